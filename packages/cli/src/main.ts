@@ -1,0 +1,46 @@
+/**
+ * The `ferry` command. Each command lives in `commands/<name>.ts` and exports
+ * a function that builds its commander Command.
+ */
+import { Command, CommanderError } from 'commander';
+import { ErrorCodes, isFerryError } from '@ferry/core';
+import { runCommand } from './commands/run.js';
+
+/** Exit codes: 0 ok, 1 the work failed, 2 usage or config error. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
+
+const USAGE_CODES: string[] = [ErrorCodes.CONFIG, ErrorCodes.USAGE, ErrorCodes.PARAM, ErrorCodes.DDL, ErrorCodes.PLUGIN];
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const program = new Command('ferry')
+    .description('ferry: batch data integration into a partitioned table store')
+    .option('--debug', 'show stack traces and debug logs')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.addCommand(runCommand());
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (err) {
+    return reportError(err, debug);
+  }
+}
+
+/** Prints an error the way users should see it; returns the exit code. */
+export function reportError(err: unknown, debug: boolean): number {
+  if (err instanceof CommanderError) {
+    if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.OK;
+    return EXIT.USAGE;
+  }
+  if (isFerryError(err)) {
+    process.stderr.write(`ferry: ${err.message}\n`);
+    if (debug && err.stack) process.stderr.write(err.stack + '\n');
+    return USAGE_CODES.includes(err.code) ? EXIT.USAGE : EXIT.FAILED;
+  }
+  const e = err as Error;
+  process.stderr.write(`ferry: internal error: ${e?.message ?? String(err)}\n`);
+  process.stderr.write((e?.stack ?? '') + '\n');
+  return EXIT.FAILED;
+}

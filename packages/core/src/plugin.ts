@@ -1,0 +1,107 @@
+/**
+ * The plugin contract. A reader turns a config into a schema and splits (main
+ * thread), then each split into RecordBatches (worker). A writer prepares a
+ * serializable handle (main thread), writes batches into staged segments
+ * (worker), then commits or aborts them all at once (main thread).
+ */
+import type { RecordBatch, Schema as ArrowSchema } from 'apache-arrow';
+import type { Schema } from './config-schema.js';
+
+/** How plugins log; they never import a logger. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+/** Context of the hooks that run on the main thread. */
+export interface JobContext {
+  log: Logger;
+  signal: AbortSignal;
+  /** The job's parameters after substitution (bizdate, ...). */
+  params: Record<string, string>;
+  /** The table store folder for this run (workspace, --store, FERRY_STORE or ./.ferry). */
+  storeDir: string;
+  /** The store project (dev/prod) the run writes into. */
+  project: string;
+  /** The folder of the job file: relative paths in configs resolve against it. */
+  baseDir: string;
+  /** The folder that holds this run's log and dirty records. */
+  runDir: string;
+}
+
+/** Context of the hooks that run in a channel's worker. */
+export interface ChannelContext {
+  log: Logger;
+  signal: AbortSignal;
+  /** Index of the split this task handles. */
+  splitIndex: number;
+  /** Counts something the run summary reports (e.g. `invalidBytes`). */
+  count(name: string, n: number): void;
+  storeDir: string;
+  project: string;
+}
+
+/** What `check` reports: the connectivity test of `ferry datasource test`. */
+export interface CheckReport {
+  ok: boolean;
+  /** One line: what was reached, or why not. */
+  message: string;
+  details?: Record<string, string | number | boolean>;
+}
+
+export interface ReaderPlugin<C = any, S = any> {
+  readonly kind: 'reader';
+  /** Short name used in job files (`mysql`, `httpfile`). */
+  readonly name: string;
+  /** One line for `ferry plugin list`. */
+  readonly description?: string;
+  /** The config's schema (the `plugin` key is removed before validation). */
+  readonly config: Schema<C>;
+  /** The source schema: one Arrow field per column the reader emits, in order. */
+  schema(config: C, ctx: JobContext): Promise<ArrowSchema> | ArrowSchema;
+  /** Cuts the work into independent, serializable splits; `advice` is the channel count. */
+  split(config: C, ctx: JobContext & { advice: number }): Promise<S[]> | S[];
+  /** Reads one split (in a worker). Batches are produced only when asked for: that is the backpressure. */
+  read(split: S, ctx: ChannelContext & { config: C; schema: ArrowSchema }): AsyncIterable<RecordBatch>;
+  /** Connectivity test. */
+  check?(config: C, ctx: JobContext): Promise<CheckReport>;
+}
+
+/** A writer's per-channel sink (in a worker). */
+export interface ChannelWriter<G = unknown> {
+  write(batch: RecordBatch): Promise<void> | void;
+  /** Flushes and returns the staged segments (serializable). */
+  close(): Promise<G[]> | G[];
+  /** Drops what this channel staged (on failure). */
+  abort?(): Promise<void> | void;
+}
+
+export interface WriterPlugin<C = any, H = any, G = any> {
+  readonly kind: 'writer';
+  readonly name: string;
+  readonly description?: string;
+  readonly config: Schema<C>;
+  /** The destination schema: its types drive the convert step. */
+  schema(config: C, ctx: JobContext): Promise<ArrowSchema> | ArrowSchema;
+  /** Prepares a write (locks, staging area); the handle is sent to workers. */
+  prepare(config: C, ctx: JobContext & { schema: ArrowSchema }): Promise<H> | H;
+  /** Opens a sink for one split (in a worker). */
+  open(handle: H, ctx: ChannelContext): Promise<ChannelWriter<G>> | ChannelWriter<G>;
+  /** Publishes every segment at once. Returns optional figures for the summary. */
+  commit(handle: H, segments: G[], ctx: JobContext): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
+  /** Drops the staged segments; the destination stays as it was. */
+  abort(handle: H, segments: G[], ctx: JobContext): Promise<void> | void;
+}
+
+export type Plugin = ReaderPlugin | WriterPlugin;
+
+/** Declares a reader plugin (a module's default export). */
+export function defineReader<C, S>(plugin: Omit<ReaderPlugin<C, S>, 'kind'>): ReaderPlugin<C, S> {
+  return { kind: 'reader', ...plugin };
+}
+
+/** Declares a writer plugin (a module's default export). */
+export function defineWriter<C, H, G>(plugin: Omit<WriterPlugin<C, H, G>, 'kind'>): WriterPlugin<C, H, G> {
+  return { kind: 'writer', ...plugin };
+}

@@ -1,0 +1,64 @@
+/** Options and results of one sync run (`runJob`). */
+import type { Logger } from './plugin.js';
+import type { SerializedError } from './errors.js';
+
+export interface RunOptions {
+  /** Values for `${name}` placeholders (bizdate, ...). */
+  params?: Record<string, string>;
+  /** Table store folder; default FERRY_STORE or ./.ferry. */
+  storeDir?: string;
+  /** Store project; default `default`. */
+  project?: string;
+  /** Folder that relative paths in the job resolve against (the job file's folder). */
+  baseDir?: string;
+  /** Folder for this run's log and dirty records; default <storeDir>/runs/<runId>. */
+  runDir?: string;
+  /** Extra folders/files to resolve plugin packages from (the CLI passes its own). */
+  resolveFrom?: string[];
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Called about every `progressIntervalMs` with live counters. */
+  onProgress?: (p: Progress) => void;
+  progressIntervalMs?: number;
+}
+
+export interface Progress {
+  elapsedMs: number;
+  recordsRead: number;
+  recordsWritten: number;
+  bytesRead: number;
+  dirtyRecords: number;
+  splitsDone: number;
+  splitsTotal: number;
+}
+
+export interface DirtySample {
+  /** Split the row came from and its position in that split. */
+  split: number;
+  row: number;
+  column: string;
+  reason: string;
+  value: unknown;
+}
+
+export interface RunResult {
+  status: 'succeeded' | 'failed';
+  runId: string;
+  runDir: string;
+  startedAt: string;
+  endedAt: string;
+  elapsedMs: number;
+  recordsRead: number;
+  recordsWritten: number;
+  bytesRead: number;
+  dirtyRecords: number;
+  channels: number;
+  splits: number;
+  /** Where every dirty record was written (JSON Lines), when there were any. */
+  dirtyFile?: string;
+  dirtySamples: DirtySample[];
+  /** Extra counters from plugins (e.g. invalidBytes) and the writer's commit figures. */
+  counters: Record<string, number>;
+  commit?: Record<string, unknown>;
+  error?: SerializedError & { code: string };
+}
