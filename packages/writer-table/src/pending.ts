@@ -1,0 +1,142 @@
+/**
+ * Pending writes and partition locks. A write records itself (write id, pid,
+ * destination) before it stages any segment, and takes the partition's lock
+ * in the same transaction; commit or abort removes both. A record whose
+ * process is dead is a crashed write: its staged segments are reclaimed and
+ * its lock taken over.
+ */
+import { randomBytes } from 'node:crypto';
+import { ErrorCodes, FerryError } from '@ferry/core';
+import type { Store } from './store.js';
+
+/** What a pending write records about itself. */
+export interface PendingWrite {
+  writeId: string;
+  pid: number;
+  project: string;
+  table: string;
+  /** Canonical partition spec (`dt=20240620/hh=01`), '' for a non-partitioned table. */
+  partition: string;
+  startedAt: string;
+}
+
+interface Lock {
+  writeId: string;
+  pid: number;
+  since: string;
+}
+
+const pendingKey = (writeId: string) => `w/${writeId}`;
+/** The key of a partition's lock. */
+export const lockKey = (project: string, table: string, partition: string) => `l/${project}/${table}/${partition}`;
+
+/** A unique, sortable write id. */
+export function newWriteId(): string {
+  return `${Date.now().toString(36).padStart(9, '0')}-${process.pid.toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+/** True when a process with this pid exists (EPERM: exists, owned by someone else). */
+export function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The key range of a write's segments. */
+export function segmentRange(writeId: string): { start: string; end: string } {
+  // '/' is followed by '0' in ASCII: every `<writeId>/...` key sorts in between.
+  return { start: `${writeId}/`, end: `${writeId}0` };
+}
+
+/** Deletes every segment a write staged and its pending record and lock (inside a write transaction). */
+function dropWriteSync(store: Store, w: PendingWrite): void {
+  for (const key of store.segments.getKeys(segmentRange(w.writeId))) store.segments.removeSync(key);
+  store.writes.removeSync(pendingKey(w.writeId));
+  const lk = lockKey(w.project, w.table, w.partition);
+  const lock = store.writes.get(lk) as Lock | undefined;
+  if (lock?.writeId === w.writeId) store.writes.removeSync(lk);
+}
+
+/**
+ * Starts a write: takes the partition lock and records the pending write,
+ * in one transaction. A lock held by a live process makes this wait up to
+ * `waitMs`, then fail naming the partition and the holder's pid; a lock of a
+ * dead process is taken over after reclaiming its staged segments.
+ */
+export async function beginWrite(
+  store: Store,
+  dest: { project: string; table: string; partition: string },
+  opts: { waitMs?: number; signal?: AbortSignal } = {},
+): Promise<PendingWrite> {
+  const w: PendingWrite = { writeId: newWriteId(), pid: process.pid, ...dest, startedAt: new Date().toISOString() };
+  const lk = lockKey(dest.project, dest.table, dest.partition);
+  const deadline = Date.now() + (opts.waitMs ?? 0);
+  for (;;) {
+    const holder = store.env.transactionSync(() => {
+      const lock = store.writes.get(lk) as Lock | undefined;
+      if (lock && isAlive(lock.pid)) return lock;
+      if (lock) {
+        const stale = store.writes.get(pendingKey(lock.writeId)) as PendingWrite | undefined;
+        if (stale) dropWriteSync(store, stale);
+      }
+      store.writes.putSync(lk, { writeId: w.writeId, pid: w.pid, since: w.startedAt } satisfies Lock);
+      store.writes.putSync(pendingKey(w.writeId), w);
+      return undefined;
+    });
+    if (!holder) return w;
+    if (Date.now() >= deadline || opts.signal?.aborted) {
+      const what = dest.partition ? `partition ${dest.partition} of table ${dest.project}.${dest.table}` : `table ${dest.project}.${dest.table}`;
+      throw new FerryError(
+        ErrorCodes.STORE,
+        `${what} is being written by another job (pid ${holder.pid}, since ${holder.since}); wait for it to finish and retry`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, Math.min(250, Math.max(1, deadline - Date.now()))));
+  }
+}
+
+/** Ends a write without publishing: deletes its staged segments, pending record and lock. */
+export async function abortWrite(store: Store, writeId: string): Promise<void> {
+  await store.env.transaction(() => {
+    const w = store.writes.get(pendingKey(writeId)) as PendingWrite | undefined;
+    if (w) dropWriteSync(store, w);
+    else for (const key of store.segments.getKeys(segmentRange(writeId))) store.segments.removeSync(key);
+  });
+}
+
+/** Removes a write's pending record and lock (inside the commit transaction). */
+export function finishWriteSync(store: Store, w: PendingWrite): void {
+  store.writes.removeSync(pendingKey(w.writeId));
+  const lk = lockKey(w.project, w.table, w.partition);
+  const lock = store.writes.get(lk) as Lock | undefined;
+  if (lock?.writeId === w.writeId) store.writes.removeSync(lk);
+}
+
+/** The pending record of a write, if it is still pending. */
+export function getPending(store: Store, writeId: string): PendingWrite | undefined {
+  return store.writes.get(pendingKey(writeId)) as PendingWrite | undefined;
+}
+
+/** Every pending write (running or crashed). */
+export function listPending(store: Store): PendingWrite[] {
+  const out: PendingWrite[] = [];
+  for (const { value } of store.writes.getRange({ start: 'w/', end: 'w0' })) out.push(value as PendingWrite);
+  return out;
+}
+
+/** Reclaims the staged segments of writes whose process is dead. Returns how many writes were reclaimed. */
+export function reclaimDeadWrites(store: Store): number {
+  const dead = listPending(store).filter((w) => !isAlive(w.pid));
+  if (dead.length === 0) return 0;
+  store.env.transactionSync(() => {
+    for (const w of dead) {
+      // Another process may have reclaimed it meanwhile.
+      if (store.writes.get(pendingKey(w.writeId))) dropWriteSync(store, w);
+    }
+  });
+  return dead.length;
+}
