@@ -38,6 +38,12 @@ export interface ChannelContext {
   splitIndex: number;
   /** Counts something the run summary reports (e.g. `invalidBytes`). */
   count(name: string, n: number): void;
+  /**
+   * Sets aside one malformed source record (a line with too few fields, a
+   * line over the size limit) as a dirty record; it counts against the job's
+   * errorLimit like a failed cast. Do not also emit it in a batch.
+   */
+  dirty(value: unknown, reason: string): void;
   storeDir: string;
   project: string;
 }
@@ -82,8 +88,8 @@ export interface WriterPlugin<C = any, H = any, G = any> {
   readonly name: string;
   readonly description?: string;
   readonly config: Schema<C>;
-  /** The destination schema: its types drive the convert step. */
-  schema(config: C, ctx: JobContext): Promise<ArrowSchema> | ArrowSchema;
+  /** The destination schema: its types drive the convert step; null takes the source schema as it is. */
+  schema(config: C, ctx: JobContext): Promise<ArrowSchema | null> | ArrowSchema | null;
   /** Prepares a write (locks, staging area); the handle is sent to workers. */
   prepare(config: C, ctx: JobContext & { schema: ArrowSchema }): Promise<H> | H;
   /** Opens a sink for one split (in a worker). */

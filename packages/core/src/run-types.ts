@@ -20,6 +20,8 @@ export interface RunOptions {
   /** Called about every `progressIntervalMs` with live counters. */
   onProgress?: (p: Progress) => void;
   progressIntervalMs?: number;
+  /** Resolves `${...}`/`$[...]` bodies that are not params (scheduling expressions). */
+  expressions?: (body: string, bracket: '{' | '[') => string | undefined;
 }
 
 export interface Progress {

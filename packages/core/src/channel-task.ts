@@ -1,0 +1,37 @@
+/** What the main thread sends to a channel worker, and what comes back. Plain data only. */
+import type { ConvertPlan } from './convert.js';
+import type { SerializedError } from './errors.js';
+import type { DirtySample } from './run-types.js';
+import type { SharedState } from './shared-state.js';
+
+export interface ChannelTask {
+  splitIndex: number;
+  split: unknown;
+  reader: { url: string; name: string; config: unknown };
+  writer: { url: string; name: string; handle: unknown };
+  sourceSchema: Uint8Array;
+  destSchema: Uint8Array | null;
+  plan: ConvertPlan;
+  shared: SharedState;
+  speed: { bytes: number; records: number };
+  /** errorLimit.records, checked in the worker too so the job stops at once. */
+  dirtyLimit: number | undefined;
+  storeDir: string;
+  project: string;
+  logFile: string;
+  dirtyFile: string;
+  sampleLimit: number;
+  debug: boolean;
+}
+
+export interface ChannelResult {
+  splitIndex: number;
+  ok: boolean;
+  segments: unknown[];
+  recordsRead: number;
+  recordsWritten: number;
+  dirty: number;
+  samples: DirtySample[];
+  counters: Record<string, number>;
+  error?: SerializedError;
+}

@@ -1,0 +1,237 @@
+/**
+ * One sync run: load and check everything on the main thread, run the
+ * splits as channels on a worker pool, then commit all segments at once or
+ * abort them all.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import type { ChannelResult, ChannelTask } from './channel-task.js';
+import { validate } from './config-schema.js';
+import { planConvert } from './convert.js';
+import { deserializeError, ErrorCodes, FerryError, isFerryError, serializeError, wrapPluginError } from './errors.js';
+import { substitute, validateJob, type JobConfig } from './job-config.js';
+import { createLogger } from './log.js';
+import type { JobContext, Logger } from './plugin.js';
+import { resolvePlugin } from './resolve-plugin.js';
+import type { DirtySample, Progress, RunOptions, RunResult } from './run-types.js';
+import { schemaToBytes } from './schema-bytes.js';
+import { C, Counters, createSharedState } from './shared-state.js';
+
+/** The store folder: the option, else FERRY_STORE, else ./.ferry. */
+export function defaultStoreDir(dir?: string): string {
+  return resolve(dir ?? process.env.FERRY_STORE ?? join(process.cwd(), '.ferry'));
+}
+
+function newRunId(): string {
+  const d = new Date();
+  const stamp = d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
+  return `${stamp}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** How long stopped channels get to finish cleanly before their threads are ended. */
+const STOP_GRACE_MS = 5000;
+const SAMPLE_LIMIT = 20;
+
+/**
+ * Runs a job object (as parsed from a job file). Never throws for job
+ * failures: the result says `failed` with the error. Throws only for bugs.
+ */
+export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise<RunResult> {
+  const started = new Date();
+  const t0 = performance.now();
+  const runId = newRunId();
+  const storeDir = defaultStoreDir(options.storeDir);
+  const runDir = resolve(options.runDir ?? join(storeDir, 'runs', runId));
+  mkdirSync(runDir, { recursive: true });
+  const logFile = join(runDir, 'run.log');
+  const dirtyFile = join(runDir, 'dirty.jsonl');
+  const userLog = options.log;
+  const fileLog = createLogger({ file: logFile, write: () => {} });
+  const log: Logger = {
+    info: (m) => (fileLog.info(m), userLog?.info(m)),
+    warn: (m) => (fileLog.warn(m), userLog?.warn(m)),
+    debug: (m) => (fileLog.debug(m), userLog?.debug(m)),
+  };
+  const shared = createSharedState();
+  const counters = new Counters(shared);
+  const stopController = new AbortController();
+  const onAbort = () => {
+    counters.stop();
+    stopController.abort(new FerryError(ErrorCodes.ABORTED, 'the job was cancelled'));
+  };
+  if (options.signal?.aborted) onAbort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const ctx: JobContext = {
+    log,
+    signal: stopController.signal,
+    params: options.params ?? {},
+    storeDir,
+    project: options.project ?? 'default',
+    baseDir: resolve(options.baseDir ?? process.cwd()),
+    runDir,
+  };
+  const result: RunResult = {
+    status: 'failed', runId, runDir, startedAt: started.toISOString(), endedAt: '', elapsedMs: 0,
+    recordsRead: 0, recordsWritten: 0, bytesRead: 0, dirtyRecords: 0, channels: 0, splits: 0,
+    dirtySamples: [], counters: {},
+  };
+  let pool: Piscina | undefined;
+  let progressTimer: NodeJS.Timeout | undefined;
+  let writerState: { abort: () => Promise<void> } | undefined;
+  const segments: unknown[] = [];
+  try {
+    const job: JobConfig = validateJob(substitute(rawJob, ctx.params, options.expressions));
+    const { channel, speed, errorLimit } = job.setting;
+    result.channels = channel;
+    const resolveOpts = { baseDir: ctx.baseDir, resolveFrom: options.resolveFrom };
+    const { plugin: _rp, ...readerRest } = job.reader;
+    const { plugin: _wp, ...writerRest } = job.writer;
+    const r = await resolvePlugin(job.reader.plugin, 'reader', resolveOpts);
+    const w = await resolvePlugin(job.writer.plugin, 'writer', resolveOpts);
+    const reader = r.plugin;
+    const writer = w.plugin;
+    const readerConfig = validate(reader.config, readerRest, 'reader');
+    const writerConfig = validate(writer.config, writerRest, 'writer');
+    const hook = async <T>(plugin: string, name: string, fn: () => T | Promise<T>): Promise<T> => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw wrapPluginError(err, plugin, name);
+      }
+    };
+    const sourceSchema = await hook(reader.name, 'schema', () => reader.schema(readerConfig, ctx));
+    const destSchema = await hook(writer.name, 'schema', () => writer.schema(writerConfig, ctx));
+    const plan = planConvert(sourceSchema, destSchema);
+    const splits = await hook(reader.name, 'split', () => reader.split(readerConfig, { ...ctx, advice: channel }));
+    result.splits = splits.length;
+    log.info(`job: ${reader.name} -> ${writer.name}, ${splits.length} split(s), ${channel} channel(s), ${sourceSchema.fields.length} column(s)`);
+    if (stopController.signal.aborted) throw stopController.signal.reason;
+    const handle = await hook(writer.name, 'prepare', () => writer.prepare(writerConfig, { ...ctx, schema: destSchema ?? sourceSchema }));
+    writerState = { abort: async () => void (await hook(writer.name, 'abort', () => writer.abort(handle, segments, ctx))) };
+
+    const threads = Math.max(1, Math.min(channel, splits.length));
+    pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+    const base = {
+      reader: { url: r.url, name: reader.name, config: readerConfig },
+      writer: { url: w.url, name: writer.name, handle },
+      sourceSchema: schemaToBytes(sourceSchema),
+      destSchema: destSchema ? schemaToBytes(destSchema) : null,
+      plan, shared, speed,
+      dirtyLimit: errorLimit.records,
+      storeDir, project: ctx.project, logFile, dirtyFile,
+      sampleLimit: SAMPLE_LIMIT,
+      debug: /\bferry\b/.test(process.env.NODE_DEBUG ?? ''),
+    };
+    const snapshot = (): Progress => ({
+      elapsedMs: performance.now() - t0,
+      recordsRead: counters.get(C.recordsRead),
+      recordsWritten: counters.get(C.recordsWritten),
+      bytesRead: counters.get(C.bytesRead),
+      dirtyRecords: counters.get(C.dirty),
+      splitsDone: counters.get(C.splitsDone),
+      splitsTotal: splits.length,
+    });
+    if (options.onProgress) progressTimer = setInterval(() => options.onProgress!(snapshot()), options.progressIntervalMs ?? 1000);
+
+    const results = await runChannels(pool, splits, threads, base, counters, stopController.signal);
+    const samples: DirtySample[] = [];
+    let failure: Error | undefined;
+    for (const res of results) {
+      segments.push(...res.segments);
+      for (const [k, v] of Object.entries(res.counters)) result.counters[k] = (result.counters[k] ?? 0) + v;
+      if (samples.length < SAMPLE_LIMIT) samples.push(...res.samples.slice(0, SAMPLE_LIMIT - samples.length));
+      if (!res.ok && res.error && (!failure || (isFerryError(failure) && failure.code === ErrorCodes.ABORTED))) failure = deserializeError(res.error);
+    }
+    result.dirtySamples = samples;
+    Object.assign(result, pick(snapshot()));
+    if (stopController.signal.aborted) failure = stopController.signal.reason as Error;
+    const dirty = counters.get(C.dirty);
+    if (!failure && errorLimit.records !== undefined && dirty > errorLimit.records) {
+      failure = new FerryError(ErrorCodes.DIRTY_LIMIT, `dirty records passed the limit of ${errorLimit.records} (errorLimit.records)`);
+    }
+    const read = counters.get(C.recordsRead);
+    if (!failure && errorLimit.percentage !== undefined && read > 0 && dirty / read > errorLimit.percentage) {
+      failure = new FerryError(ErrorCodes.DIRTY_LIMIT, `dirty records are ${((dirty / read) * 100).toFixed(2)}% of records read, over the limit of ${(errorLimit.percentage * 100).toFixed(2)}% (errorLimit.percentage)`);
+    }
+    if (failure) throw failure;
+    result.commit = (await hook(writer.name, 'commit', () => writer.commit(handle, segments, ctx))) ?? undefined;
+    writerState = undefined;
+    result.status = 'succeeded';
+    log.info(`job succeeded: ${result.recordsWritten} record(s) written, ${result.dirtyRecords} dirty`);
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (isFerryError(e) && e.code === ErrorCodes.DIRTY_LIMIT && result.dirtySamples.length) {
+      const s = result.dirtySamples[0]!;
+      e.message += `; first: ${s.reason} (split ${s.split}, row ${s.row}); all dirty records: ${dirtyFile}`;
+    }
+    const ser = serializeError(e);
+    result.error = { ...ser, code: ser.code ?? 'FERRY_ERR_INTERNAL' };
+    log.warn(`job failed: ${e.message}`);
+    if (!isFerryError(e) && e.stack) log.debug(e.stack);
+    if (writerState) {
+      try {
+        await writerState.abort();
+      } catch (abortErr) {
+        log.warn(`writer abort failed: ${(abortErr as Error).message}`);
+      }
+    }
+  } finally {
+    if (progressTimer) clearInterval(progressTimer);
+    options.signal?.removeEventListener('abort', onAbort);
+    await pool?.destroy();
+    Object.assign(result, pick({ recordsRead: counters.get(C.recordsRead), recordsWritten: counters.get(C.recordsWritten), bytesRead: counters.get(C.bytesRead), dirtyRecords: counters.get(C.dirty) }));
+    if (result.status === 'failed' && result.recordsWritten > 0) result.recordsWritten = 0; // nothing was committed
+    if (result.dirtyRecords > 0) result.dirtyFile = dirtyFile;
+    const ended = new Date();
+    result.endedAt = ended.toISOString();
+    result.elapsedMs = Math.round(performance.now() - t0);
+  }
+  return result;
+}
+
+function pick(p: { recordsRead: number; recordsWritten: number; bytesRead: number; dirtyRecords: number }) {
+  return { recordsRead: p.recordsRead, recordsWritten: p.recordsWritten, bytesRead: p.bytesRead, dirtyRecords: p.dirtyRecords };
+}
+
+/** Runs every split, `threads` at a time; after a failure or a stop, starts no more and waits for the running ones (ending them after a grace period). */
+async function runChannels(pool: Piscina, splits: unknown[], threads: number, base: Omit<ChannelTask, 'split' | 'splitIndex'>, counters: Counters, stop: AbortSignal): Promise<ChannelResult[]> {
+  const results: ChannelResult[] = [];
+  let next = 0;
+  const kill = new AbortController();
+  let graceTimer: NodeJS.Timeout | undefined;
+  const startGrace = () => {
+    graceTimer ??= setTimeout(() => kill.abort(), STOP_GRACE_MS);
+  };
+  stop.addEventListener('abort', startGrace, { once: true });
+  const lane = async () => {
+    while (next < splits.length && !counters.stopped) {
+      const splitIndex = next++;
+      const task: ChannelTask = { ...base, split: splits[splitIndex], splitIndex };
+      try {
+        const res = (await pool.run(task, { signal: kill.signal })) as ChannelResult;
+        results.push(res);
+        if (!res.ok) {
+          counters.stop();
+          startGrace();
+        }
+      } catch (err) {
+        counters.stop();
+        startGrace();
+        const aborted = kill.signal.aborted;
+        results.push({
+          splitIndex, ok: false, segments: [], recordsRead: 0, recordsWritten: 0, dirty: 0, samples: [], counters: {},
+          error: serializeError(aborted ? new FerryError(ErrorCodes.ABORTED, 'the job was stopped (channel ended after the grace period)') : err),
+        });
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: threads }, lane));
+  } finally {
+    if (graceTimer) clearTimeout(graceTimer);
+    stop.removeEventListener('abort', startGrace);
+  }
+  return results;
+}

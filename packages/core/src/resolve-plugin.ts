@@ -1,0 +1,98 @@
+/**
+ * Finds plugin modules. A job names a plugin by short name (`mysql`), by
+ * package name (`@acme/ferry-reader-kafka`) or by a path to a module
+ * (`./plugins/my-reader.js`, relative to the job file). Workers import the
+ * same resolved file URL, so a third-party plugin runs exactly like ours.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ErrorCodes, FerryError } from './errors.js';
+import type { ReaderPlugin, WriterPlugin } from './plugin.js';
+
+/** Short names of the plugins that ship with ferry. */
+export const BUILTIN_PLUGINS: Record<string, string> = {
+  generate: new URL('./plugins/generate.js', import.meta.url).href,
+  null: new URL('./plugins/null.js', import.meta.url).href,
+  mysql: '@ferry/reader-mysql',
+  httpfile: '@ferry/reader-httpfile',
+  table: '@ferry/writer-table',
+};
+
+export interface ResolveOptions {
+  /** Folder that relative module paths resolve against (the job file's folder). */
+  baseDir?: string;
+  /** More folders or file URLs to resolve package names from. */
+  resolveFrom?: string[];
+}
+
+/** The file URL of a plugin module; a FerryError PLUGIN says what was tried. */
+export function resolvePluginUrl(spec: string, opts: ResolveOptions = {}): string {
+  const baseDir = opts.baseDir ?? process.cwd();
+  const builtin = BUILTIN_PLUGINS[spec];
+  if (builtin?.startsWith('file:')) return builtin;
+  const name = builtin ?? spec;
+  if (spec.startsWith('.') || isAbsolute(spec) || spec.startsWith('file:')) {
+    const path = spec.startsWith('file:') ? fileURLToPath(spec) : resolve(baseDir, spec);
+    if (!existsSync(path)) throw new FerryError(ErrorCodes.PLUGIN, `plugin module not found: ${path}`);
+    return pathToFileURL(path).href;
+  }
+  const bases = [baseDir, process.cwd(), ...(opts.resolveFrom ?? []), ...defaultBases()];
+  for (const base of bases) {
+    try {
+      const from = base.startsWith('file:') ? fileURLToPath(base) : join(base, 'noop.js');
+      return pathToFileURL(createRequire(from).resolve(name)).href;
+    } catch {
+      // try the next base
+    }
+  }
+  const hint = builtin ? ` (the built-in "${spec}" plugin lives in ${name}; is it installed?)` : ' (install the package, or give a path like ./my-plugin.js)';
+  throw new FerryError(ErrorCodes.PLUGIN, `plugin "${spec}" not found${hint}`);
+}
+
+let cachedBases: string[] | undefined;
+/** The CLI package depends on every built-in plugin, so its folder resolves them. */
+function defaultBases(): string[] {
+  if (cachedBases) return cachedBases;
+  cachedBases = [];
+  try {
+    const cliPkg = createRequire(import.meta.url).resolve('@ferry/cli/package.json');
+    cachedBases.push(cliPkg);
+  } catch {
+    // not installed alongside: only explicit bases apply
+  }
+  return cachedBases;
+}
+
+const cache = new Map<string, Promise<unknown>>();
+
+/** Imports a plugin module and checks its default export is a plugin of `kind`. */
+export async function loadPlugin<K extends 'reader' | 'writer'>(url: string, kind: K, spec = url): Promise<K extends 'reader' ? ReaderPlugin : WriterPlugin> {
+  let p = cache.get(url);
+  if (!p) {
+    p = import(url);
+    cache.set(url, p);
+  }
+  let mod: { default?: unknown };
+  try {
+    mod = (await p) as { default?: unknown };
+  } catch (err) {
+    cache.delete(url);
+    throw new FerryError(ErrorCodes.PLUGIN, `plugin "${spec}" failed to load: ${(err as Error).message}`, { cause: err });
+  }
+  const plugin = mod.default as { kind?: string; name?: string } | undefined;
+  if (!plugin || (plugin.kind !== 'reader' && plugin.kind !== 'writer')) {
+    throw new FerryError(ErrorCodes.PLUGIN, `plugin "${spec}" does not default-export a plugin made with defineReader/defineWriter`);
+  }
+  if (plugin.kind !== kind) {
+    throw new FerryError(ErrorCodes.PLUGIN, `plugin "${spec}" is a ${plugin.kind}, but the job uses it as a ${kind}`);
+  }
+  return plugin as never;
+}
+
+/** Resolves and loads in one step. */
+export async function resolvePlugin<K extends 'reader' | 'writer'>(spec: string, kind: K, opts: ResolveOptions = {}): Promise<{ url: string; plugin: K extends 'reader' ? ReaderPlugin : WriterPlugin }> {
+  const url = resolvePluginUrl(spec, opts);
+  return { url, plugin: await loadPlugin(url, kind, spec) };
+}

@@ -1,0 +1,123 @@
+/**
+ * A channel: reads one split, converts, rate-limits and writes it, all in
+ * this worker thread, so data never crosses threads. Only counters (shared
+ * memory), segment descriptors and dirty samples go back.
+ */
+import { appendFileSync } from 'node:fs';
+import type { ChannelResult, ChannelTask } from './channel-task.js';
+import { batchBytes } from './columns.js';
+import { createConverter, type DirtyRow } from './convert.js';
+import { ErrorCodes, FerryError, serializeError, wrapPluginError } from './errors.js';
+import { fileLogger } from './log.js';
+import type { ChannelContext, ChannelWriter, ReaderPlugin, WriterPlugin } from './plugin.js';
+import { SharedRateLimiter } from './rate-limit.js';
+import { loadPlugin } from './resolve-plugin.js';
+import { schemaFromBytes } from './schema-bytes.js';
+import { C, Counters } from './shared-state.js';
+import type { DirtySample } from './run-types.js';
+
+export default async function runChannel(task: ChannelTask): Promise<ChannelResult> {
+  const counters = new Counters(task.shared);
+  const controller = new AbortController();
+  const poll = setInterval(() => {
+    if (counters.stopped) controller.abort(new FerryError(ErrorCodes.ABORTED, 'the job was stopped'));
+  }, 25);
+  const log = fileLogger(task.logFile, task.debug);
+  const result: ChannelResult = { splitIndex: task.splitIndex, ok: false, segments: [], recordsRead: 0, recordsWritten: 0, dirty: 0, samples: [], counters: {} };
+  const samples: DirtySample[] = result.samples;
+  let dirtyLines: string[] = [];
+  const recordDirty = (row: number, column: string, reason: string, value: unknown) => {
+    result.dirty++;
+    counters.add(C.dirty, 1);
+    if (samples.length < task.sampleLimit) samples.push({ split: task.splitIndex, row, column, reason, value });
+    dirtyLines.push(JSON.stringify({ split: task.splitIndex, row, column, reason, record: value }));
+  };
+  const flushDirty = () => {
+    if (dirtyLines.length === 0) return;
+    appendFileSync(task.dirtyFile, dirtyLines.join('\n') + '\n');
+    dirtyLines = [];
+    if (task.dirtyLimit !== undefined && counters.get(C.dirty) > task.dirtyLimit) {
+      counters.stop();
+      throw new FerryError(ErrorCodes.DIRTY_LIMIT, `dirty records passed the limit of ${task.dirtyLimit} (errorLimit.records)`);
+    }
+  };
+  let sink: ChannelWriter | undefined;
+  let stage = 'read';
+  let rowInSplit = 0;
+  const pluginOf = () => (stage === 'write' || stage === 'open' || stage === 'close' ? task.writer.name : task.reader.name);
+  try {
+    const reader = (await loadPlugin(task.reader.url, 'reader', task.reader.name)) as ReaderPlugin;
+    const writer = (await loadPlugin(task.writer.url, 'writer', task.writer.name)) as WriterPlugin;
+    const source = schemaFromBytes(task.sourceSchema);
+    const dest = task.destSchema ? schemaFromBytes(task.destSchema) : null;
+    const convert = createConverter(task.plan, source, dest);
+    const records = new SharedRateLimiter(counters, C.recordsNext, task.speed.records);
+    const bytes = new SharedRateLimiter(counters, C.bytesNext, task.speed.bytes);
+    const ctx: ChannelContext = {
+      log,
+      signal: controller.signal,
+      splitIndex: task.splitIndex,
+      storeDir: task.storeDir,
+      project: task.project,
+      count: (name, n) => {
+        result.counters[name] = (result.counters[name] ?? 0) + n;
+      },
+      dirty: (value, reason) => {
+        result.recordsRead++;
+        counters.add(C.recordsRead, 1);
+        recordDirty(rowInSplit++, '', reason, value);
+      },
+    };
+    stage = 'open';
+    sink = await writer.open(task.writer.handle, ctx);
+    stage = 'read';
+    for await (const batch of reader.read(task.split, { ...ctx, config: task.reader.config, schema: source })) {
+      if (controller.signal.aborted) break;
+      const n = batch.numRows;
+      const size = batchBytes(batch);
+      result.recordsRead += n;
+      counters.add(C.recordsRead, n);
+      counters.add(C.bytesRead, size);
+      stage = 'convert';
+      const { batch: good, dirty } = convert(batch);
+      for (const d of dirty) recordDirty(rowInSplit + d.row, d.column, d.reason, (d as DirtyRow).record);
+      rowInSplit += n;
+      flushDirty();
+      stage = 'limit';
+      await records.take(n, controller.signal);
+      await bytes.take(size, controller.signal);
+      if (good.numRows > 0) {
+        stage = 'write';
+        await sink.write(good);
+        result.recordsWritten += good.numRows;
+        counters.add(C.recordsWritten, good.numRows);
+      }
+      stage = 'read';
+    }
+    flushDirty();
+    if (controller.signal.aborted) throw new FerryError(ErrorCodes.ABORTED, 'the job was stopped');
+    stage = 'close';
+    result.segments = await sink.close();
+    sink = undefined;
+    counters.add(C.splitsDone, 1);
+    result.ok = true;
+  } catch (err) {
+    const stopped = controller.signal.aborted && !(err instanceof FerryError && err.code !== ErrorCodes.ABORTED);
+    const e = stopped ? new FerryError(ErrorCodes.ABORTED, 'the job was stopped') : wrapPluginError(err, pluginOf(), stage);
+    result.error = serializeError(e);
+    if (!stopped) counters.stop();
+    try {
+      flushDirty();
+    } catch {
+      // the limit error is already the failure being reported
+    }
+    try {
+      await sink?.abort?.();
+    } catch (abortErr) {
+      log.warn(`split ${task.splitIndex}: writer abort failed: ${(abortErr as Error).message}`);
+    }
+  } finally {
+    clearInterval(poll);
+  }
+  return result;
+}
