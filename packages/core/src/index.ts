@@ -12,3 +12,4 @@ export * from './convert.js';
 export { categoryOf, formatValue, makeGetter, type Category } from './convert-values.js';
 export { runJob, defaultStoreDir } from './engine.js';
 export { schemaToBytes, schemaFromBytes } from './schema-bytes.js';
+export * from './scheduling-params.js';
