@@ -54,7 +54,7 @@ export function segmentRange(writeId: string): { start: string; end: string } {
 
 /** Deletes every segment a write staged and its pending record and lock (inside a write transaction). */
 function dropWriteSync(store: Store, w: PendingWrite): void {
-  for (const key of store.segments.getKeys(segmentRange(w.writeId))) store.segments.removeSync(key);
+  for (const key of Array.from(store.segments.getKeys(segmentRange(w.writeId)))) store.segments.removeSync(key);
   store.writes.removeSync(pendingKey(w.writeId));
   const lk = lockKey(w.project, w.table, w.partition);
   const lock = store.writes.get(lk) as Lock | undefined;
@@ -101,11 +101,12 @@ export async function beginWrite(
 
 /** Ends a write without publishing: deletes its staged segments, pending record and lock. */
 export async function abortWrite(store: Store, writeId: string): Promise<void> {
-  await store.env.transaction(() => {
+  store.env.transactionSync(() => {
     const w = store.writes.get(pendingKey(writeId)) as PendingWrite | undefined;
     if (w) dropWriteSync(store, w);
-    else for (const key of store.segments.getKeys(segmentRange(writeId))) store.segments.removeSync(key);
+    else for (const key of Array.from(store.segments.getKeys(segmentRange(writeId)))) store.segments.removeSync(key);
   });
+  await store.env.flushed;
 }
 
 /** Removes a write's pending record and lock (inside the commit transaction). */

@@ -1,0 +1,164 @@
+/**
+ * The `table` writer plugin: writes a job's rows into one partition of a
+ * store table. Channels stage segments from their workers; the commit
+ * publishes them all in one transaction (overwrite or append).
+ */
+import { defineWriter, ErrorCodes, FerryError, t, type Infer } from '@ferry/core';
+import { Schema } from 'apache-arrow';
+import { requireTable, tableSchema, type SegmentRef, type TableDef } from './catalog.js';
+import { commitWrite, type CommitResult } from './commit.js';
+import { gc } from './lifecycle.js';
+import { abortWrite, beginWrite } from './pending.js';
+import { writeSpec } from './partition-spec.js';
+import { DEFAULT_SEGMENT_BYTES, SegmentWriter } from './segment-writer.js';
+import { openStore, type Store } from './store.js';
+
+const configSchema = t.object({
+  table: t.string({ pattern: /^([A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_]*$/, patternText: 'a table name' }).describe('destination table (`name`, or `project.name`)'),
+  partition: t.string().optionalField().describe('destination partition, as in dt=${bizdate} or dt=${bizdate},hh=01; required for a partitioned table'),
+  writeMode: t.enum(['overwrite', 'append'] as const).default('overwrite').describe('overwrite replaces the partition (INSERT OVERWRITE); append adds to it'),
+  columns: t.array(t.string({ minLength: 1 }), { minItems: 1 }).optionalField().describe('table columns the reader columns go to, in order; default all; the others are NULL'),
+  lockWaitSeconds: t.number({ min: 0 }).default(0).describe('how long to wait for another job writing the same partition before failing'),
+  segmentBytes: t.integer({ min: 65536 }).default(DEFAULT_SEGMENT_BYTES).describe('Arrow bytes per stored segment'),
+});
+
+/** The `table` writer's config. */
+export type TableWriterConfig = Infer<typeof configSchema>;
+
+/** The serializable handle sent to every channel. */
+export interface TableWriteHandle {
+  storeDir: string;
+  project: string;
+  table: string;
+  partition: string;
+  writeMode: 'overwrite' | 'append';
+  writeId: string;
+  /** The table columns the incoming batches hold, in order. */
+  columns: string[];
+  def: TableDef;
+  segmentBytes: number;
+}
+
+function target(config: TableWriterConfig, project: string): { project: string; table: string } {
+  const dot = config.table.indexOf('.');
+  if (dot < 0) return { project, table: config.table.toLowerCase() };
+  return { project: config.table.slice(0, dot).toLowerCase(), table: config.table.slice(dot + 1).toLowerCase() };
+}
+
+function writeColumns(def: TableDef, config: TableWriterConfig): string[] {
+  if (!config.columns) return def.columns.map((c) => c.name);
+  const names = new Set(def.columns.map((c) => c.name));
+  const out: string[] = [];
+  for (const [i, raw] of config.columns.entries()) {
+    const name = raw.toLowerCase();
+    if (!names.has(name)) {
+      const part = def.partitionColumns.some((c) => c.name === name) ? ` (${name} is a partition column: set it with "partition")` : '';
+      throw new FerryError(ErrorCodes.CONFIG, `writer.columns[${i}]: table ${def.project}.${def.name} has no column ${raw}${part}; its columns are ${[...names].join(', ')}`);
+    }
+    if (out.includes(name)) throw new FerryError(ErrorCodes.CONFIG, `writer.columns[${i}]: column ${name} is listed twice`);
+    out.push(name);
+  }
+  return out;
+}
+
+function destinationSchema(def: TableDef, columns: string[]): Schema {
+  const full = tableSchema(def);
+  return new Schema(columns.map((c) => full.fields.find((f) => f.name === c)!));
+}
+
+/** Writes prepared in this thread: each holds a store reference until commit or abort. */
+const preparedHere = new Set<string>();
+
+async function releasePrepared(store: Store, writeId: string): Promise<void> {
+  await store.close();
+  if (preparedHere.delete(writeId)) await store.close();
+}
+
+export default defineWriter<TableWriterConfig, TableWriteHandle, SegmentRef>({
+  name: 'table',
+  description: 'writes into a partition of a ferry table store table (overwrite or append, atomic commit)',
+  config: configSchema,
+
+  schema(config, ctx) {
+    const store = openStore(ctx.storeDir);
+    try {
+      const { project, table } = target(config, ctx.project);
+      const def = requireTable(store, project, table);
+      writeSpec(def, config.partition);
+      return destinationSchema(def, writeColumns(def, config));
+    } finally {
+      void store.close();
+    }
+  },
+
+  async prepare(config, ctx) {
+    const store = openStore(ctx.storeDir);
+    const { project, table } = target(config, ctx.project);
+    const def = requireTable(store, project, table);
+    const partition = writeSpec(def, config.partition);
+    const columns = writeColumns(def, config);
+    const w = await beginWrite(store, { project, table: def.name, partition }, { waitMs: config.lockWaitSeconds * 1000, signal: ctx.signal });
+    // The store stays open (ref held) until commit or abort.
+    preparedHere.add(w.writeId);
+    return { storeDir: store.dir, project, table: def.name, partition, writeMode: config.writeMode, writeId: w.writeId, columns, def, segmentBytes: config.segmentBytes };
+  },
+
+  async open(handle, ctx) {
+    return openChannel(handle, ctx.splitIndex);
+  },
+
+  async commit(handle, segments, ctx) {
+    const store = openStore(handle.storeDir);
+    try {
+      const result: CommitResult = await commitWrite(store, handle.writeId, segments.flat(), handle.writeMode);
+      try {
+        const dropped = await gc(store, handle.project, { table: handle.table });
+        if (dropped.length) ctx.log.info(`lifecycle: dropped ${dropped.length} expired partition(s) of ${handle.project}.${handle.table}`);
+      } catch (err) {
+        ctx.log.warn(`lifecycle gc of ${handle.project}.${handle.table} failed: ${(err as Error).message}`);
+      }
+      return { ...result };
+    } finally {
+      await releasePrepared(store, handle.writeId);
+    }
+  },
+
+  async abort(handle) {
+    const store = openStore(handle.storeDir);
+    try {
+      await abortWrite(store, handle.writeId);
+    } finally {
+      await releasePrepared(store, handle.writeId);
+    }
+  },
+});
+
+/** Opens a channel sink on a prepared write (what `open` does; `channel` labels its keys). */
+export function openChannel(handle: TableWriteHandle, channel: number) {
+  const store = openStore(handle.storeDir);
+  const sink = new SegmentWriter(store, { writeId: handle.writeId, def: handle.def, columns: handle.columns, channel, segmentBytes: handle.segmentBytes });
+  let done = false;
+  const release = async () => {
+    if (!done) {
+      done = true;
+      await store.close();
+    }
+  };
+  return {
+    write: (batch: Parameters<SegmentWriter['write']>[0]) => sink.write(batch),
+    async close() {
+      try {
+        return await sink.close();
+      } finally {
+        await release();
+      }
+    },
+    async abort() {
+      try {
+        await sink.abort();
+      } finally {
+        await release();
+      }
+    },
+  };
+}

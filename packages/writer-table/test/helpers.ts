@@ -1,0 +1,79 @@
+/** Test helpers: temp stores, plugin contexts, and a whole write through the plugin API. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createBuilders, finishBatch, validate, type ChannelContext, type JobContext, type Logger } from '@ferry/core';
+import tableWriter, { openStore, type SegmentRef, type Store, type TableWriteHandle } from '@ferry/writer-table';
+import type { RecordBatch, Schema } from 'apache-arrow';
+
+export const quiet: Logger = { info() {}, warn() {}, debug() {} };
+
+/** A fresh store folder; `cleanup` closes the store and removes the folder. */
+export function tempStore(): { dir: string; store: Store; cleanup: () => Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-table-'));
+  const store = openStore(dir);
+  return {
+    dir,
+    store,
+    async cleanup() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function jobCtx(storeDir: string, project = 'default'): JobContext {
+  return { log: quiet, signal: new AbortController().signal, params: {}, storeDir, project, baseDir: process.cwd(), runDir: storeDir };
+}
+
+export function channelCtx(storeDir: string, splitIndex: number, project = 'default'): ChannelContext {
+  return { log: quiet, signal: new AbortController().signal, splitIndex, count() {}, storeDir, project };
+}
+
+/** A batch in `schema` from rows of JS values (what core's builders accept). */
+export function batchOf(schema: Schema, rows: unknown[][]): RecordBatch {
+  const builders = createBuilders(schema);
+  for (const row of rows) row.forEach((v, i) => builders[i]!.append(v));
+  return finishBatch(schema, builders);
+}
+
+/**
+ * Writes through the plugin: schema, prepare, one channel per element of
+ * `channels` (each a list of row lists, one batch per row list), close, commit.
+ */
+export async function writeTable(
+  storeDir: string,
+  config: Record<string, unknown>,
+  channels: unknown[][][],
+  project = 'default',
+): Promise<Record<string, unknown>> {
+  const ctx = jobCtx(storeDir, project);
+  const cfg = validate(tableWriter.config, config, 'writer') as never;
+  const schema = await tableWriter.schema(cfg, ctx);
+  const handle = (await tableWriter.prepare(cfg, { ...ctx, schema })) as TableWriteHandle;
+  const segments: SegmentRef[] = [];
+  try {
+    for (const [i, batches] of channels.entries()) {
+      const sink = await tableWriter.open(handle, channelCtx(storeDir, i, project));
+      for (const rows of batches) await sink.write(batchOf(schema, rows));
+      segments.push(...(await sink.close()));
+    }
+  } catch (err) {
+    await tableWriter.abort(handle, segments, ctx);
+    throw err;
+  }
+  return (await tableWriter.commit(handle, segments, ctx)) as Record<string, unknown>;
+}
+
+/** Collects what a stream receives. */
+export function collector(): { out: Writable; text: () => string; bytes: () => Buffer } {
+  const chunks: Buffer[] = [];
+  const out = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(Buffer.from(chunk));
+      cb();
+    },
+  });
+  return { out, text: () => Buffer.concat(chunks).toString('utf8'), bytes: () => Buffer.concat(chunks) };
+}
