@@ -4,7 +4,7 @@
  * 2024-02-30 into DATE, 300 into TINYINT, text longer than VARCHAR(n)) make
  * their row a dirty record; the rest of the batch goes on.
  */
-import { type Data, type Field, type RecordBatch, type Schema } from 'apache-arrow';
+import { type Data, type Field, type RecordBatch, type Schema, util } from 'apache-arrow';
 import { type ColumnBuilder, createBuilder, makeBatch } from './columns.js';
 import { type Category, categoryOf, formatValue, jsonValue, makeGetter } from './convert-values.js';
 import { ErrorCodes, FerryError } from './errors.js';
@@ -40,7 +40,7 @@ function destGroup(t: FerryType): string {
 }
 
 function sameArrowType(a: Field, b: Field): boolean {
-  return a.type.compareTo(b.type);
+  return util.compareTypes(a.type, b.type);
 }
 
 /**

@@ -1,6 +1,107 @@
-import { Command } from 'commander';
+/** `ferry run <job>`: runs one sync job and prints a DataX-style summary. */
+import { dirname, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { createLogger, ErrorCodes, parseParamArgs, readJobFile, runJob, type RunResult } from '@ferry/core';
+import { bytes, int, localTime, seconds, table } from '../format.js';
+import { createProgress } from '../progress.js';
+import { expressionResolver, withSignals } from '../run-support.js';
 
-/** `ferry run <job>`: runs one sync job. */
+const collect = (v: string, prev: string[]) => [...prev, v];
+
 export function runCommand(): Command {
-  return new Command('run').description('run a sync job').argument('<job>', 'job file (JSON or YAML)');
+  return new Command('run')
+    .description('run a sync job (JSON or YAML job file)')
+    .argument('<job>', 'job file')
+    .option('-p, --param <name=value>', 'fill ${name} placeholders (repeatable)', collect, [])
+    .option('--bizdate <yyyymmdd>', 'business date: sets ${bizdate} and scheduling expressions like ${yyyymmdd-1}')
+    .option('--store <dir>', 'table store folder (default $FERRY_STORE or ./.ferry)')
+    .option('--project <name>', 'store project', 'default')
+    .option('--json', 'print one JSON object with the result on stdout')
+    .addOption(new Option('--quiet', 'no progress output'))
+    .action(async (jobPath: string, opts: { param: string[]; bizdate?: string; store?: string; project: string; json?: boolean; quiet?: boolean }, cmd: Command) => {
+      const debug = Boolean(cmd.optsWithGlobals().debug);
+      const params = parseParamArgs(opts.param);
+      if (opts.bizdate !== undefined) {
+        if (!/^\d{8}$/.test(opts.bizdate)) throw new (await import('@ferry/core')).FerryError(ErrorCodes.USAGE, `--bizdate ${opts.bizdate}: expected yyyymmdd`);
+        params.bizdate ??= opts.bizdate;
+      }
+      const path = resolve(jobPath);
+      const job = await readJobFile(path);
+      const progress = opts.json || opts.quiet ? undefined : createProgress();
+      const log = createLogger({ debug, write: (line) => process.stderr.write(`${progress ? '\r\x1b[K' : ''}${line}\n`) });
+      const result = await withSignals((signal) =>
+        runJob(job, {
+          params,
+          expressions: expressionResolver(opts.bizdate),
+          storeDir: opts.store,
+          project: opts.project,
+          baseDir: dirname(path),
+          resolveFrom: [new URL('../..', import.meta.url).href + 'package.json'],
+          signal,
+          log: debug ? log : { info: () => {}, warn: log.warn, debug: () => {} },
+          onProgress: progress ? (p) => progress.update(p) : undefined,
+          progressIntervalMs: progress?.intervalMs,
+        }),
+      );
+      progress?.done();
+      if (opts.json) process.stdout.write(JSON.stringify(jsonResult(result)) + '\n');
+      else process.stdout.write(summary(result) + '\n');
+      if (result.status === 'failed') {
+        if (!opts.json) process.stderr.write(`ferry: job failed: ${result.error?.message}\n`);
+        if (debug && result.error?.stack) process.stderr.write(result.error.stack + '\n');
+        process.exitCode = exitCodeFor(result);
+      } else process.exitCode = 0;
+    });
+}
+
+const USAGE_CODES: string[] = [ErrorCodes.CONFIG, ErrorCodes.PARAM, ErrorCodes.PLUGIN, ErrorCodes.USAGE, ErrorCodes.DDL];
+
+/** 2 for mistakes in the job or command line, 1 for failed work. */
+export function exitCodeFor(result: RunResult): number {
+  if (result.status === 'succeeded') return 0;
+  return USAGE_CODES.includes(result.error?.code ?? '') ? 2 : 1;
+}
+
+/** The --json object. */
+export function jsonResult(r: RunResult) {
+  return {
+    status: r.status,
+    recordsRead: r.recordsRead,
+    recordsWritten: r.recordsWritten,
+    bytesRead: r.bytesRead,
+    dirtyRecords: r.dirtyRecords,
+    elapsedMs: r.elapsedMs,
+    channels: r.channels,
+    splits: r.splits,
+    runDir: r.runDir,
+    ...(r.dirtyFile ? { dirtyFile: r.dirtyFile } : {}),
+    ...(Object.keys(r.counters).length ? { counters: r.counters } : {}),
+    ...(r.commit ? { commit: r.commit } : {}),
+    ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
+  };
+}
+
+/** The DataX-style summary. */
+export function summary(r: RunResult): string {
+  const secs = Math.max(r.elapsedMs / 1000, 0.001);
+  const rows: [string, string][] = [
+    ['Job start time', localTime(r.startedAt)],
+    ['Job end time', localTime(r.endedAt)],
+    ['Elapsed', seconds(r.elapsedMs)],
+    ['Status', r.status.toUpperCase()],
+    ['Channels / splits', `${r.channels} / ${r.splits}`],
+    ['Records read', int(r.recordsRead)],
+    ['Records written', int(r.recordsWritten)],
+    ['Bytes read', bytes(r.bytesRead)],
+    ['Average speed', `${(r.bytesRead / secs / 1e6).toFixed(1)} MB/s, ${int(r.recordsRead / secs)} records/s`],
+    ['Dirty records', int(r.dirtyRecords)],
+  ];
+  for (const [k, v] of Object.entries(r.counters)) rows.push([k, int(v)]);
+  if (r.dirtyFile) rows.push(['Dirty records file', r.dirtyFile]);
+  rows.push(['Run log', `${r.runDir}/run.log`]);
+  let out = table(rows);
+  if (r.dirtySamples.length) {
+    out += '\nDirty record samples:\n' + r.dirtySamples.slice(0, 5).map((s) => `  split ${s.split} row ${s.row}: ${s.reason}  ${JSON.stringify(s.value)}`).join('\n');
+  }
+  return out;
 }
