@@ -1,5 +1,5 @@
 /** Shared pieces of commands that run jobs: signal handling and scheduling expressions. */
-import type { RunOptions } from '@ferry/core';
+import { cycleTimesForBizdate, evalDateExpression, type RunOptions } from '@ferry/core';
 
 /**
  * Runs `fn` with a signal that aborts on SIGINT/SIGTERM; a second signal
@@ -24,7 +24,12 @@ export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): P
   }
 }
 
-/** Scheduling expressions (${yyyymmdd-1}, $[hh24miss]) for a business date, when one is given. */
-export function expressionResolver(_bizdate: string | undefined): RunOptions['expressions'] {
-  return undefined;
+/**
+ * Scheduling expressions (${yyyymmdd-1}, $[hh24miss]) for a business date:
+ * the run behaves as the instance scheduled on bizdate + 1 at `timeOfDay`.
+ */
+export function expressionResolver(bizdate: string | undefined, timeOfDay = '00:00:00'): RunOptions['expressions'] {
+  if (bizdate === undefined) return undefined;
+  const times = cycleTimesForBizdate(bizdate, timeOfDay);
+  return (body, bracket) => evalDateExpression(body, bracket, times);
 }

@@ -168,7 +168,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     }
     const ser = serializeError(e);
     result.error = { ...ser, code: ser.code ?? 'FERRY_ERR_INTERNAL' };
-    log.warn(`job failed: ${e.message}`);
+    fileLog.warn(`job failed: ${e.message}`);
     if (!isFerryError(e) && e.stack) log.debug(e.stack);
     if (writerState) {
       try {
