@@ -1,0 +1,154 @@
+/**
+ * The HTTP side: one undici Agent per read (timeouts from the config,
+ * redirects followed), GETs from a byte offset, and the mapping of network
+ * failures to FerryErrors that name the URL.
+ */
+import { STATUS_CODES } from 'node:http';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { ErrorCodes, FerryError } from '@ferry/core';
+
+/** What the HTTP calls need from the config. */
+export interface HttpSettings {
+  connectTimeout: number;
+  readTimeout: number;
+  headers: Record<string, string>;
+}
+
+/** A dispatcher with the config's timeouts; close it when the read ends. */
+export function createAgent(cfg: HttpSettings): Dispatcher & { close(): Promise<void> } {
+  const agent = new Agent({
+    connect: { timeout: cfg.connectTimeout },
+    headersTimeout: cfg.readTimeout,
+    bodyTimeout: cfg.readTimeout,
+    keepAliveTimeout: 4_000,
+  });
+  return agent.compose(interceptors.redirect({ maxRedirections: 5 })) as unknown as Dispatcher & { close(): Promise<void> };
+}
+
+export type Body = Dispatcher.ResponseData['body'];
+
+/** An open response body and the byte offset of its first byte in the file. */
+export interface OpenBody {
+  body: Body;
+  /** File offset of the body's first byte: `from` when the server honoured Range, else 0. */
+  offset: number;
+  status: number;
+  /** Total file size when the server told it. */
+  size?: number;
+  /** True when the server answered the Range request with 206. */
+  ranged: boolean;
+}
+
+/** `HTTP 404 Not Found for <url>` */
+export function statusError(status: number, url: string): FerryError {
+  return new FerryError(ErrorCodes.SOURCE, `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() + ` for ${url}`);
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Total size from `Content-Range: bytes a-b/size` or, for a 200, `Content-Length`. */
+function sizeOf(status: number, headers: Record<string, string | string[] | undefined>): number | undefined {
+  if (status === 206) {
+    const m = /\/(\d+)\s*$/.exec(header(headers, 'content-range') ?? '');
+    return m ? Number(m[1]) : undefined;
+  }
+  const len = header(headers, 'content-length');
+  return len !== undefined && /^\d+$/.test(len) ? Number(len) : undefined;
+}
+
+/**
+ * GETs `url` from byte `from` (a Range request when from > 0 and `useRange`).
+ * A 416 for a start at or past the end is an empty body. 4xx/5xx throw.
+ */
+export async function openBody(dispatcher: Dispatcher, url: string, cfg: HttpSettings, from: number, useRange: boolean, signal?: AbortSignal): Promise<OpenBody | undefined> {
+  const headers: Record<string, string> = { ...cfg.headers };
+  const ranged = from > 0 && useRange;
+  if (ranged) headers['range'] = `bytes=${from}-`;
+  const res = await request(url, { method: 'GET', headers, dispatcher, signal, highWaterMark: 256 * 1024 } as Parameters<typeof request>[1]);
+  if (res.statusCode === 416 && ranged) {
+    await res.body.dump();
+    return undefined;
+  }
+  if (res.statusCode >= 400) {
+    await res.body.dump().catch(() => {});
+    throw statusError(res.statusCode, url);
+  }
+  let offset = 0;
+  if (res.statusCode === 206) {
+    const m = /bytes\s+(\d+)-/.exec(header(res.headers, 'content-range') ?? '');
+    offset = m ? Number(m[1]) : 0;
+    if (ranged && offset !== from) {
+      res.body.destroy();
+      throw new FerryError(ErrorCodes.SOURCE, `${url} answered a Range request from byte ${from} with bytes from ${offset}`);
+    }
+  }
+  const size = sizeOf(res.statusCode, res.headers);
+  return { body: res.body, offset, status: res.statusCode, ranged: res.statusCode === 206, ...(size !== undefined ? { size } : {}) };
+}
+
+/** What a probe learns about a file: size and whether byte ranges work. */
+export interface Probe {
+  status: number;
+  size?: number;
+  acceptsRanges: boolean;
+  latencyMs: number;
+}
+
+/** Asks for byte 0 only (`Range: bytes=0-0`): a 206 proves ranges work and gives the size. */
+export async function probe(dispatcher: Dispatcher, url: string, cfg: HttpSettings, signal?: AbortSignal): Promise<Probe> {
+  const started = performance.now();
+  const res = await request(url, { method: 'GET', headers: { ...cfg.headers, range: 'bytes=0-0' }, dispatcher, signal } as Parameters<typeof request>[1]);
+  const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+  // A 200 would stream the whole file: stop it instead of draining it.
+  if (res.statusCode === 206) await res.body.dump();
+  else res.body.destroy();
+  if (res.statusCode === 416) return { status: 416, size: 0, acceptsRanges: true, latencyMs };
+  if (res.statusCode >= 400) throw statusError(res.statusCode, url);
+  const size = sizeOf(res.statusCode, res.headers);
+  return { status: res.statusCode, acceptsRanges: res.statusCode === 206, latencyMs, ...(size !== undefined ? { size } : {}) };
+}
+
+const RETRYABLE = new Set([
+  'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN',
+  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+
+function codeOf(err: unknown): string | undefined {
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  if (typeof e?.code === 'string') return e.code;
+  if (typeof e?.cause?.code === 'string') return e.cause.code;
+  return undefined;
+}
+
+/** True for network failures worth a reconnect (not HTTP statuses, not aborts). */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof FerryError) return false;
+  const code = codeOf(err);
+  return code !== undefined && RETRYABLE.has(code);
+}
+
+/** A FerryError naming the URL (and the timeout when one fired); FerryErrors pass through. */
+export function sourceError(err: unknown, url: string, cfg: HttpSettings, signal?: AbortSignal): FerryError {
+  if (err instanceof FerryError) return err;
+  if (signal?.aborted) return new FerryError(ErrorCodes.ABORTED, `reading ${url} was cancelled`, { cause: err });
+  const code = codeOf(err);
+  const msg = (err as Error)?.message ?? String(err);
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new FerryError(ErrorCodes.SOURCE, `connecting to ${url} timed out after ${cfg.connectTimeout} ms (connectTimeout)`, { cause: err });
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new FerryError(ErrorCodes.SOURCE, `no data from ${url} for ${cfg.readTimeout} ms (readTimeout)`, { cause: err });
+    case 'ECONNREFUSED':
+      return new FerryError(ErrorCodes.SOURCE, `cannot connect to ${url}: connection refused`, { cause: err });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new FerryError(ErrorCodes.SOURCE, `cannot resolve the host of ${url}`, { cause: err });
+    default:
+      return new FerryError(ErrorCodes.SOURCE, `reading ${url} failed: ${msg}${code ? ` (${code})` : ''}`, { cause: err });
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Reads one split: HTTP bytes -> regions of whole lines -> valid UTF-8 ->
+ * framed rows -> Arrow RecordBatches of about `batchBytes`. A batch is built
+ * only when the channel asks for the next one (backpressure).
+ */
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { makeBatch, type ChannelContext } from '@ferry/core';
+import type { ReaderConfig } from './config.js';
+import { CsvFramer } from './csv-framer.js';
+import { createAgent } from './http.js';
+import { lineRegions } from './line-source.js';
+import type { DirtyFn, Framer } from './row-sink.js';
+import type { HttpSplit } from './split.js';
+import { DelimitedFramer, WholeLineFramer } from './text-framer.js';
+import { Utf8Gate } from './utf8-gate.js';
+
+/** Rows per batch at most, whatever their size (very short lines). */
+const MAX_ROWS = 64 * 1024;
+
+/** The channel context, with the dirty-record hook the engine may provide. */
+export type ReadContext = ChannelContext & { dirty?: (value: unknown, reason: string) => void };
+
+/** Where malformed rows go: ctx.dirty when the engine has it, else a counter. */
+export function dirtyReporter(ctx: ReadContext): DirtyFn {
+  if (typeof ctx.dirty === 'function') return (row, reason) => ctx.dirty!(row, reason);
+  return () => ctx.count('dirty', 1);
+}
+
+export function createFramer(cfg: ReaderConfig, skipFirst: boolean, dirty: DirtyFn): Framer {
+  if (cfg.format === 'csv') return new CsvFramer(cfg, skipFirst, dirty);
+  if (cfg.wholeLine) return new WholeLineFramer(cfg, skipFirst, dirty);
+  return new DelimitedFramer(cfg, skipFirst, dirty);
+}
+
+export async function* readSplit(split: HttpSplit, cfg: ReaderConfig, schema: Schema, ctx: ReadContext): AsyncGenerator<RecordBatch> {
+  const dirty = dirtyReporter(ctx);
+  const gate = new Utf8Gate(cfg.encoding, cfg.invalidChars, (n) => ctx.count('invalidChars', n), dirty);
+  const framer = createFramer(cfg, cfg.skipHeader && split.start === 0, dirty);
+  const agent = createAgent(cfg);
+  const onOverlong = (head: Buffer, length: number) =>
+    dirty(head.toString('utf8') + '...', `line of ${length} bytes is longer than maxLineBytes (${cfg.maxLineBytes})`);
+  const onRetry = (err: unknown, attempt: number) => {
+    ctx.count('httpRetries', 1);
+    ctx.log.warn(`${split.url}: ${(err as Error).message}; resuming (retry ${attempt} of ${cfg.retries})`);
+  };
+  try {
+    const regions = lineRegions(split, { ...cfg, useRange: split.ranges !== false }, agent, ctx.signal, onOverlong, onRetry);
+    for await (const region of regions) {
+      framer.push(gate.pass(region));
+      if (framer.byteLength() >= cfg.batchBytes || framer.rows >= MAX_ROWS) yield makeBatch(schema, framer.finish());
+    }
+    framer.end();
+    if (framer.rows > 0) yield makeBatch(schema, framer.finish());
+  } finally {
+    await agent.close().catch(() => {});
+  }
+}

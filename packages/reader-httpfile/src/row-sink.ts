@@ -1,0 +1,152 @@
+/**
+ * Turns the fields found in one line (or CSV record) into column values:
+ * picks the configured indexes, fills constants, applies nullFormat and date
+ * layouts, and makes the row a dirty record when it cannot be complete. Every
+ * column is Arrow Utf8 built from bytes; the engine casts to the destination.
+ */
+import type { Data } from 'apache-arrow';
+import { daysInMonth } from '@ferry/core';
+import type { Column, ReaderConfig } from './config.js';
+import { Utf8Builder } from './utf8-builder.js';
+
+/** Reports a row that cannot become a record: its text and why. */
+export type DirtyFn = (row: string, reason: string) => void;
+
+/** What the read loop needs from a framer (text lines or CSV records). */
+export interface Framer {
+  /** Frames a region of whole lines (UTF-8). */
+  push(region: Buffer): void;
+  /** Frames what is left at the end of the split. */
+  end(): void;
+  readonly rows: number;
+  byteLength(): number;
+  /** The columns built so far, one Data per schema field; starts over. */
+  finish(): Data[];
+}
+
+/** `yyyy`, `MM`, `dd` (and `M`, `d`) layouts -> `yyyy-mm-dd`, or undefined when the text does not fit. */
+export function compileDateFormat(format: string): (text: string) => string | undefined {
+  let re = '';
+  const order: ('y' | 'm' | 'd')[] = [];
+  for (let i = 0; i < format.length; ) {
+    const rest = format.slice(i);
+    const tok = /^(yyyy|MM|dd|M|d)/.exec(rest)?.[1];
+    if (tok) {
+      re += tok === 'yyyy' ? '(\\d{4})' : tok.length === 2 ? '(\\d{2})' : '(\\d{1,2})';
+      order.push(tok[0] === 'y' ? 'y' : tok[0] === 'M' ? 'm' : 'd');
+      i += tok.length;
+    } else {
+      re += format[i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      i++;
+    }
+  }
+  const rx = new RegExp(`^${re}$`);
+  return (text) => {
+    const m = rx.exec(text);
+    if (!m) return undefined;
+    let y = 0, mo = 0, d = 0;
+    order.forEach((k, i) => {
+      const v = Number(m[i + 1]);
+      if (k === 'y') y = v;
+      else if (k === 'm') mo = v;
+      else d = v;
+    });
+    if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
+    return `${String(y).padStart(4, '0')}-${mo < 10 ? '0' : ''}${mo}-${d < 10 ? '0' : ''}${d}`;
+  };
+}
+
+/** Column values from field byte ranges; used by the delimited-text and CSV framers. */
+export class RowSink {
+  readonly builders: Utf8Builder[];
+  /** Highest field index any column asks for (-1 when all are constants). */
+  readonly maxIndex: number;
+  /** Per field (up to maxIndex): the buffer holding it and its [start, end). */
+  readonly fieldBuf: Buffer[];
+  readonly fs: Int32Array;
+  readonly fe: Int32Array;
+  rows = 0;
+  private readonly nullFormat: Buffer | undefined;
+  private readonly constants: (Buffer | undefined)[];
+  private readonly dates: (((text: string) => string | undefined) | undefined)[];
+  private readonly converted: (Buffer | undefined)[];
+
+  constructor(
+    private readonly columns: Column[],
+    cfg: Pick<ReaderConfig, 'nullFormat'>,
+    private readonly dirty: DirtyFn,
+  ) {
+    this.builders = columns.map(() => new Utf8Builder());
+    this.maxIndex = Math.max(-1, ...columns.map((c) => (c.kind === 'index' ? c.index : -1)));
+    const n = this.maxIndex + 1;
+    this.fieldBuf = new Array<Buffer>(n);
+    this.fs = new Int32Array(n);
+    this.fe = new Int32Array(n);
+    this.nullFormat = cfg.nullFormat === undefined ? undefined : Buffer.from(cfg.nullFormat, 'utf8');
+    this.constants = columns.map((c) => (c.kind === 'constant' ? Buffer.from(c.value, 'utf8') : undefined));
+    this.dates = columns.map((c) => (c.kind === 'index' && c.format ? compileDateFormat(c.format) : undefined));
+    this.converted = columns.map(() => undefined);
+  }
+
+  private isNull(buf: Buffer, s: number, e: number): boolean {
+    const nf = this.nullFormat;
+    return nf !== undefined && e - s === nf.length && buf.compare(nf, 0, nf.length, s, e) === 0;
+  }
+
+  /**
+   * Emits a row from the first `nFields` fields in fieldBuf/fs/fe; `raw` gives
+   * the row's text, asked for only when the row is dirty.
+   */
+  emit(nFields: number, raw: () => string): void {
+    const cols = this.columns;
+    if (nFields <= this.maxIndex) {
+      this.dirty(raw(), `expected at least ${this.maxIndex + 1} fields, found ${nFields}`);
+      return;
+    }
+    // Date layouts are checked before anything is appended, so a bad row adds nothing.
+    for (let c = 0; c < cols.length; c++) {
+      const parse = this.dates[c];
+      if (!parse) continue;
+      const col = cols[c] as Extract<Column, { kind: 'index' }>;
+      const buf = this.fieldBuf[col.index]!;
+      const s = this.fs[col.index]!, e = this.fe[col.index]!;
+      if (e === s || this.isNull(buf, s, e)) {
+        this.converted[c] = undefined;
+        continue;
+      }
+      const text = buf.toString('utf8', s, e);
+      const iso = parse(text);
+      if (iso === undefined) {
+        this.dirty(raw(), `column ${col.name}: ${JSON.stringify(text)} is not a date in layout ${col.format}`);
+        return;
+      }
+      this.converted[c] = Buffer.from(iso, 'latin1');
+    }
+    for (let c = 0; c < cols.length; c++) {
+      const b = this.builders[c]!;
+      const k = this.constants[c];
+      if (k) {
+        b.append(k, 0, k.length);
+        continue;
+      }
+      const idx = (cols[c] as Extract<Column, { kind: 'index' }>).index;
+      const buf = this.fieldBuf[idx]!;
+      const s = this.fs[idx]!, e = this.fe[idx]!;
+      if (this.isNull(buf, s, e)) b.appendNull();
+      else if (this.dates[c] && this.converted[c]) b.append(this.converted[c]!, 0, this.converted[c]!.length);
+      else b.append(buf, s, e);
+    }
+    this.rows++;
+  }
+
+  byteLength(): number {
+    let n = 0;
+    for (const b of this.builders) n += b.byteLength();
+    return n;
+  }
+
+  finish(): Data[] {
+    this.rows = 0;
+    return this.builders.map((b) => b.finish());
+  }
+}
