@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Counters, createSharedState, SharedRateLimiter, C } from '../dist/internal.js';
+import { Counters, createSharedState, SharedRateLimiter, C } from '@ferry/core/internal';
 
 describe('shared rate limiter', () => {
   it('reserves exactly n / rate seconds of the shared schedule per take, across limiter instances', async () => {
