@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { countRows, createTable, listPending, listPartitions, openStore, type Store } from '@ferry/writer-table';
+import { tempStore, writeTable } from './helpers.js';
+
+const distUrl = pathToFileURL(join(fileURLToPath(import.meta.url), '../../dist/index.js')).href;
+const coreUrl = pathToFileURL(join(fileURLToPath(import.meta.url), '../../../core/dist/index.js')).href;
+
+let dir: string;
+let store: Store;
+let cleanup: () => Promise<void>;
+
+beforeEach(async () => {
+  ({ dir, store, cleanup } = tempStore());
+  await createTable(store, 'default', 'CREATE TABLE t (id BIGINT, s STRING) PARTITIONED BY (dt STRING)');
+});
+afterEach(() => cleanup());
+
+/** A child process that starts an overwrite of dt=1, stages segments, says so, then hangs until killed. */
+function startCrashingWriter(storeDir: string): Promise<{ pid: number; kill: () => Promise<void> }> {
+  const script = join(storeDir, 'child.mjs');
+  writeFileSync(
+    script,
+    `
+import tableWriter, { openStore } from '${distUrl}';
+import { createBuilders, finishBatch, validate } from '${coreUrl}';
+const log = { info() {}, warn() {}, debug() {} };
+const ctx = { log, signal: new AbortController().signal, params: {}, storeDir: ${JSON.stringify(storeDir)}, project: 'default', baseDir: '.', runDir: '.' };
+const cfg = validate(tableWriter.config, { table: 't', partition: 'dt=1', segmentBytes: 65536 }, 'writer');
+const schema = await tableWriter.schema(cfg, ctx);
+const handle = await tableWriter.prepare(cfg, { ...ctx, schema });
+const sink = await tableWriter.open(handle, { ...ctx, splitIndex: 0, count() {} });
+for (let b = 0; b < 20; b++) {
+  const builders = createBuilders(schema);
+  for (let i = 0; i < 5000; i++) { builders[0].append(b * 5000 + i); builders[1].append('new row ' + i); }
+  await sink.write(finishBatch(schema, builders));
+}
+await openStore(ctx.storeDir).env.flushed;
+process.stdout.write('staged\\n');
+setInterval(() => {}, 1000);
+`,
+  );
+  const child = spawn(process.execPath, [script], { cwd: join(fileURLToPath(import.meta.url), '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('staged')) {
+        resolve({
+          pid: child.pid!,
+          kill: async () => {
+            child.kill('SIGKILL');
+            await exited;
+          },
+        });
+      }
+    });
+  });
+}
+
+describe('crash recovery', () => {
+  it('a writer killed with SIGKILL leaves the old partition whole; reopening reclaims its staged segments and lock', async () => {
+    await writeTable(dir, { table: 't', partition: 'dt=1' }, [[[[1, 'old a'], [2, 'old b']]]]);
+    const before = store.segments.getKeysCount();
+    const child = await startCrashingWriter(dir);
+    expect(listPending(store).map((w) => w.pid)).toEqual([child.pid]);
+    expect(store.segments.getKeysCount()).toBeGreaterThan(before + 5);
+    await child.kill();
+
+    // The old partition is untouched while the dead write's leftovers are still there.
+    expect(countRows(store, 'default', 't', 'dt=1')).toBe(2);
+
+    // Reopen: the first open in a process reclaims writes of dead processes.
+    await store.close();
+    store = openStore(dir);
+    expect(listPending(store)).toEqual([]);
+    expect(store.segments.getKeysCount()).toBe(before);
+    expect(listPartitions(store, 'default', 't').map((p) => [p.spec, p.rows])).toEqual([['dt=1', 2]]);
+
+    // Its lock is gone too: the partition can be written again.
+    await writeTable(dir, { table: 't', partition: 'dt=1' }, [[[[3, 'next']]]]);
+    expect(countRows(store, 'default', 't')).toBe(1);
+  });
+
+  it('a stale lock of a dead process is taken over by the next write', async () => {
+    const child = await startCrashingWriter(dir);
+    await child.kill();
+    // This process already has the store open (no reclaim at open): prepare takes the lock over itself.
+    await writeTable(dir, { table: 't', partition: 'dt=1' }, [[[[1, 'a']]]]);
+    expect(countRows(store, 'default', 't')).toBe(1);
+    expect(listPending(store)).toEqual([]);
+    expect(store.segments.getKeysCount()).toBe(1);
+  });
+});
