@@ -1,0 +1,159 @@
+/**
+ * Opening connections: the URL (mysql:// or jdbc:mysql://) and credentials
+ * become mysql2 options; each connection gets the session the reader relies
+ * on (time zone, a long net_write_timeout for slow destinations).
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { createConnection, type Connection, type ConnectionOptions } from 'mysql2';
+import { configError, resolveEnv, type MysqlConfig } from './config.js';
+import { abortedError, mysqlError } from './errors.js';
+
+/** Where to connect, without the secret: safe to put in messages and splits. */
+export interface Endpoint {
+  host: string;
+  port: number;
+  user: string;
+  database?: string;
+  /** `host:port`, for messages. */
+  where: string;
+}
+
+/** Parses the url and username key; the password never appears in what this returns. */
+export function endpointOf(config: MysqlConfig): Endpoint {
+  const raw = resolveEnv(config.url, 'url').trim();
+  const text = raw.replace(/^jdbc:/i, '');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw configError(`url: expected mysql://user:password@host:port/db or jdbc:mysql://host:port/db, got ${JSON.stringify(redact(raw))}`);
+  }
+  if (!/^(mysql|mariadb):$/i.test(url.protocol)) throw configError(`url: expected a mysql:// or jdbc:mysql:// url, got protocol ${url.protocol}`);
+  if (!url.hostname) throw configError('url: has no host');
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = url.port ? Number(url.port) : 3306;
+  const user = config.username !== undefined ? resolveEnv(config.username, 'username') : decodeURIComponent(url.username);
+  if (!user) throw configError('no user: put it in the url (mysql://user:password@host/db) or in "username"');
+  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined;
+  return { host, port, user, database, where: `${host.includes(':') ? `[${host}]` : host}:${port}` };
+}
+
+function passwordOf(config: MysqlConfig): string {
+  if (config.password !== undefined) return resolveEnv(config.password, 'password');
+  const url = new URL(resolveEnv(config.url, 'url').trim().replace(/^jdbc:/i, ''));
+  const fromQuery = url.searchParams.get('password');
+  return fromQuery ?? decodeURIComponent(url.password);
+}
+
+/** The url with its password replaced, for messages. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@').replace(/([?&]password=)[^&]*/i, '$1***');
+}
+
+function sslOf(config: MysqlConfig, baseDir: string): ConnectionOptions['ssl'] {
+  let ssl = config.ssl;
+  if (ssl === undefined) {
+    // JDBC urls carry TLS as query parameters (useSSL=true, sslMode=REQUIRED).
+    const url = new URL(resolveEnv(config.url, 'url').trim().replace(/^jdbc:/i, ''));
+    const q = (k: string) => url.searchParams.get(k)?.toLowerCase();
+    const mode = q('sslmode') ?? q('ssl-mode');
+    if (q('usessl') === 'true' || q('ssl') === 'true' || (mode && mode !== 'disabled' && mode !== 'preferred')) {
+      ssl = { rejectUnauthorized: mode === 'verify_ca' || mode === 'verify_identity' || mode === 'verify-ca' || mode === 'verify-full' };
+    }
+  }
+  if (ssl === undefined || ssl === false) return undefined;
+  if (ssl === true) return { rejectUnauthorized: true };
+  const pem = (value: string | undefined, key: string) => {
+    if (value === undefined) return undefined;
+    if (value.includes('-----BEGIN')) return value;
+    const path = isAbsolute(value) ? value : resolve(baseDir, value);
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw configError(`ssl.${key}: cannot read ${path} (${(err as Error).message})`);
+    }
+  };
+  return {
+    ca: pem(ssl.ca, 'ca'),
+    cert: pem(ssl.cert, 'cert'),
+    key: pem(ssl.key, 'key'),
+    rejectUnauthorized: ssl.rejectUnauthorized,
+    ...(ssl.servername ? { servername: ssl.servername } : {}),
+  } as ConnectionOptions['ssl'];
+}
+
+/** Runs one statement and returns its rows (numbers and dates as strings). */
+export function query<T = Record<string, unknown>>(conn: Connection, sql: string, values?: unknown[]): Promise<T[]> {
+  return new Promise((res, rej) => {
+    conn.query({ sql, values, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true } as never, (err: unknown, rows: unknown) => (err ? rej(err) : res(rows as T[])));
+  });
+}
+
+/**
+ * Connects and sets up the session. Failures become one FerryError line
+ * naming what is wrong (host, credentials, database). `baseDir` resolves
+ * relative certificate paths.
+ */
+export async function openConnection(config: MysqlConfig, baseDir: string, signal?: AbortSignal): Promise<{ conn: Connection; endpoint: Endpoint }> {
+  const endpoint = endpointOf(config);
+  const options: ConnectionOptions = {
+    host: endpoint.host,
+    port: endpoint.port,
+    user: endpoint.user,
+    password: passwordOf(config),
+    database: endpoint.database,
+    charset: 'UTF8MB4_GENERAL_CI',
+    connectTimeout: config.connectTimeoutMs,
+    ssl: sslOf(config, baseDir),
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    dateStrings: true,
+    multipleStatements: false,
+  };
+  signal?.throwIfAborted();
+  const conn = createConnection(options);
+  // A late socket error after we gave up on the connection must not crash the process.
+  conn.on('error', () => {});
+  const onAbort = () => conn.destroy();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await new Promise<void>((res, rej) => conn.connect((err: unknown) => (err ? rej(err) : res())));
+    await query(conn, `SET time_zone = '${config.timezone}', SESSION net_write_timeout = ${config.netWriteTimeoutS}`);
+  } catch (err) {
+    conn.destroy();
+    if (signal?.aborted) throw abortedError();
+    throw mysqlError(err, endpoint);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  return { conn, endpoint };
+}
+
+/** Ends a connection politely, or destroys it when that does not finish quickly. */
+export function closeConnection(conn: Connection): Promise<void> {
+  const state = conn as unknown as { _fatalError?: unknown; _closing?: boolean; stream?: { destroyed?: boolean } };
+  if (state._fatalError || state._closing || state.stream?.destroyed) {
+    conn.destroy();
+    return Promise.resolve();
+  }
+  return new Promise((res) => {
+    const timer = setTimeout(() => {
+      conn.destroy();
+      res();
+    }, 1000);
+    conn.end(() => {
+      clearTimeout(timer);
+      res();
+    });
+  });
+}
+
+/** The server's name and version, e.g. `MariaDB 10.11.6`. */
+export async function serverVersion(conn: Connection): Promise<string> {
+  const rows = await query<{ v: string }>(conn, 'SELECT VERSION() AS v');
+  const v = String(rows[0]?.v ?? '');
+  return /mariadb/i.test(v) ? `MariaDB ${v.replace(/-MariaDB.*$/i, '')}` : `MySQL ${v}`;
+}
+
+export { configError };
