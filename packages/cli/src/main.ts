@@ -4,7 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ErrorCodes, isFerryError } from '@ferry/core';
+import { pluginCommand } from './commands/plugin.js';
 import { runCommand } from './commands/run.js';
+import { tableCommand } from './commands/table.js';
 
 /** Exit codes: 0 ok, 1 the work failed, 2 usage or config error. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
@@ -20,6 +22,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(runCommand());
+  program.addCommand(pluginCommand());
+  program.addCommand(tableCommand());
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
