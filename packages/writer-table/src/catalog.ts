@@ -87,7 +87,7 @@ export async function createTable(store: Store, project: string, ddlText: string
 }
 
 function toDef(project: string, stmt: CreateTable): TableDef {
-  const def: TableDef = { project, name: stmt.name, columns: stmt.columns, partitionColumns: stmt.partitionColumns, createdAt: new Date().toISOString(), ddl: formatDdl({ ...stmt, project }) };
+  const def: TableDef = { project, name: stmt.name, columns: stmt.columns, partitionColumns: stmt.partitionColumns, createdAt: new Date().toISOString(), ddl: formatDdl({ ...stmt, project: undefined }) };
   if (stmt.comment) def.comment = stmt.comment;
   if (stmt.lifecycle) def.lifecycle = stmt.lifecycle;
   return def;

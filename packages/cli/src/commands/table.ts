@@ -1,0 +1,237 @@
+/**
+ * `ferry table ...`: create tables from DDL, look at them, read them back
+ * (count, head, export) and run lifecycle gc, in a store project.
+ */
+import { createWriteStream, readFileSync, rmSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { ErrorCodes, FerryError } from '@ferry/core';
+import {
+  countRows, createTable, dropTable, EXPORT_FORMATS, exportRows, gc, headText, listPartitions, listTables, openStore, requireTable,
+  resolveStoreDir, type ExportFormat, type Store,
+} from '@ferry/writer-table';
+
+/** The options every `table` subcommand takes. */
+export interface StoreOptions {
+  store?: string;
+  project: string;
+}
+
+/** Adds `--store` and `--project` to a command: the one place they are defined. */
+export function storeOptions(cmd: Command): Command {
+  return cmd
+    .option('--store <dir>', 'table store folder (default $FERRY_STORE or ./.ferry)')
+    .option('--project <name>', 'store project', 'default');
+}
+
+/** Opens the store the options name, runs `fn`, closes it. */
+async function withStore<T>(opts: StoreOptions, fn: (store: Store, project: string) => Promise<T> | T): Promise<T> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.project)) throw new FerryError(ErrorCodes.USAGE, `--project ${opts.project}: expected letters, digits and _`);
+  const store = openStore(resolveStoreDir(opts.store));
+  try {
+    return await fn(store, opts.project.toLowerCase());
+  } finally {
+    await store.close();
+  }
+}
+
+const out = (s: string) => process.stdout.write(s);
+
+function grid(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((s, c) => s.padEnd(widths[c]!)).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+function human(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+function sub(name: string, description: string): Command {
+  return storeOptions(new Command(name).description(description));
+}
+
+/** `ferry table`: the table store commands. */
+export function tableCommand(): Command {
+  const cmd = new Command('table').description('tables of the store: create, list, describe, partitions, drop, count, head, export, gc');
+
+  cmd.addCommand(
+    sub('create', 'create tables from MaxCompute-style DDL (CREATE TABLE ...)')
+      .argument('[file]', 'a file of CREATE TABLE statements')
+      .option('--sql <ddl>', 'the DDL text')
+      .action(async (file: string | undefined, opts: StoreOptions & { sql?: string }) => {
+        if ((file === undefined) === (opts.sql === undefined)) throw new FerryError(ErrorCodes.USAGE, 'table create: give the DDL with --sql "CREATE TABLE ..." or as a FILE (one of them)');
+        let ddl = opts.sql;
+        if (file !== undefined) {
+          try {
+            ddl = readFileSync(file, 'utf8');
+          } catch (err) {
+            throw new FerryError(ErrorCodes.USAGE, `table create: cannot read ${file}: ${(err as Error).message}`);
+          }
+        }
+        await withStore(opts, async (store, project) => {
+          for (const r of await createTable(store, project, ddl!)) {
+            out(r.created ? `created table ${r.table.project}.${r.table.name}\n` : `table ${r.table.project}.${r.table.name} already exists (IF NOT EXISTS)\n`);
+          }
+        });
+      }),
+  );
+
+  cmd.addCommand(
+    sub('list', 'list the tables of the project')
+      .option('--json', 'print JSON')
+      .action(async (opts: StoreOptions & { json?: boolean }) => {
+        await withStore(opts, (store, project) => {
+          const rows = listTables(store, project).map((t) => {
+            const parts = listPartitions(store, project, t.name);
+            return { name: t.name, partitions: t.partitionColumns.length ? parts.length : null, rows: parts.reduce((n, p) => n + p.rows, 0), bytes: parts.reduce((n, p) => n + p.bytes, 0), lifecycle: t.lifecycle ?? null, comment: t.comment ?? '' };
+          });
+          if (opts.json) return void out(JSON.stringify(rows) + '\n');
+          if (rows.length === 0) return void out(`no tables in project ${project} of ${store.dir}\n`);
+          out(grid(['table', 'partitions', 'rows', 'size', 'lifecycle', 'comment'], rows.map((r) => [r.name, r.partitions === null ? '-' : String(r.partitions), String(r.rows), human(r.bytes), r.lifecycle ? `${r.lifecycle}d` : '-', r.comment])));
+        });
+      }),
+  );
+
+  cmd.addCommand(
+    sub('describe', 'columns, partitioning, lifecycle, size and DDL of a table')
+      .argument('<table>')
+      .option('--json', 'print JSON')
+      .action(async (table: string, opts: StoreOptions & { json?: boolean }) => {
+        await withStore(opts, (store, project) => {
+          const def = requireTable(store, project, table);
+          const parts = listPartitions(store, project, def.name);
+          const rows = parts.reduce((n, p) => n + p.rows, 0);
+          if (opts.json) return void out(JSON.stringify({ ...def, rows, partitions: parts.length }) + '\n');
+          let text = `table ${def.project}.${def.name}${def.comment ? ` -- ${def.comment}` : ''}\n`;
+          text += grid(['column', 'type', 'comment'], def.columns.map((c) => [c.name, c.type.toUpperCase(), c.comment ?? '']));
+          if (def.partitionColumns.length) text += `partitioned by: ${def.partitionColumns.map((c) => `${c.name} ${c.type.toUpperCase()}`).join(', ')}\n`;
+          text += `lifecycle: ${def.lifecycle ? `${def.lifecycle} days` : 'none'}\n`;
+          text += `rows: ${rows} in ${parts.length} partition(s), ${human(parts.reduce((n, p) => n + p.bytes, 0))}\n`;
+          text += `created: ${def.createdAt}\n\n${def.ddl}\n`;
+          out(text);
+        });
+      }),
+  );
+
+  cmd.addCommand(
+    sub('partitions', 'the partitions of a table with rows, size and last modification')
+      .argument('<table>')
+      .option('--json', 'print JSON')
+      .action(async (table: string, opts: StoreOptions & { json?: boolean }) => {
+        await withStore(opts, (store, project) => {
+          const parts = listPartitions(store, project, table);
+          if (opts.json) {
+            return void out(JSON.stringify(parts.map((p) => ({ partition: p.spec, rows: p.rows, bytes: p.bytes, segments: p.segments.length, lastModified: new Date(p.lastModified).toISOString() }))) + '\n');
+          }
+          if (parts.length === 0) return void out('no partitions\n');
+          out(grid(['partition', 'rows', 'size', 'segments', 'last modified'], parts.map((p) => [p.spec || '(table)', String(p.rows), human(p.bytes), String(p.segments.length), new Date(p.lastModified).toISOString()])));
+        });
+      }),
+  );
+
+  cmd.addCommand(
+    sub('drop', 'drop a table with all its data')
+      .argument('<table>')
+      .option('--if-exists', 'no error when the table does not exist')
+      .action(async (table: string, opts: StoreOptions & { ifExists?: boolean }) => {
+        await withStore(opts, async (store, project) => {
+          const dropped = await dropTable(store, project, table, { ifExists: opts.ifExists });
+          out(dropped ? `dropped table ${project}.${table.toLowerCase()}\n` : `table ${project}.${table.toLowerCase()} does not exist\n`);
+        });
+      }),
+  );
+
+  cmd.addCommand(
+    sub('count', 'number of rows (from partition metadata, instant)')
+      .argument('<table>')
+      .option('--partition <spec>', 'only these partitions (dt=20240620; may name some partition columns)')
+      .action(async (table: string, opts: StoreOptions & { partition?: string }) => {
+        await withStore(opts, (store, project) => void out(`${countRows(store, project, table, opts.partition)}\n`));
+      }),
+  );
+
+  cmd.addCommand(
+    sub('head', 'the first rows as a readable table')
+      .argument('<table>')
+      .option('--partition <spec>', 'only these partitions')
+      .option('-n, --rows <n>', 'how many rows', '10')
+      .action(async (table: string, opts: StoreOptions & { partition?: string; rows: string }) => {
+        const n = Number(opts.rows);
+        if (!Number.isSafeInteger(n) || n < 0) throw new FerryError(ErrorCodes.USAGE, `-n ${opts.rows}: expected a number of rows`);
+        await withStore(opts, async (store, project) => out(await headText(store, project, table, { partition: opts.partition, n })));
+      }),
+  );
+
+  cmd.addCommand(
+    sub('export', 'stream rows out as JSON Lines, CSV or an Arrow IPC stream')
+      .argument('<table>')
+      .option('--partition <spec>', 'only these partitions')
+      .addOption(new Option('--format <format>', 'output format').choices(EXPORT_FORMATS).default('jsonl'))
+      .option('-o, --output <file>', 'write to a file (default stdout)')
+      .option('--limit <n>', 'stop after n rows')
+      .action(async (table: string, opts: StoreOptions & { partition?: string; format: ExportFormat; output?: string; limit?: string }) => {
+        const limit = opts.limit === undefined ? undefined : Number(opts.limit);
+        if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) throw new FerryError(ErrorCodes.USAGE, `--limit ${opts.limit}: expected a number of rows`);
+        await withStore(opts, async (store, project) => {
+          requireTable(store, project, table);
+          if (opts.output) {
+            const file = createWriteStream(opts.output);
+            const opened = new Promise<void>((resolve, reject) => file.once('open', () => resolve()).once('error', reject));
+            await opened.catch((err: Error) => {
+              throw new FerryError(ErrorCodes.USAGE, `cannot write ${opts.output}: ${err.message}`);
+            });
+            try {
+              const { rows } = await exportRows(store, project, table, { format: opts.format, partition: opts.partition, out: file, limit });
+              await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
+              process.stderr.write(`exported ${rows} rows to ${opts.output}\n`);
+            } catch (err) {
+              file.destroy();
+              rmSync(opts.output, { force: true });
+              throw err;
+            }
+            return;
+          }
+          // A closed pipe (`| head`) ends the export quietly.
+          const stop = new AbortController();
+          const onError = (err: NodeJS.ErrnoException) => {
+            if (err.code === 'EPIPE') stop.abort();
+          };
+          process.stdout.on('error', onError);
+          try {
+            await exportRows(store, project, table, { format: opts.format, partition: opts.partition, out: process.stdout, limit, signal: stop.signal });
+          } catch (err) {
+            if (!stop.signal.aborted) throw err;
+          } finally {
+            process.stdout.off('error', onError);
+          }
+        });
+      }),
+  );
+
+  cmd.addCommand(
+    sub('gc', 'drop partitions past their table LIFECYCLE (and free their space)')
+      .option('--now <iso>', 'judge expiry as of this time (default now)')
+      .option('--table <table>', 'only this table')
+      .option('--dry-run', 'show what would be dropped')
+      .action(async (opts: StoreOptions & { now?: string; table?: string; dryRun?: boolean }) => {
+        const now = opts.now === undefined ? Date.now() : Date.parse(opts.now);
+        if (Number.isNaN(now)) throw new FerryError(ErrorCodes.USAGE, `--now ${opts.now}: expected an ISO time, as in 2024-06-27T00:00:00Z`);
+        await withStore(opts, async (store, project) => {
+          if (opts.table) requireTable(store, project, opts.table);
+          const dropped = await gc(store, project, { now, table: opts.table, dryRun: opts.dryRun });
+          const verb = opts.dryRun ? 'would drop' : 'dropped';
+          for (const d of dropped) out(`${verb} ${project}.${d.table} ${d.partition || '(all rows)'} (${d.rows} rows, last modified ${d.lastModified})\n`);
+          out(`${verb} ${dropped.length} partition(s)\n`);
+        });
+      }),
+  );
+  return cmd;
+}
