@@ -132,7 +132,16 @@ function makeCast(cat: Category, src: Field, dt: FerryType): Cast {
         case 'bool': return (v) => (v ? 1 : 0);
         case 'float': return (v) => (Number.isInteger(v) ? inRange(BigInt(v as number)) : fail(`${v} is not an integer`));
         case 'decimal': return (v) => ((v as bigint) % pow10(srcScale) === 0n ? inRange((v as bigint) / pow10(srcScale)) : fail(`${formatValue(v, cat, src)} is not an integer`));
-        default: return (v) => (typeof v === 'string' && INT_TEXT.test(v) ? inRange(BigInt(v.trim())) : fail(`${show(v)} is not an integer`));
+        default:
+          return (v) => {
+            if (typeof v !== 'string' || !INT_TEXT.test(v)) return fail(`${show(v)} is not an integer`);
+            // Up to 15 digits is exact as a double: no BigInt needed.
+            if (v.length <= 15) {
+              const n = Number(v);
+              return n < loN || n > hiN ? fail(`${n} is out of range for ${dt.name.toUpperCase()}`) : n;
+            }
+            return inRange(BigInt(v.trim()));
+          };
       }
     }
     case 'float': {
