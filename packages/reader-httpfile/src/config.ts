@@ -48,7 +48,7 @@ export const configSchema = t.object({
   maxLineBytes: t.integer({ min: 1 }).default(16 * 1024 * 1024).describe('longer lines become dirty records'),
   connectTimeout: t.integer({ min: 1 }).default(10_000).describe('ms to establish a connection'),
   readTimeout: t.integer({ min: 1 }).default(60_000).describe('ms without data (headers or body) before giving up'),
-  retries: t.integer({ min: 0, max: 100 }).default(3).describe('reconnects after a connection failure mid-body (resumed with Range)'),
+  retries: t.integer({ min: 0, max: 100 }).default(3).describe('reconnects in a row (each resumed from the last complete line) before failing; 16 MiB read after one starts the count over'),
   retryBackoff: t.integer({ min: 0 }).default(500).describe('ms before the first retry; doubles each time'),
   splitSize: t.integer({ min: 1 }).default(8 * 1024 * 1024).describe('advanced: smallest byte range a file is split into'),
   batchBytes: t.integer({ min: 1024 }).default(2 * 1024 * 1024).describe('advanced: target bytes per RecordBatch'),

@@ -81,12 +81,18 @@ export async function openBody(dispatcher: Dispatcher, url: string, cfg: HttpSet
     const m = /bytes\s+(\d+)-/.exec(header(res.headers, 'content-range') ?? '');
     offset = m ? Number(m[1]) : 0;
     if (ranged && offset !== from) {
-      res.body.destroy();
+      discard(res.body);
       throw new FerryError(ErrorCodes.SOURCE, `${url} answered a Range request from byte ${from} with bytes from ${offset}`);
     }
   }
   const size = sizeOf(res.statusCode, res.headers);
   return { body: res.body, offset, status: res.statusCode, ranged: res.statusCode === 206, ...(size !== undefined ? { size } : {}) };
+}
+
+/** Stops a body we no longer want; undici reports that as an error nobody needs to hear. */
+export function discard(body: { on(event: 'error', fn: () => void): unknown; destroy(): unknown }): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 /** What a probe learns about a file: size and whether byte ranges work. */
@@ -104,7 +110,7 @@ export async function probe(dispatcher: Dispatcher, url: string, cfg: HttpSettin
   const latencyMs = Math.round((performance.now() - started) * 10) / 10;
   // A 200 would stream the whole file: stop it instead of draining it.
   if (res.statusCode === 206) await res.body.dump();
-  else res.body.destroy();
+  else discard(res.body);
   if (res.statusCode === 416) return { status: 416, size: 0, acceptsRanges: true, latencyMs };
   if (res.statusCode >= 400) throw statusError(res.statusCode, url);
   const size = sizeOf(res.statusCode, res.headers);

@@ -14,7 +14,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import type { Dispatcher } from 'undici';
-import { isRetryable, openBody, sourceError, type HttpSettings } from './http.js';
+import { discard, isRetryable, openBody, sourceError, type HttpSettings } from './http.js';
 
 /** The byte range of a file one split reads; `end` -1 means to the end of the file. */
 export interface ByteRange {
@@ -36,6 +36,8 @@ export interface LineSourceOptions extends HttpSettings {
 export type OverlongHandler = (preview: Buffer, length: number) => void;
 
 const PREVIEW = 256;
+/** Bytes read after a reconnect that make the retry count start over. */
+const PROGRESS_RESETS_RETRIES = 16 * 1024 * 1024;
 
 /** Yields the regions of whole lines owned by `range`. */
 export async function* lineRegions(
@@ -64,15 +66,18 @@ export async function* lineRegions(
 
   while (!done) {
     let stream: Readable | undefined;
+    let body: Readable | undefined;
     let pos = 0;
+    let openedAt = consumed;
     try {
       const opened = await openBody(dispatcher, range.url, opts, consumed, !compressed && opts.useRange !== false, signal);
       if (!opened) return; // 416: nothing at or past the offset
-      stream = opened.body as unknown as Readable;
+      body = opened.body as unknown as Readable;
+      stream = body;
       pos = opened.offset;
+      openedAt = consumed;
       if (compressed) {
         const z = opts.compress === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : createInflate({ chunkSize: 64 * 1024 });
-        const body = stream;
         body.on('error', (err) => z.destroy(err));
         stream = body.pipe(z);
       }
@@ -88,7 +93,8 @@ export async function* lineRegions(
           c = c.subarray(consumed - cAbs);
           cAbs = consumed;
         }
-        attempt = 0;
+        // A reconnect that then moves a good way forward was a blip, not a pattern.
+        if (attempt > 0 && pos - openedAt >= PROGRESS_RESETS_RETRIES) attempt = 0;
         let i = 0;
         const n = c.length;
         if (skipping) {
@@ -178,7 +184,8 @@ export async function* lineRegions(
         throw new FerryError(ErrorCodes.ABORTED, `reading ${range.url} was cancelled`);
       });
     } finally {
-      stream?.destroy();
+      if (stream && stream !== body) discard(stream);
+      if (body) discard(body);
     }
   }
 

@@ -24,6 +24,8 @@ export interface FileSpec {
   silent?: boolean;
   /** Send without Content-Length (chunked). */
   chunked?: boolean;
+  /** Write the body in pieces of this many bytes, one per timer tick, so the client sees small chunks. */
+  trickle?: number;
 }
 
 export interface TestServer {
@@ -73,6 +75,18 @@ function send(req: IncomingMessage, res: ServerResponse, spec: FileSpec, served:
     return;
   }
   res.writeHead(status, headers);
+  if (spec.trickle) {
+    const step = spec.trickle;
+    let i = 0;
+    const next = () => {
+      if (res.destroyed) return;
+      if (i >= body.length) return void res.end();
+      res.write(body.subarray(i, i + step));
+      i += step;
+      setTimeout(next, 0);
+    };
+    return next();
+  }
   // Several writes, so the client sees several chunks.
   for (let i = 0; i < body.length; i += 16 * 1024) res.write(body.subarray(i, i + 16 * 1024));
   res.end();
@@ -163,4 +177,21 @@ export function linesOf(text: string): string[] {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
+/** Reads the given splits (not the planned ones) and returns the first column's values in order. */
+export async function readSplits(raw: Record<string, unknown>, splits: { url: string; start: number; end: number }[]): Promise<(string | null)[]> {
+  const config = validate(plugin.config, raw, 'reader');
+  const signal = new AbortController().signal;
+  const log = { info: () => {}, warn: () => {}, debug: () => {} };
+  const schema = await plugin.schema(config, { log, signal, params: {}, storeDir: '', project: 'default', baseDir: '.', runDir: '.' });
+  const out: (string | null)[] = [];
+  for (const [i, split] of splits.entries()) {
+    const ctx = { log, signal, splitIndex: i, storeDir: '', project: 'default', config, schema, count: () => {} };
+    for await (const batch of plugin.read(split, ctx)) {
+      const col = batch.getChildAt(0)!;
+      for (let r = 0; r < batch.numRows; r++) out.push(col.get(r) as string | null);
+    }
+  }
+  return out;
 }
