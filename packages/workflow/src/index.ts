@@ -1,1 +1,3 @@
 export * from './schedule.js';
+export * from './scheduler.js';
+export * from './scheduler-state.js';

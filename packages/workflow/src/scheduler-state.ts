@@ -1,0 +1,160 @@
+/**
+ * What the scheduler has triggered, kept in the store's LMDB metadata
+ * (`meta:scheduler`, key `<workflow>/<cyctime>`). A record is created by an
+ * atomic claim inside one LMDB write transaction, so however many scheduler
+ * processes share the store, and across restarts, one (workflow, cyctime)
+ * is triggered once.
+ */
+import { hostname } from 'node:os';
+import type { Store } from '@ferry/writer-table';
+
+/** Who triggered an instance: a scheduler in a process on a host. */
+export interface TriggerOwner {
+  pid: number;
+  host: string;
+  /** Random id of one startScheduler call (several may share a process). */
+  scheduler: string;
+}
+
+export type TriggerStatus = 'running' | 'succeeded' | 'failed';
+
+/** One triggered instance. */
+export interface TriggerRecord {
+  workflow: string;
+  /** T, `yyyymmddhh24miss` in the workspace zone. */
+  cyctime: string;
+  /** B, `yyyymmdd`. */
+  bizdate: string;
+  /** ISO instant it was due. */
+  scheduledAt: string;
+  status: TriggerStatus;
+  owner: TriggerOwner;
+  /** ISO instant of the claim (the trigger). */
+  claimedAt: string;
+  endedAt?: string;
+  /** Why it failed. */
+  error?: string;
+}
+
+/** Details stored with a claim. */
+export interface ClaimInfo {
+  bizdate: string;
+  scheduledAt: Date;
+  owner: TriggerOwner;
+  /** The claim time; default the real clock. */
+  at?: Date;
+}
+
+/** The scheduler's persistent memory of triggered instances. */
+export interface SchedulerState {
+  /**
+   * Atomically records (workflow, cyctime) as triggered by `info.owner`;
+   * false when it was claimed before (by anyone, ever).
+   */
+  claim(workflow: string, cyctime: string, info: ClaimInfo): Promise<boolean>;
+  /** Records the end of a claimed instance (only the owner's own claim changes). */
+  finish(workflow: string, cyctime: string, owner: TriggerOwner, status: 'succeeded' | 'failed', error?: string): Promise<void>;
+  /** The latest triggered instance of `workflow`, by cyctime. */
+  lastTriggered(workflow: string): Promise<TriggerRecord | undefined>;
+  /** Every record of `workflow` (or all), in (workflow, cyctime) order. */
+  list(workflow?: string): Promise<TriggerRecord[]>;
+  /**
+   * Marks `running` records whose owner is gone as failed (the instance was
+   * interrupted and can be rerun); returns them.
+   */
+  recoverInterrupted(isOwnerLive: (owner: TriggerOwner) => boolean, at?: Date): Promise<TriggerRecord[]>;
+}
+
+const key = (workflow: string, cyctime: string) => `${workflow}/${cyctime}`;
+
+/** The LMDB implementation, in `store.meta('scheduler')`. */
+export function lmdbSchedulerState(store: Store): SchedulerState {
+  const db = store.meta('scheduler');
+  return {
+    async claim(workflow, cyctime, info) {
+      const k = key(workflow, cyctime);
+      // A synchronous write transaction holds LMDB's writer lock across processes: read-then-put is atomic.
+      return store.env.transactionSync(() => {
+        if (db.get(k) !== undefined) return false;
+        const rec: TriggerRecord = {
+          workflow,
+          cyctime,
+          bizdate: info.bizdate,
+          scheduledAt: info.scheduledAt.toISOString(),
+          status: 'running',
+          owner: info.owner,
+          claimedAt: (info.at ?? new Date()).toISOString(),
+        };
+        db.putSync(k, rec);
+        return true;
+      });
+    },
+    async finish(workflow, cyctime, owner, status, error) {
+      const k = key(workflow, cyctime);
+      store.env.transactionSync(() => {
+        const rec = db.get(k) as TriggerRecord | undefined;
+        if (!rec || rec.owner.scheduler !== owner.scheduler || rec.status !== 'running') return;
+        db.putSync(k, { ...rec, status, endedAt: new Date().toISOString(), ...(error ? { error } : {}) } satisfies TriggerRecord);
+      });
+    },
+    async lastTriggered(workflow) {
+      // Keys of a workflow sort in ['<wf>/', '<wf>0'): '0' follows '/'; cyctime is fixed width, so key order is time order.
+      for (const { value } of db.getRange({ start: `${workflow}0`, end: `${workflow}/`, reverse: true, limit: 1 })) return value as TriggerRecord;
+      return undefined;
+    },
+    async list(workflow) {
+      const range = workflow === undefined ? {} : { start: `${workflow}/`, end: `${workflow}0` };
+      return [...db.getRange(range)].map((e) => e.value as TriggerRecord);
+    },
+    async recoverInterrupted(isOwnerLive, at = new Date()) {
+      const gone = [...db.getRange({})].map((e) => e.value as TriggerRecord).filter((r) => r.status === 'running' && !isOwnerLive(r.owner));
+      const out: TriggerRecord[] = [];
+      store.env.transactionSync(() => {
+        for (const r of gone) {
+          const k = key(r.workflow, r.cyctime);
+          const cur = db.get(k) as TriggerRecord | undefined;
+          if (!cur || cur.status !== 'running' || cur.owner.scheduler !== r.owner.scheduler) continue;
+          const failed: TriggerRecord = {
+            ...cur,
+            status: 'failed',
+            endedAt: at.toISOString(),
+            error: `interrupted: scheduler process ${cur.owner.pid} on ${cur.owner.host} stopped while it ran`,
+          };
+          db.putSync(k, failed);
+          out.push(failed);
+        }
+      });
+      return out;
+    },
+  };
+}
+
+/** Scheduler ids running in this process. */
+const liveSchedulers = new Set<string>();
+
+/** @internal marks a scheduler of this process as running or stopped. */
+export function setSchedulerLive(id: string, live: boolean): void {
+  if (live) liveSchedulers.add(id);
+  else liveSchedulers.delete(id);
+}
+
+/** True when a process with this pid exists (EPERM: exists, owned by someone else). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Whether the scheduler that owns a claim may still be running: one of this
+ * process's live schedulers, or a live pid on this host. Owners on other
+ * hosts are assumed live (their pids mean nothing here).
+ */
+export function isOwnerLive(owner: TriggerOwner): boolean {
+  if (owner.host !== hostname()) return true;
+  if (owner.pid === process.pid) return liveSchedulers.has(owner.scheduler);
+  return pidAlive(owner.pid);
+}
