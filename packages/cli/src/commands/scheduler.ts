@@ -1,0 +1,142 @@
+/**
+ * `ferry scheduler plan | start`: the instances the workspace's cron
+ * schedules would trigger, and the long-running process that triggers them.
+ */
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { createLogger, ErrorCodes, FerryError, type Logger } from '@ferry/core';
+import * as workflowPkg from '@ferry/workflow';
+import {
+  formatInZone,
+  instantOfWall,
+  lmdbSchedulerState,
+  planInstances,
+  startScheduler,
+  type InstanceTimes,
+  type PlannedInstance,
+  type ScheduledWorkflow,
+} from '@ferry/workflow';
+import { openStore } from '@ferry/writer-table';
+import { withSignals } from '../run-support.js';
+
+/** The parts of a loaded workspace the scheduler reads. */
+interface WorkspaceView {
+  dir?: string;
+  storeDir?: string;
+  timezone: string;
+  workflows: Record<string, { schedule?: { cron?: string } }>;
+}
+
+// The workspace loader and the DAG runner come from the workflow layer; looked up by name so this file builds while they are written.
+type LoadWorkspace = (opts: { workspace?: string; cwd?: string }) => Promise<WorkspaceView>;
+type RunWorkflowInstance = (...args: unknown[]) => Promise<unknown>;
+
+function workflowApi<T>(name: string): T {
+  const fn = (workflowPkg as Record<string, unknown>)[name];
+  if (typeof fn !== 'function') throw new FerryError(ErrorCodes.USAGE, `this build of @ferry/workflow has no ${name}`);
+  return fn as T;
+}
+
+/** The scheduled workflows of a workspace (those with `schedule.cron`), optionally only `only`. */
+export function scheduledWorkflows(ws: WorkspaceView, only?: string): ScheduledWorkflow[] {
+  if (only !== undefined && !Object.hasOwn(ws.workflows, only)) {
+    throw new FerryError(ErrorCodes.NOT_FOUND, `workflow ${only} not found (workflows: ${Object.keys(ws.workflows).join(', ') || 'none'})`);
+  }
+  const out: ScheduledWorkflow[] = [];
+  for (const [name, wf] of Object.entries(ws.workflows)) {
+    if (only !== undefined && name !== only) continue;
+    const cron = wf.schedule?.cron;
+    if (cron) out.push({ name, cron, timezone: ws.timezone });
+  }
+  return out;
+}
+
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** An ISO date or time; without a zone it is wall-clock time in `timezone` (the workspace's). */
+export function parseInstant(text: string, flag: string, timezone: string): Date {
+  const m = INSTANT.exec(text.trim());
+  const bad = () => new FerryError(ErrorCodes.USAGE, `${flag} ${text}: expected an ISO date or time such as 2024-06-20, 2024-06-20T00:15 or 2024-06-20T00:15:00+08:00`);
+  if (!m) throw bad();
+  if (m[7]) {
+    const d = new Date(text.trim().replace(' ', 'T'));
+    if (Number.isNaN(d.getTime())) throw bad();
+    return d;
+  }
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [number, number, number, number, number, number];
+  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
+  const back = new Date(wall);
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) throw bad();
+  return new Date(instantOfWall(wall / 1000, timezone) * 1000);
+}
+
+/** One line per instance: workflow, scheduled time in the zone with its offset, bizdate, cyctime. */
+export function formatPlan(instances: PlannedInstance[], timezone: string): string {
+  const rows = instances.map((i) => [i.workflow, formatInZone(i.scheduledAt, timezone), i.bizdate, i.cyctime]);
+  const header = ['WORKFLOW', 'SCHEDULED', 'BIZDATE', 'CYCTIME'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  return [header, ...rows].map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!))).join('  ')).join('\n');
+}
+
+function planCommand(): Command {
+  return new Command('plan')
+    .description('print the instances the scheduler would trigger in [--from, --to), in the workspace time zone')
+    .requiredOption('--from <iso>', 'start (inclusive), ISO date or time; without a zone it is read in the workspace time zone')
+    .requiredOption('--to <iso>', 'end (exclusive)')
+    .option('--workflow <name>', 'only this workflow')
+    .option('--workspace <file>', 'workspace file (default: ferry.yaml here or above)')
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: { from: string; to: string; workflow?: string; workspace?: string; json?: boolean }) => {
+      const ws = await workflowApi<LoadWorkspace>('loadWorkspace')({ workspace: opts.workspace, cwd: process.cwd() });
+      const from = parseInstant(opts.from, '--from', ws.timezone);
+      const to = parseInstant(opts.to, '--to', ws.timezone);
+      if (to <= from) throw new FerryError(ErrorCodes.USAGE, `--to ${opts.to} is not after --from ${opts.from}`);
+      const instances = planInstances(scheduledWorkflows(ws, opts.workflow), from, to);
+      if (opts.json) {
+        for (const i of instances) {
+          process.stdout.write(JSON.stringify({ workflow: i.workflow, scheduledAt: formatInZone(i.scheduledAt, ws.timezone), utc: i.scheduledAt.toISOString(), bizdate: i.bizdate, cyctime: i.cyctime }) + '\n');
+        }
+      } else if (instances.length === 0) {
+        process.stderr.write(`no instances between ${opts.from} and ${opts.to}\n`);
+      } else {
+        process.stdout.write(formatPlan(instances, ws.timezone) + '\n');
+      }
+    });
+}
+
+/** Runs one instance through the workflow layer's DAG runner, in `env`. */
+function instanceRunner(ws: WorkspaceView, env: string, log: Logger) {
+  const run = workflowApi<RunWorkflowInstance>('runWorkflowInstance');
+  return (workflow: string, times: InstanceTimes, signal: AbortSignal) =>
+    run(ws, workflow, { env, bizdate: times.bizdate, cyctime: times.cyctime, scheduledAt: times.scheduledAt, signal, log, trigger: 'scheduler' });
+}
+
+function startCommand(): Command {
+  return new Command('start')
+    .description('trigger workflow instances at their cron times until SIGINT/SIGTERM (missed instances are not run: use ferry workflow backfill)')
+    .option('--env <name>', 'environment the instances run in (scheduled instances are production runs)', 'prod')
+    .option('--workflow <name>', 'only this workflow')
+    .option('--workspace <file>', 'workspace file (default: ferry.yaml here or above)')
+    .action(async (opts: { env: string; workflow?: string; workspace?: string }, cmd: Command) => {
+      const debug = Boolean(cmd.optsWithGlobals().debug);
+      const log = createLogger({ debug });
+      const ws = await workflowApi<LoadWorkspace>('loadWorkspace')({ workspace: opts.workspace, cwd: process.cwd() });
+      const workflows = scheduledWorkflows(ws, opts.workflow);
+      if (workflows.length === 0) throw new FerryError(ErrorCodes.CONFIG, 'no workflow has a schedule.cron: nothing to schedule');
+      const storeDir = ws.storeDir ?? join(ws.dir ?? process.cwd(), '.ferry');
+      const store = openStore(storeDir);
+      try {
+        const summary = await withSignals((signal) =>
+          startScheduler({ workflows, state: lmdbSchedulerState(store), signal, log, runInstance: instanceRunner(ws, opts.env, log) }),
+        );
+        log.info(`triggered ${summary.triggered.length} instance(s)`);
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+/** `ferry scheduler`. */
+export function schedulerCommand(): Command {
+  return new Command('scheduler').description('cron scheduling of workflows in the workspace time zone').addCommand(planCommand()).addCommand(startCommand());
+}
