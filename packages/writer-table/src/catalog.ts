@@ -5,6 +5,7 @@
 import { ErrorCodes, FerryError, ferryField } from '@ferry/core';
 import { Schema } from 'apache-arrow';
 import { formatDdl, parseDdl, type ColumnDef, type CreateTable } from './ddl-parser.js';
+import { removeSegmentSync } from './segments.js';
 import type { Store } from './store.js';
 
 /** A table as the catalog keeps it. */
@@ -145,7 +146,7 @@ export async function dropTable(store: Store, project: string, table: string, op
   if (!def) return false;
   store.env.transactionSync(() => {
     for (const { key, value } of Array.from(store.partitions.getRange(partitionRange(project, def.name)))) {
-      for (const s of (value as PartitionMeta).segments) store.segments.removeSync(s.key);
+      for (const s of (value as PartitionMeta).segments) removeSegmentSync(store, s.key);
       store.partitions.removeSync(key);
     }
     store.catalog.removeSync(tableKey(project, def.name));

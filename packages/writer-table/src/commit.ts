@@ -6,6 +6,7 @@
 import { ErrorCodes, FerryError } from '@ferry/core';
 import { partitionKey, tableKey, type PartitionMeta, type SegmentRef, type TableDef } from './catalog.js';
 import { finishWriteSync, getPending, segmentRange, type PendingWrite } from './pending.js';
+import { removeSegmentSync, segmentDb, segmentKeys } from './segments.js';
 import type { Store } from './store.js';
 
 /** What a commit reports (the run summary shows it). */
@@ -44,18 +45,18 @@ export async function commitWrite(
     const listed = new Set<string>();
     for (const s of segments) {
       if (!s.key.startsWith(`${writeId}/`)) throw new Error(`segment ${s.key} does not belong to write ${writeId}`);
-      if (!store.segments.doesExist(s.key)) throw new FerryError(ErrorCodes.STORE, `staged segment ${s.key} is missing in ${store.dir}; nothing was published`);
+      if (!segmentDb(store, s.key).doesExist(s.key)) throw new FerryError(ErrorCodes.STORE, `staged segment ${s.key} is missing in ${store.dir}; nothing was published`);
       listed.add(s.key);
     }
-    for (const key of Array.from(store.segments.getKeys(segmentRange(writeId)))) {
-      if (!listed.has(key)) store.segments.removeSync(key);
+    for (const key of segmentKeys(store, segmentRange(writeId))) {
+      if (!listed.has(key)) removeSegmentSync(store, key);
     }
     const pkey = partitionKey(w.project, w.table, w.partition);
     const old = store.partitions.get(pkey) as PartitionMeta | undefined;
     const added = segments.map((s) => ({ key: s.key, rows: s.rows, bytes: s.bytes }));
     let kept: SegmentRef[] = [];
     if (old && mode === 'append') kept = old.segments;
-    else if (old) for (const s of old.segments) store.segments.removeSync(s.key);
+    else if (old) for (const s of old.segments) removeSegmentSync(store, s.key);
     const all = kept.concat(added);
     const meta: PartitionMeta = {
       spec: w.partition,

@@ -19,4 +19,5 @@ export { exportRows, headText, EXPORT_FORMATS, type ExportFormat, type ExportOpt
 export { gc, type ExpiredPartition, type GcOptions } from './lifecycle.js';
 export { openChannel, type TableWriteHandle, type TableWriterConfig } from './writer.js';
 export { commitWrite, type CommitResult } from './commit.js';
-export { SegmentWriter, DEFAULT_SEGMENT_BYTES } from './segment-writer.js';
+export { SegmentWriter, DEFAULT_SEGMENT_BYTES, encodeSegment } from './segment-writer.js';
+export { countSegments, type CompressionMode } from './segments.js';

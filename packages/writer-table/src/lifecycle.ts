@@ -4,6 +4,7 @@
  * unpartitioned table loses its data (the definition stays).
  */
 import { listTables, partitionRange, type PartitionMeta, type TableDef } from './catalog.js';
+import { removeSegmentSync } from './segments.js';
 import type { Store } from './store.js';
 
 const DAY_MS = 86_400_000;
@@ -45,7 +46,7 @@ export async function gc(store: Store, project: string, opts: GcOptions = {}): P
       // A commit may have refreshed it since the scan: re-check inside the transaction.
       const current = store.partitions.get(key) as PartitionMeta | undefined;
       if (!current || current.lastModified !== meta.lastModified) continue;
-      for (const s of current.segments) store.segments.removeSync(s.key);
+      for (const s of current.segments) removeSegmentSync(store, s.key);
       store.partitions.removeSync(key);
     }
   });

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes, FerryError } from '@ferry/core';
+import { removeSegmentSync, segmentKeys } from './segments.js';
 import type { Store } from './store.js';
 
 /** What a pending write records about itself. */
@@ -54,7 +55,7 @@ export function segmentRange(writeId: string): { start: string; end: string } {
 
 /** Deletes every segment a write staged and its pending record and lock (inside a write transaction). */
 function dropWriteSync(store: Store, w: PendingWrite): void {
-  for (const key of Array.from(store.segments.getKeys(segmentRange(w.writeId)))) store.segments.removeSync(key);
+  for (const key of segmentKeys(store, segmentRange(w.writeId))) removeSegmentSync(store, key);
   store.writes.removeSync(pendingKey(w.writeId));
   const lk = lockKey(w.project, w.table, w.partition);
   const lock = store.writes.get(lk) as Lock | undefined;
@@ -104,7 +105,7 @@ export async function abortWrite(store: Store, writeId: string): Promise<void> {
   store.env.transactionSync(() => {
     const w = store.writes.get(pendingKey(writeId)) as PendingWrite | undefined;
     if (w) dropWriteSync(store, w);
-    else for (const key of Array.from(store.segments.getKeys(segmentRange(writeId)))) store.segments.removeSync(key);
+    else for (const key of segmentKeys(store, segmentRange(writeId))) removeSegmentSync(store, key);
   });
   await store.env.flushed;
 }

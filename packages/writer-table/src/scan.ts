@@ -7,6 +7,7 @@ import { createBuilder, ferryField, parseDate, parseDateTime, parseType } from '
 import { type Data, RecordBatch, RecordBatchReader, Schema, makeData, Struct } from 'apache-arrow';
 import { partitionRange, requireTable, tableSchema, type PartitionMeta, type TableDef } from './catalog.js';
 import { readFilter, specPairs } from './partition-spec.js';
+import { segmentDb } from './segments.js';
 import type { Store } from './store.js';
 
 /** Rows of a table, or of the partitions a spec selects: a metadata read. */
@@ -57,7 +58,7 @@ export async function* scanBatches(store: Store, project: string, table: string,
       const constants = opts.withPartitionColumns ? partitionValues(def, meta.spec) : [];
       for (const seg of meta.segments) {
         opts.signal?.throwIfAborted();
-        const bytes = store.segments.get(seg.key, { transaction: txn });
+        const bytes = segmentDb(store, seg.key).get(seg.key, { transaction: txn });
         if (!bytes) throw new Error(`segment ${seg.key} of ${def.project}.${def.name} ${meta.spec} is missing`);
         for (const batch of RecordBatchReader.from(bytes)) {
           if (!opts.withPartitionColumns) {

@@ -6,15 +6,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { batchBytes, createBuilder, makeBatch } from '@ferry/core';
-import { type Data, type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
+import { type Data, type RecordBatch, type Schema, Table, tableToIPC, Type } from 'apache-arrow';
 import type { SegmentRef, TableDef } from './catalog.js';
 import { tableSchema } from './catalog.js';
+import { compressionMode, LZ4_SUFFIX, segmentDb, segmentKeys, shouldCompress } from './segments.js';
 import type { Store } from './store.js';
 
 /** Default segment size: Arrow bytes gathered before a segment is written. */
 export const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
 
 const MAX_IN_FLIGHT = 2;
+
+/** The bytes of one segment: the batches as one Arrow IPC stream (schema, batches, end marker). */
+export function encodeSegment(schema: Schema, batches: RecordBatch[]): Uint8Array {
+  return tableToIPC(new Table(schema, batches), 'stream');
+}
 
 export interface SegmentWriterOptions {
   writeId: string;
@@ -35,6 +41,9 @@ export class SegmentWriter {
   private readonly segmentBytes: number;
   private pending: RecordBatch[] = [];
   private pendingBytes = 0;
+  /** Of pendingBytes, the string/binary value bytes: they decide on compression. */
+  private pendingText = 0;
+  private readonly compression = compressionMode();
   private seq = 0;
   private inFlight: Promise<unknown>[] = [];
   private readonly refs: SegmentRef[] = [];
@@ -59,6 +68,7 @@ export class SegmentWriter {
     const full = this.toTableBatch(batch);
     this.pending.push(full);
     this.pendingBytes += batchBytes(full);
+    for (const c of full.data.children) if (c.typeId === Type.Utf8 || c.typeId === Type.Binary) this.pendingText += (c.values as Uint8Array).byteLength;
     if (this.pendingBytes >= this.segmentBytes) await this.flush();
   }
 
@@ -79,20 +89,22 @@ export class SegmentWriter {
     this.pending = [];
     await Promise.allSettled(this.inFlight);
     this.inFlight = [];
-    const keys = Array.from(this.store.segments.getKeys({ start: this.prefix, end: this.prefix + '\uffff' }));
-    await Promise.all(keys.map((k) => this.store.segments.remove(k)));
+    const keys = segmentKeys(this.store, { start: this.prefix, end: this.prefix + '\uffff' });
+    await Promise.all(keys.map((k) => segmentDb(this.store, k).remove(k)));
   }
 
   private async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const batches = this.pending;
+    const lz4 = shouldCompress(this.compression, this.pendingText, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
+    this.pendingText = 0;
     let rows = 0;
     for (const b of batches) rows += b.numRows;
-    const bytes = tableToIPC(new Table(this.schema, batches), 'stream');
-    const key = `${this.prefix}${String(this.seq++).padStart(6, '0')}`;
-    const put = this.store.segments.put(key, bytes as Buffer);
+    const bytes = encodeSegment(this.schema, batches);
+    const key = `${this.prefix}${String(this.seq++).padStart(6, '0')}${lz4 ? LZ4_SUFFIX : ''}`;
+    const put = segmentDb(this.store, key).put(key, bytes as Buffer);
     this.refs.push({ key, rows, bytes: bytes.byteLength });
     this.inFlight.push(put);
     if (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight.shift();

@@ -23,8 +23,10 @@ export interface Store {
   readonly catalog: Database<any, string>;
   /** Partition metadata, key `<project>/<table>/<partition spec>`. */
   readonly partitions: Database<any, string>;
-  /** Arrow IPC segments (binary, LZ4), key `<writeId>/<channel>-<seq>`. */
+  /** Arrow IPC segments stored as is, key `<writeId>/<channel>-<rand>-<seq>` (see segments.ts). */
   readonly segments: Database<Buffer, string>;
+  /** Arrow IPC segments LZ4-compressed by lmdb-js, key `<writeId>/<channel>-<rand>-<seq>.z`. */
+  readonly segmentsLz4: Database<Buffer, string>;
   /** Pending writes (`w/<writeId>`) and partition locks (`l/<project>/<table>/<spec>`). */
   readonly writes: Database<any, string>;
   /**
@@ -49,14 +51,12 @@ interface Entry {
 
 const cache = new Map<string, Entry>();
 
-/** Whether segments are LZ4-compressed. Part of the on-disk format: never change it for an existing store. */
-export const SEGMENT_COMPRESSION = true;
-
 class StoreImpl implements Store {
   readonly env: RootDatabase<any, string>;
   readonly catalog: Database<any, string>;
   readonly partitions: Database<any, string>;
   readonly segments: Database<Buffer, string>;
+  readonly segmentsLz4: Database<Buffer, string>;
   readonly writes: Database<any, string>;
   private readonly metas = new Map<string, Database<any, string>>();
 
@@ -66,7 +66,9 @@ class StoreImpl implements Store {
     this.catalog = this.env.openDB({ name: 'catalog' });
     this.partitions = this.env.openDB({ name: 'partitions' });
     this.writes = this.env.openDB({ name: 'writes' });
-    this.segments = this.env.openDB<Buffer, string>({ name: 'segments', encoding: 'binary', compression: SEGMENT_COMPRESSION });
+    // Compression is part of each database's on-disk format: never change these two settings.
+    this.segments = this.env.openDB<Buffer, string>({ name: 'segments', encoding: 'binary', compression: false });
+    this.segmentsLz4 = this.env.openDB<Buffer, string>({ name: 'segments_lz4', encoding: 'binary', compression: true });
   }
 
   meta(name: string): Database<any, string> {

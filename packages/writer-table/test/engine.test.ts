@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runJob } from '@ferry/core';
-import { countRows, createTable, exportRows, listPending, openStore, type Store } from '@ferry/writer-table';
+import { countRows, countSegments, createTable, exportRows, listPending, openStore, type Store } from '@ferry/writer-table';
 import { collector, quiet, tempStore } from './helpers.js';
 
 const ferryBin = join(fileURLToPath(import.meta.url), '../../../cli/bin/ferry.js');
@@ -68,12 +68,12 @@ describe('table writer under the engine', () => {
   it('a failed job leaves the partition as it was and stages nothing', async () => {
     expect((await run(job(10_000))).status).toBe('succeeded');
     const before = await exportHash('dt=20240620');
-    const segments = store.segments.getKeysCount();
+    const segments = countSegments(store);
     // Doubles into BIGINT are dirty; errorLimit 0 fails the job after some channels have staged segments.
     const r = await run(job(200_000, { reader: { columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'string' }, { name: 'at', type: 'timestamp' }], nullEvery: 0 }, setting: { errorLimit: { records: 0 } } }));
     expect(r.status).toBe('failed');
     expect(await exportHash('dt=20240620')).toEqual(before);
-    expect(store.segments.getKeysCount()).toBe(segments);
+    expect(countSegments(store)).toBe(segments);
     expect(listPending(store)).toEqual([]);
   });
 
@@ -81,14 +81,14 @@ describe('table writer under the engine', () => {
     expect((await run(job(20_000, { reader: { seed: 7 } }))).status).toBe('succeeded');
     const before = await exportHash('dt=20240620');
     expect(before.lines).toBe(20_000);
-    const baseSegments = store.segments.getKeysCount();
+    const baseSegments = countSegments(store);
 
     writeFileSync(join(dir, 'job.json'), JSON.stringify(job(KILL_ROWS)));
     const child = spawn(process.execPath, [ferryBin, 'run', join(dir, 'job.json'), '--store', dir, '--bizdate', '20240620', '--quiet'], { stdio: 'ignore' });
     let exited = false;
     const exit = new Promise<void>((r) => child.on('exit', () => ((exited = true), r())));
     // Wait until the overwrite has staged a good number of segments, then kill it.
-    while (!exited && store.segments.getKeysCount() < baseSegments + KILL_AFTER_SEGMENTS) await new Promise((r) => setTimeout(r, 25));
+    while (!exited && countSegments(store) < baseSegments + KILL_AFTER_SEGMENTS) await new Promise((r) => setTimeout(r, 25));
     expect(exited, 'the job finished before it could be killed: raise FERRY_KILL_ROWS').toBe(false);
     child.kill('SIGKILL');
     await exit;
@@ -101,7 +101,7 @@ describe('table writer under the engine', () => {
     await store.close();
     store = openStore(dir);
     expect(listPending(store)).toEqual([]);
-    expect(store.segments.getKeysCount()).toBe(baseSegments);
+    expect(countSegments(store)).toBe(baseSegments);
     expect(await exportHash('dt=20240620')).toEqual(before);
     // And the partition can be overwritten again.
     expect((await run(job(5000))).status).toBe('succeeded');

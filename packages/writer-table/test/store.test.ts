@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import tableWriter, {
-  countRows, createTable, dropTable, exportRows, gc, getTable, headText, listPartitions, listTables, scanBatches, type Store, type TableWriteHandle,
+  countRows, countSegments, createTable, dropTable, exportRows, gc, getTable, headText, listPartitions, listTables, scanBatches, type Store, type TableWriteHandle,
 } from '@ferry/writer-table';
 import { batchOf, channelCtx, collector, jobCtx, tempStore, writeTable } from './helpers.js';
 
@@ -64,9 +64,9 @@ describe('catalog', () => {
 
   it('drops a table with its partitions and segments', async () => {
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=20240101' }, [[[['a', 1]]]]);
-    expect(store.segments.getKeysCount()).toBe(1);
+    expect(countSegments(store)).toBe(1);
     await dropTable(store, 'default', 'ods_user_info_d');
-    expect(store.segments.getKeysCount()).toBe(0);
+    expect(countSegments(store)).toBe(0);
     expect(store.partitions.getKeysCount()).toBe(0);
   });
 });
@@ -82,7 +82,7 @@ describe('writing through the table plugin', () => {
     expect(countRows(store, 'default', 'ods_user_info_d', 'dt=20240620')).toBe(3);
     expect((await jsonl('ods_user_info_d')).map((r) => (r as { uid: string }).uid)).toEqual(['n1', 'n2', 'n3']);
     // Overwrite freed the first write's segments.
-    expect(store.segments.getKeysCount()).toBe(2);
+    expect(countSegments(store)).toBe(2);
   });
 
   it('counts per partition and for the whole table across two partitions', async () => {
@@ -149,6 +149,19 @@ describe('writing through the table plugin', () => {
     expect(n).toBe(30_000);
   });
 
+  it('compresses text-heavy segments with LZ4, stores numeric ones as is, and reads both back', async () => {
+    await createTable(store, 'default', 'CREATE TABLE nums (a BIGINT, b DOUBLE)');
+    await writeTable(dir, { table: 'nums' }, [[[[1, 0.5], [2, 1.5]]]]);
+    await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['a long enough user id string', 1]]]]);
+    const keys = [...listPartitions(store, 'default', 'nums'), ...listPartitions(store, 'default', 'ods_user_info_d')].map((p) => p.segments[0]!.key);
+    expect(keys[0]).not.toMatch(/\.z$/);
+    expect(keys[1]).toMatch(/\.z$/);
+    expect(store.segments.getKeysCount()).toBe(1);
+    expect(store.segmentsLz4.getKeysCount()).toBe(1);
+    expect(await jsonl('nums')).toEqual([{ a: 1, b: 0.5 }, { a: 2, b: 1.5 }]);
+    expect(await jsonl('ods_user_info_d')).toEqual([{ uid: 'a long enough user id string', age: 1, dt: '1' }]);
+  });
+
   it('abort leaves the old partition intact and frees the staged segments', async () => {
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['old', 1]]]]);
     const ctx = jobCtx(dir);
@@ -158,9 +171,9 @@ describe('writing through the table plugin', () => {
     const sink = await tableWriter.open(handle, channelCtx(dir, 0));
     await sink.write(batchOf(schema, [['new', 2]]));
     const segs = await sink.close();
-    expect(store.segments.getKeysCount()).toBe(2);
+    expect(countSegments(store)).toBe(2);
     await tableWriter.abort(handle, segs, ctx);
-    expect(store.segments.getKeysCount()).toBe(1);
+    expect(countSegments(store)).toBe(1);
     expect(await jsonl('ods_user_info_d')).toEqual([{ uid: 'old', age: 1, dt: '1' }]);
     // The lock went with it: the next write goes through.
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['next', 3]]]]);
@@ -195,7 +208,7 @@ describe('lifecycle', () => {
     const dropped = await gc(store, 'default', { now: new Date(Date.now() + 8 * day).toISOString() });
     expect(dropped.map((d) => [d.table, d.partition, d.rows])).toEqual([['ods_user_info_d', 'dt=20240620', 1]]);
     expect(listPartitions(store, 'default', 'ods_user_info_d')).toEqual([]);
-    expect(store.segments.getKeysCount()).toBe(0);
+    expect(countSegments(store)).toBe(0);
   });
 
   it('leaves tables without LIFECYCLE alone', async () => {
