@@ -75,6 +75,23 @@ describe('planInstances', () => {
     expect(hourly.filter((r) => r.includes(' 02:00:00'))).toEqual(['2024-10-27 02:00:00+02:00 20241027020000 20241026']);
   });
 
+  it('a year of half-hourly instances matches the wall clock of every half hour, repeated wall times once', () => {
+    // Oracle: every half-hour instant, labelled with its wall time in the zone, keeping the first of a repeated label.
+    for (const tz of ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Shanghai', 'America/Santiago']) {
+      const from = new Date('2024-01-01T00:00:00Z'), to = new Date('2025-01-01T00:00:00Z');
+      const expected: string[] = [];
+      const seen = new Set<string>();
+      for (let t = from.getTime(); t < to.getTime(); t += 1_800_000) {
+        const w = wallClockInZone(new Date(t), tz);
+        const cyc = `${w.year}${String(w.month).padStart(2, '0')}${String(w.day).padStart(2, '0')}${String(w.hour).padStart(2, '0')}${String(w.minute).padStart(2, '0')}00`;
+        if (!seen.has(cyc)) expected.push(`${new Date(t).toISOString()} ${cyc}`);
+        seen.add(cyc);
+      }
+      const got = planInstances([wf('*/30 * * * *', tz)], from, to).map((i) => `${i.scheduledAt.toISOString()} ${i.cyctime}`);
+      expect(got, tz).toEqual(expected);
+    }
+  });
+
   it('sorts instances of several workflows by time', () => {
     const rows = plan(
       [wf('0 1 * * *', 'Asia/Shanghai', 'B'), wf('30 0 * * *', 'Asia/Shanghai', 'A'), wf('0 1 * * *', 'Asia/Shanghai', 'A2')],
