@@ -6,6 +6,7 @@
  * is triggered once.
  */
 import { hostname } from 'node:os';
+import { cycleTimesForCyctime } from '@ferry/core';
 import type { Store } from '@ferry/writer-table';
 
 /** Who triggered an instance: a scheduler in a process on a host. */
@@ -48,10 +49,11 @@ export interface ClaimInfo {
 /** The scheduler's persistent memory of triggered instances. */
 export interface SchedulerState {
   /**
-   * Atomically records (workflow, cyctime) as triggered by `info.owner`;
-   * false when it was claimed before (by anyone, ever).
+   * Atomically records (workflow, cyctime) as triggered by `info.owner`
+   * (default: this process, now); false when it was claimed before (by
+   * anyone, ever).
    */
-  claim(workflow: string, cyctime: string, info: ClaimInfo): Promise<boolean>;
+  claim(workflow: string, cyctime: string, info?: Partial<ClaimInfo>): Promise<boolean>;
   /** Records the end of a claimed instance (only the owner's own claim changes). */
   finish(workflow: string, cyctime: string, owner: TriggerOwner, status: 'succeeded' | 'failed', error?: string): Promise<void>;
   /** The latest triggered instance of `workflow`, by cyctime. */
@@ -71,19 +73,20 @@ const key = (workflow: string, cyctime: string) => `${workflow}/${cyctime}`;
 export function lmdbSchedulerState(store: Store): SchedulerState {
   const db = store.meta('scheduler');
   return {
-    async claim(workflow, cyctime, info) {
+    async claim(workflow, cyctime, info = {}) {
       const k = key(workflow, cyctime);
+      const at = info.at ?? new Date();
       // A synchronous write transaction holds LMDB's writer lock across processes: read-then-put is atomic.
       return store.env.transactionSync(() => {
         if (db.get(k) !== undefined) return false;
         const rec: TriggerRecord = {
           workflow,
           cyctime,
-          bizdate: info.bizdate,
-          scheduledAt: info.scheduledAt.toISOString(),
+          bizdate: info.bizdate ?? cycleTimesForCyctime(cyctime).bizdate,
+          scheduledAt: (info.scheduledAt ?? at).toISOString(),
           status: 'running',
-          owner: info.owner,
-          claimedAt: (info.at ?? new Date()).toISOString(),
+          owner: info.owner ?? { pid: process.pid, host: hostname(), scheduler: 'manual' },
+          claimedAt: at.toISOString(),
         };
         db.putSync(k, rec);
         return true;
