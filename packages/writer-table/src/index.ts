@@ -16,7 +16,7 @@ export {
 export { parseSpec, specText, writeSpec } from './partition-spec.js';
 export { countRows, scanBatches, scanSchema, type ScanOptions } from './scan.js';
 export { exportRows, headText, EXPORT_FORMATS, type ExportFormat, type ExportOptions } from './export.js';
-export { gc, type ExpiredPartition, type GcOptions } from './lifecycle.js';
+export { gc, sweepOrphans, type ExpiredPartition, type GcOptions } from './lifecycle.js';
 export { openChannel, type TableWriteHandle, type TableWriterConfig } from './writer.js';
 export { commitWrite, type CommitResult } from './commit.js';
 export { SegmentWriter, DEFAULT_SEGMENT_BYTES, encodeSegment } from './segment-writer.js';

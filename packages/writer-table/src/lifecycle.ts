@@ -4,7 +4,8 @@
  * unpartitioned table loses its data (the definition stays).
  */
 import { listTables, partitionRange, type PartitionMeta, type TableDef } from './catalog.js';
-import { removeSegmentSync } from './segments.js';
+import { listPending } from './pending.js';
+import { removeSegmentSync, segmentKeys } from './segments.js';
 import type { Store } from './store.js';
 
 const DAY_MS = 86_400_000;
@@ -52,4 +53,27 @@ export async function gc(store: Store, project: string, opts: GcOptions = {}): P
   });
   await store.env.flushed;
   return out;
+}
+
+/**
+ * Deletes segments no partition lists and no pending write owns: leftovers
+ * of a channel that kept writing after its job was aborted, or of a bug.
+ * Runs in one write transaction, so commits cannot interleave. Returns how
+ * many were deleted.
+ */
+export async function sweepOrphans(store: Store): Promise<number> {
+  const n = store.env.transactionSync(() => {
+    const live = new Set<string>();
+    for (const { value } of store.partitions.getRange()) for (const s of (value as PartitionMeta).segments) live.add(s.key);
+    const pending = new Set(listPending(store).map((w) => w.writeId));
+    let deleted = 0;
+    for (const key of segmentKeys(store, { start: '', end: '\uffff' })) {
+      if (live.has(key) || pending.has(key.slice(0, key.indexOf('/')))) continue;
+      removeSegmentSync(store, key);
+      deleted++;
+    }
+    return deleted;
+  });
+  if (n > 0) await store.env.flushed;
+  return n;
 }

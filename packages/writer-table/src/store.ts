@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ErrorCodes, FerryError } from '@ferry/core';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { reclaimDeadWrites } from './pending.js';
 
@@ -51,6 +52,10 @@ interface Entry {
 
 const cache = new Map<string, Entry>();
 
+/** The on-disk layout version (databases, key shapes, compression settings). */
+export const STORE_FORMAT = 2;
+const FORMAT_KEY = 'format';
+
 class StoreImpl implements Store {
   readonly env: RootDatabase<any, string>;
   readonly catalog: Database<any, string>;
@@ -69,6 +74,25 @@ class StoreImpl implements Store {
     // Compression is part of each database's on-disk format: never change these two settings.
     this.segments = this.env.openDB<Buffer, string>({ name: 'segments', encoding: 'binary', compression: false });
     this.segmentsLz4 = this.env.openDB<Buffer, string>({ name: 'segments_lz4', encoding: 'binary', compression: true });
+    this.checkFormat();
+  }
+
+  /** Stamps a new store with the format version; refuses a store of another version. */
+  private checkFormat(): void {
+    const found = this.writes.get(FORMAT_KEY) as number | undefined;
+    if (found === STORE_FORMAT) return;
+    const empty = this.catalog.getKeysCount() === 0 && this.segments.getKeysCount() === 0;
+    if (found === undefined && empty) {
+      this.env.transactionSync(() => {
+        if (this.writes.get(FORMAT_KEY) === undefined) this.writes.putSync(FORMAT_KEY, STORE_FORMAT);
+      });
+      return;
+    }
+    void this.env.close();
+    throw new FerryError(
+      ErrorCodes.STORE,
+      `store ${this.dir} has format ${found ?? 'from an early development build'}, this ferry reads format ${STORE_FORMAT}; export its tables with the ferry that wrote it, or use a new --store folder`,
+    );
   }
 
   meta(name: string): Database<any, string> {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import tableWriter, {
-  countRows, countSegments, createTable, dropTable, exportRows, gc, getTable, headText, listPartitions, listTables, scanBatches, type Store, type TableWriteHandle,
+  countRows, countSegments, createTable, dropTable, SegmentWriter, sweepOrphans, exportRows, gc, getTable, headText, listPartitions, listTables, scanBatches, type Store, type TableWriteHandle,
 } from '@ferry/writer-table';
 import { batchOf, channelCtx, collector, jobCtx, tempStore, writeTable } from './helpers.js';
 
@@ -209,6 +209,27 @@ describe('lifecycle', () => {
     expect(dropped.map((d) => [d.table, d.partition, d.rows])).toEqual([['ods_user_info_d', 'dt=20240620', 1]]);
     expect(listPartitions(store, 'default', 'ods_user_info_d')).toEqual([]);
     expect(countSegments(store)).toBe(0);
+  });
+
+  it('gc frees orphaned segments but keeps published and pending ones', async () => {
+    await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['kept', 1]]]]);
+    const ctx = jobCtx(dir);
+    const cfg = { table: 'ods_user_info_d', partition: 'dt=2', writeMode: 'overwrite', lockWaitSeconds: 0, segmentBytes: 65536 } as never;
+    const schema = await tableWriter.schema(cfg, ctx);
+    const running = (await tableWriter.prepare(cfg, { ...ctx, schema })) as TableWriteHandle;
+    const sink = await tableWriter.open(running, channelCtx(dir, 0));
+    await sink.write(batchOf(schema, [['staged', 2]]));
+    await sink.close();
+    // A channel that wrote after its write was aborted leaves segments nobody owns.
+    const late = new SegmentWriter(store, { writeId: 'zzz-dead-write', def: running.def, columns: running.columns, channel: 0 });
+    await late.write(batchOf(schema, [['orphan', 3]]));
+    await late.close();
+    expect(countSegments(store)).toBe(3);
+    expect(await sweepOrphans(store)).toBe(1);
+    expect(countSegments(store)).toBe(2);
+    await tableWriter.abort(running, [], ctx);
+    expect(countSegments(store)).toBe(1);
+    expect(countRows(store, 'default', 'ods_user_info_d')).toBe(1);
   });
 
   it('leaves tables without LIFECYCLE alone', async () => {

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import {
   countRows, createTable, dropTable, EXPORT_FORMATS, exportRows, gc, headText, listPartitions, listTables, openStore, requireTable,
-  resolveStoreDir, type ExportFormat, type Store,
+  resolveStoreDir, sweepOrphans, type ExportFormat, type Store,
 } from '@ferry/writer-table';
 
 /** The options every `table` subcommand takes. */
@@ -217,7 +217,7 @@ export function tableCommand(): Command {
   );
 
   cmd.addCommand(
-    sub('gc', 'drop partitions past their table LIFECYCLE (and free their space)')
+    sub('gc', 'drop partitions past their table LIFECYCLE and free their space (also orphaned segments)')
       .option('--now <iso>', 'judge expiry as of this time (default now)')
       .option('--table <table>', 'only this table')
       .option('--dry-run', 'show what would be dropped')
@@ -230,6 +230,10 @@ export function tableCommand(): Command {
           const verb = opts.dryRun ? 'would drop' : 'dropped';
           for (const d of dropped) out(`${verb} ${project}.${d.table} ${d.partition || '(all rows)'} (${d.rows} rows, last modified ${d.lastModified})\n`);
           out(`${verb} ${dropped.length} partition(s)\n`);
+          if (!opts.dryRun) {
+            const orphans = await sweepOrphans(store);
+            if (orphans) out(`freed ${orphans} orphaned segment(s)\n`);
+          }
         });
       }),
   );
