@@ -51,7 +51,7 @@ export const configSchema = t.object({
   retries: t.integer({ min: 0, max: 100 }).default(3).describe('reconnects in a row (each resumed from the last complete line) before failing; 16 MiB read after one starts the count over'),
   retryBackoff: t.integer({ min: 0 }).default(500).describe('ms before the first retry; doubles each time'),
   splitSize: t.integer({ min: 1 }).default(8 * 1024 * 1024).describe('advanced: smallest byte range a file is split into'),
-  batchBytes: t.integer({ min: 1024 }).default(2 * 1024 * 1024).describe('advanced: target bytes per RecordBatch'),
+  batchBytes: t.integer({ min: 1024 }).default(1024 * 1024).describe('advanced: target bytes per RecordBatch'),
   headers: t.record(t.string()).optionalField().describe('extra request headers (e.g. Authorization)'),
 });
 

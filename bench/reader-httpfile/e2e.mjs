@@ -1,0 +1,142 @@
+// httpfile end to end: an access-log-like file served over loopback HTTP by
+// a child process, read by (a) `curl -s URL | wc -l` (the baseline),
+// (b) undici + Buffer.indexOf line count, (c) the httpfile reader alone
+// (split + read in this process, counting rows), (d) `ferry run` into the
+// table store (committed) at 1 and 2 channels. MB/s and time ratios to (a).
+//   node bench/reader-httpfile/e2e.mjs     (FERRY_BENCH_HTTP_MB=500 by default)
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validate } from '@ferry/core';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const PKG = join(ROOT, 'packages/reader-httpfile');
+const { request } = createRequire(join(PKG, 'package.json'))('undici');
+const plugin = (await import(join(PKG, 'dist/index.js'))).default;
+const CLI = join(ROOT, 'packages/cli/bin/ferry.js');
+
+function startServer(sizeMb) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [new URL('./serve.mjs', import.meta.url).pathname, String(sizeMb)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve({ child, ...JSON.parse(out) });
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+function hasCurl() {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sh(cmd, args = []) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve({ out, ms: performance.now() - t0 }) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${out}`))));
+  });
+}
+
+async function curlWc(url) {
+  const { out, ms } = await sh('sh', ['-c', `curl -s ${url} | wc -l`]);
+  return { lines: Number(out.trim()), ms };
+}
+
+async function undiciCount(url) {
+  const t0 = performance.now();
+  const { body } = await request(url);
+  let lines = 0;
+  for await (const chunk of body) for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+  return { lines, ms: performance.now() - t0 };
+}
+
+async function readerAlone(url, advice) {
+  const quiet = { info() {}, warn() {}, debug() {} };
+  const signal = new AbortController().signal;
+  const jobCtx = { log: quiet, signal, params: {}, storeDir: '', project: 'default', baseDir: ROOT, runDir: ROOT };
+  const t0 = performance.now();
+  const config = validate(plugin.config, { url }, 'reader');
+  const schema = await plugin.schema(config, jobCtx);
+  const splits = await plugin.split(config, { ...jobCtx, advice });
+  let rows = 0;
+  for (const [i, split] of splits.entries()) {
+    const ctx = { log: quiet, signal, splitIndex: i, storeDir: '', project: 'default', config, schema, count() {}, dirty() {} };
+    for await (const batch of plugin.read(split, ctx)) rows += batch.numRows;
+  }
+  return { lines: rows, ms: performance.now() - t0, splits: splits.length };
+}
+
+async function ferryRun(url, channel, store, writer = 'table') {
+  const job = join(store, `job-${channel}-${writer}.json`);
+  writeFileSync(job, JSON.stringify({
+    reader: { plugin: 'httpfile', url },
+    writer: writer === 'table' ? { plugin: 'table', table: 'ods_raw_log_d', partition: 'dt=${bizdate}' } : { plugin: 'null' },
+    setting: { channel },
+  }));
+  const { out, ms } = await sh(process.execPath, [CLI, 'run', job, '--bizdate', '20240620', '--json', '--quiet', '--store', store]);
+  const r = JSON.parse(out);
+  if (r.status !== 'succeeded') throw new Error(`ferry run failed: ${r.error?.message}`);
+  return { lines: r.recordsWritten, ms, engineMs: r.elapsedMs, splits: r.splits };
+}
+
+export default async function run({ sizeMb = Number(process.env.FERRY_BENCH_HTTP_MB ?? 500) } = {}) {
+  const server = await startServer(sizeMb);
+  const store = mkdtempSync(join(tmpdir(), 'ferry-bench-http-'));
+  const mb = server.bytes / (1024 * 1024);
+  const results = [];
+  const add = (what, r, note = '') => {
+    if (r.lines !== server.lines) throw new Error(`${what}: counted ${r.lines} lines, the file has ${server.lines}`);
+    results.push({ what, ms: r.ms, mbPerSec: mb / (r.ms / 1000), note, ...(r.engineMs ? { engineMs: r.engineMs } : {}), ...(r.splits ? { splits: r.splits } : {}) });
+  };
+  try {
+    await sh(process.execPath, [CLI, 'table', 'create', '--store', store, '--sql', 'CREATE TABLE IF NOT EXISTS ods_raw_log_d (col STRING) PARTITIONED BY (dt STRING) LIFECYCLE 7;']);
+    let baseline;
+    if (hasCurl()) {
+      await curlWc(server.url); // warm the server's pages and the loopback path
+      const a = await curlWc(server.url);
+      add('(a) curl -s URL | wc -l  (baseline)', a);
+      baseline = a.ms;
+    } else {
+      results.push({ what: '(a) curl -s URL | wc -l', ms: NaN, mbPerSec: NaN, note: 'skipped: curl not installed' });
+    }
+    add('(b) undici request + Buffer.indexOf line count', await undiciCount(server.url));
+    add('(c) httpfile reader alone, 1 split, in process', await readerAlone(server.url, 1));
+    for (const ch of [1, 2]) {
+      const r = await ferryRun(server.url, ch, store);
+      add(`(d) ferry run -> table store, ${ch} channel(s)`, r, `engine ${(r.engineMs / 1000).toFixed(2)} s, ${r.splits} split(s), committed`);
+    }
+    // Where the time goes: the same run into the null writer (reader + engine, no store).
+    const n = await ferryRun(server.url, 1, store, 'null');
+    add('(e) ferry run -> null writer, 1 channel', n, `engine ${(n.engineMs / 1000).toFixed(2)} s: reader + engine without the store`);
+    baseline ??= results.find((r) => r.what.startsWith('(b)')).ms;
+    console.log(`\nreader-httpfile: ${mb.toFixed(0)} MB, ${server.lines.toLocaleString('en-US')} lines over loopback HTTP`);
+    console.log('| what | wall | MB/s | time vs (a) | note |\n|---|---|---|---|---|');
+    for (const r of results) {
+      const ratio = Number.isFinite(r.ms) ? `${(r.ms / baseline).toFixed(2)}x` : '-';
+      console.log(`| ${r.what.replace(/\|/g, '\\|')} | ${Number.isFinite(r.ms) ? (r.ms / 1000).toFixed(2) + ' s' : '-'} | ${Number.isFinite(r.mbPerSec) ? r.mbPerSec.toFixed(0) : '-'} | ${ratio} | ${r.note} |`);
+    }
+    const out = { bench: 'reader-httpfile-e2e', bytes: server.bytes, lines: server.lines, runs: results.map((r) => ({ ...r, ratioToCurl: +(r.ms / baseline).toFixed(3) })), at: new Date().toISOString() };
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench/results/reader-httpfile.json'), JSON.stringify(out, null, 2));
+    return out;
+  } finally {
+    server.child.removeAllListeners('exit');
+    server.child.kill('SIGTERM');
+    rmSync(store, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
