@@ -39,6 +39,10 @@ beforeAll(async () => {
   ({ dir, cleanup } = tempDir('ferry-tutorial-http-'));
   const body = Buffer.from(LOG, 'utf8');
   server = createServer((req, res) => {
+    if (req.url === '/with-junk.txt') {
+      res.writeHead(200).end(LOG + 'short line\n1.2.3.4 - - [x +0800] "GET / HTTP/1.1" oops 1\n');
+      return;
+    }
     if (req.url !== '/user_log.txt') {
       res.writeHead(404).end();
       return;
@@ -102,4 +106,25 @@ describe('tutorial: user_log.txt over HTTP -> ods_raw_log_d', () => {
     expect(result.recordsWritten).toBe(LINES.length);
     expect([...cols].sort()).toEqual([...LINES].sort());
   });
+
+  it('sets aside short lines and bad numbers as dirty records and stays within errorLimit', async () => {
+    const ddl = await runCli(['table', 'create', '--store', dir, '--sql', 'CREATE TABLE IF NOT EXISTS ods_hits (ip STRING, status BIGINT) PARTITIONED BY (dt STRING);']);
+    expect(ddl.code, ddl.stderr).toBe(0);
+    const job = join(dir, 'job-dirty.json');
+    // Field 0 is the IP, field 8 the status (split on spaces); the appended lines are short or have a bad status.
+    writeFileSync(job, JSON.stringify({
+      reader: { plugin: 'httpfile', url: url.replace('user_log.txt', 'with-junk.txt'), fieldDelimiter: ' ', columns: [{ index: 0 }, { index: 8, type: 'long' }] },
+      writer: { plugin: 'table', table: 'ods_hits', partition: 'dt=${bizdate}' },
+      setting: { channel: 1, errorLimit: { records: 10 } },
+    }));
+    const run = await runCli(['run', job, '--bizdate', '20240620', '--json', '--store', dir]);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const result = JSON.parse(run.stdout) as { recordsWritten: number; dirtyRecords: number; dirtyFile: string };
+    expect(result.recordsWritten).toBe(LINES.length);
+    expect(result.dirtyRecords).toBe(2);
+    const dirty = readFileSync(result.dirtyFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string; record: unknown });
+    expect(dirty[0]).toMatchObject({ reason: 'expected at least 9 fields, found 2', record: 'short line' });
+    expect(dirty[1]!.reason).toContain('oops');
+  });
 });
+
