@@ -90,23 +90,34 @@ export async function exportRows(store: Store, project: string, table: string, o
   const csv = opts.format === 'csv';
   if (csv) await put(opts.out, schema.fields.map((f) => csvCell(f.name)).join(',') + '\r\n');
   const keys = formats.map((f) => JSON.stringify(f.name) + ':');
+  // Cells that can never hold a comma, quote or line break skip the CSV check.
+  const plain = formats.map((f) => f.json === 'bare' || f.type.name === 'date' || f.type.name === 'datetime' || f.type.name === 'timestamp' || f.type.name === 'decimal');
   for await (const batch of batches) {
     if (rows >= limit) break;
     const n = Math.min(batch.numRows, limit - rows);
     const cells = bindAll(formats, batch);
-    const lines: string[] = new Array(n);
+    const cols = cells.length;
+    let chunk = '';
     for (let i = 0; i < n; i++) {
-      let line = '';
       if (csv) {
-        for (let c = 0; c < cells.length; c++) line += (c ? ',' : '') + csvCell(cells[c]!(i));
-        lines[i] = line + '\r\n';
+        for (let c = 0; c < cols; c++) {
+          const text = cells[c]!(i);
+          if (c) chunk += ',';
+          chunk += text === null ? '' : plain[c] ? text : csvCell(text);
+        }
+        chunk += '\r\n';
       } else {
-        for (let c = 0; c < cells.length; c++) line += (c ? ',' : '{') + keys[c] + jsonCell(formats[c]!.json, cells[c]!(i));
-        lines[i] = line + '}\n';
+        for (let c = 0; c < cols; c++) chunk += (c ? ',' : '{') + keys[c] + jsonCell(formats[c]!.json, cells[c]!(i));
+        chunk += '}\n';
+      }
+      // Hand the text over in pieces of about 1 MB (one big string per batch would double peak memory).
+      if (chunk.length > 1 << 20) {
+        await put(opts.out, chunk);
+        chunk = '';
       }
     }
     rows += n;
-    await put(opts.out, lines.join(''));
+    if (chunk) await put(opts.out, chunk);
   }
   return { rows };
 }

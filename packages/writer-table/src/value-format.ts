@@ -101,16 +101,52 @@ export function columnFormat(field: Field): ColumnFormat {
         const valid = validity(data);
         const vals = data.values as Int32Array;
         const o = data.offset;
-        return (i) => (valid(i) ? formatDate(vals[o + i]!) : null);
+        return (i) => (valid(i) ? dateText(vals[o + i]!) : null);
       });
     case 'datetime': case 'timestamp':
       return make('string', (data) => {
         const valid = validity(data);
         const vals = data.values as BigInt64Array;
+        // Read the 64-bit values as two 32-bit halves: no BigInt per value on the common path.
+        const halves = new Int32Array(vals.buffer, vals.byteOffset, vals.length * 2);
         const o = data.offset;
-        return (i) => (valid(i) ? formatDateTime(vals[o + i]!) : null);
+        return (i) => {
+          if (!valid(i)) return null;
+          const lo = halves[(o + i) * 2]!;
+          const hi = halves[(o + i) * 2 + 1]!;
+          // |micros| < 2^53 (years 1685..2255) is exact as a double.
+          if (hi >= -0x200000 && hi < 0x200000) return dateTimeText(hi * 4294967296 + (lo >>> 0));
+          return formatDateTime(vals[o + i]!);
+        };
       });
   }
+}
+
+const dayCache = new Map<number, string>();
+
+/** `yyyy-mm-dd` of a day number, cached: exports see the same few days over and over. */
+function dateText(days: number): string {
+  let s = dayCache.get(days);
+  if (s === undefined) {
+    if (dayCache.size > 100_000) dayCache.clear();
+    s = formatDate(days);
+    dayCache.set(days, s);
+  }
+  return s;
+}
+
+const p2 = (n: number) => (n < 10 ? '0' + n : String(n));
+
+/** What formatDateTime prints, from a safe-integer number of microseconds. */
+function dateTimeText(micros: number): string {
+  const days = Math.floor(micros / 86_400_000_000);
+  const rest = micros - days * 86_400_000_000;
+  const secs = Math.floor(rest / 1_000_000);
+  const frac = rest - secs * 1_000_000;
+  const base = `${dateText(days)} ${p2(Math.floor(secs / 3600))}:${p2(Math.floor((secs % 3600) / 60))}:${p2(secs % 60)}`;
+  if (frac === 0) return base;
+  const digits = String(frac).padStart(6, '0');
+  return `${base}.${frac % 1000 === 0 ? digits.slice(0, 3) : digits}`;
 }
 
 /** The JSON text of a cell: strings quoted; non-finite floats quoted too ("NaN"), since JSON has no such numbers. */
