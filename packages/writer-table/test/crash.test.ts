@@ -86,6 +86,20 @@ describe('crash recovery', () => {
     expect(countRows(store, 'default', 't')).toBe(1);
   });
 
+  it('a job in another process holding the partition makes a second write fail naming the partition and its pid', async () => {
+    const child = await startCrashingWriter(dir);
+    try {
+      await expect(writeTable(dir, { table: 't', partition: 'dt=1' }, [[[[1, 'a']]]])).rejects.toThrow(
+        `partition dt=1 of table default.t is being written by another job (pid ${child.pid}, since `,
+      );
+      // Another partition is free meanwhile.
+      await writeTable(dir, { table: 't', partition: 'dt=2' }, [[[[2, 'b']]]]);
+      expect(countRows(store, 'default', 't')).toBe(1);
+    } finally {
+      await child.kill();
+    }
+  });
+
   it('a stale lock of a dead process is taken over by the next write', async () => {
     const child = await startCrashingWriter(dir);
     await child.kill();
