@@ -18,6 +18,21 @@ export interface HttpSplit {
 
 /** Ranges per channel: a few, so a slow range does not leave a channel idle at the end. */
 const RANGES_PER_CHANNEL = 3;
+/** Probes in flight at once: a job may name hundreds of files on one server. */
+const PROBES_AT_ONCE = 8;
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 
 export async function planSplits(cfg: ReaderConfig, advice: number, signal?: AbortSignal): Promise<HttpSplit[]> {
   // CSV may hold line breaks inside quotes, so a range could start mid-record;
@@ -26,15 +41,13 @@ export async function planSplits(cfg: ReaderConfig, advice: number, signal?: Abo
   if (!splittable) return cfg.urls.map((url) => ({ url, start: 0, end: -1 }));
   const agent = createAgent(cfg);
   try {
-    const probes = await Promise.all(
-      cfg.urls.map(async (url) => {
-        try {
-          return await probe(agent, url, cfg, signal);
-        } catch (err) {
-          throw sourceError(err, url, cfg, signal);
-        }
-      }),
-    );
+    const probes = await mapLimit(cfg.urls, PROBES_AT_ONCE, async (url) => {
+      try {
+        return await probe(agent, url, cfg, signal);
+      } catch (err) {
+        throw sourceError(err, url, cfg, signal);
+      }
+    });
     const total = probes.reduce((s, p) => s + (p.acceptsRanges && p.size ? p.size : 0), 0);
     const wanted = Math.max(1, advice) * RANGES_PER_CHANNEL;
     const pieceSize = Math.max(cfg.splitSize, Math.ceil(total / wanted));

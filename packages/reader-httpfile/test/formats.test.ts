@@ -101,6 +101,16 @@ describe('text format', () => {
   });
 });
 
+describe('many files', () => {
+  it('reads twenty files named by paths under one base URL, in order', async () => {
+    const paths = Array.from({ length: 20 }, (_, i) => `logs/part-${i}.txt`);
+    paths.forEach((p, i) => serve(`/${p}`, `${i}-a\n${i}-b\n`));
+    const r = await readAll({ url: server.url('/'), path: paths }, { advice: 3 });
+    expect(r.splits).toBe(20);
+    expect(r.rows.map((x) => x[0])).toEqual(paths.flatMap((_, i) => [`${i}-a`, `${i}-b`]));
+  });
+});
+
 describe('csv format', () => {
   it('honours quotes, embedded delimiters, doubled quotes and line breaks', async () => {
     const csv = 'id,name,note\r\n1,"Smith, J","said ""hi"""\r\n2,plain,"two\nlines"\n\n3,,"" \n';
