@@ -6,6 +6,7 @@
  * its lock taken over.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import { removeSegmentSync, segmentKeys } from './segments.js';
 import type { Store } from './store.js';
@@ -14,6 +15,8 @@ import type { Store } from './store.js';
 export interface PendingWrite {
   writeId: string;
   pid: number;
+  /** Identity of the owner process beyond its pid (boot id, start time), so a reused pid is not taken for it. */
+  proc?: ProcIdentity;
   project: string;
   table: string;
   /** Canonical partition spec (`dt=20240620/hh=01`), '' for a non-partitioned table. */
@@ -24,7 +27,50 @@ export interface PendingWrite {
 interface Lock {
   writeId: string;
   pid: number;
+  proc?: ProcIdentity;
   since: string;
+}
+
+/** Linux: the boot id and the process start time (clock ticks since boot). */
+export interface ProcIdentity {
+  boot?: string;
+  start?: string;
+}
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The start time of a process (field 22 of /proc/<pid>/stat), when the platform has /proc. */
+function procStart(pid: number): string | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  // The command name may hold spaces and parentheses: count fields after its closing ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+let self: ProcIdentity | undefined;
+
+/** This process's identity. */
+export function selfIdentity(): ProcIdentity {
+  self ??= { boot: readProc('/proc/sys/kernel/random/boot_id')?.trim(), start: procStart(process.pid) };
+  return self;
+}
+
+/**
+ * True when the process that recorded `pid` (and `proc`) still runs: the pid
+ * exists, the machine has not rebooted since, and the pid was not reused.
+ */
+export function ownerAlive(pid: number, proc?: ProcIdentity): boolean {
+  if (pid === process.pid) return true;
+  if (proc?.boot && selfIdentity().boot && proc.boot !== selfIdentity().boot) return false;
+  if (!isAlive(pid)) return false;
+  const start = proc?.start ? procStart(pid) : undefined;
+  return !(start && start !== proc!.start);
 }
 
 const pendingKey = (writeId: string) => `w/${writeId}`;
@@ -73,18 +119,18 @@ export async function beginWrite(
   dest: { project: string; table: string; partition: string },
   opts: { waitMs?: number; signal?: AbortSignal } = {},
 ): Promise<PendingWrite> {
-  const w: PendingWrite = { writeId: newWriteId(), pid: process.pid, ...dest, startedAt: new Date().toISOString() };
+  const w: PendingWrite = { writeId: newWriteId(), pid: process.pid, proc: selfIdentity(), ...dest, startedAt: new Date().toISOString() };
   const lk = lockKey(dest.project, dest.table, dest.partition);
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
     const holder = store.env.transactionSync(() => {
       const lock = store.writes.get(lk) as Lock | undefined;
-      if (lock && isAlive(lock.pid)) return lock;
+      if (lock && ownerAlive(lock.pid, lock.proc)) return lock;
       if (lock) {
         const stale = store.writes.get(pendingKey(lock.writeId)) as PendingWrite | undefined;
         if (stale) dropWriteSync(store, stale);
       }
-      store.writes.putSync(lk, { writeId: w.writeId, pid: w.pid, since: w.startedAt } satisfies Lock);
+      store.writes.putSync(lk, { writeId: w.writeId, pid: w.pid, proc: w.proc, since: w.startedAt } satisfies Lock);
       store.writes.putSync(pendingKey(w.writeId), w);
       return undefined;
     });
@@ -132,7 +178,7 @@ export function listPending(store: Store): PendingWrite[] {
 
 /** Reclaims the staged segments of writes whose process is dead. Returns how many writes were reclaimed. */
 export function reclaimDeadWrites(store: Store): number {
-  const dead = listPending(store).filter((w) => !isAlive(w.pid));
+  const dead = listPending(store).filter((w) => !ownerAlive(w.pid, w.proc));
   if (dead.length === 0) return 0;
   store.env.transactionSync(() => {
     for (const w of dead) {

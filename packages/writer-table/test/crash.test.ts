@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countRows, countSegments, createTable, listPending, listPartitions, openStore, type Store } from '@ferry/writer-table';
-import { tempStore, writeTable } from './helpers.js';
+import { countRows, countSegments, createTable, getTable, listPending, listPartitions, openStore, reclaimDeadWrites, SegmentWriter, selfIdentity, tableSchema, type Store } from '@ferry/writer-table';
+import { batchOf, tempStore, writeTable } from './helpers.js';
 
 const distUrl = pathToFileURL(join(fileURLToPath(import.meta.url), '../../dist/index.js')).href;
 const coreUrl = pathToFileURL(join(fileURLToPath(import.meta.url), '../../../core/dist/index.js')).href;
@@ -98,6 +98,22 @@ describe('crash recovery', () => {
     } finally {
       await child.kill();
     }
+  });
+
+  it('a pending write whose pid now belongs to another process (pid reused) is reclaimed', async () => {
+    const def = getTable(store, 'default', 't')!;
+    const writeId = 'reused-pid-write';
+    const proc = { boot: selfIdentity().boot, start: 'not-the-start-time-of-that-pid' };
+    await store.writes.put(`w/${writeId}`, { writeId, pid: process.ppid, proc, project: 'default', table: 't', partition: 'dt=1', startedAt: new Date().toISOString() });
+    await store.writes.put('l/default/t/dt=1', { writeId, pid: process.ppid, proc, since: new Date().toISOString() });
+    const staged = new SegmentWriter(store, { writeId, def, columns: ['id', 's'], channel: 0 });
+    await staged.write(batchOf(tableSchema(def), [[1, 'x']]));
+    await staged.close();
+    expect(countSegments(store)).toBe(1);
+    expect(reclaimDeadWrites(store)).toBe(1);
+    expect(countSegments(store)).toBe(0);
+    expect(listPending(store)).toEqual([]);
+    await writeTable(dir, { table: 't', partition: 'dt=1' }, [[[[1, 'a']]]]);
   });
 
   it('a stale lock of a dead process is taken over by the next write', async () => {
