@@ -101,6 +101,17 @@ describe('text format', () => {
   });
 });
 
+describe('redirects', () => {
+  it('follows a redirect to the file, also for Range splits', async () => {
+    const text = Array.from({ length: 5000 }, (_, i) => `r${i}`).join('\n') + '\n';
+    serve('/real.txt', text);
+    server.files.set('/moved.txt', { data: Buffer.alloc(0), redirect: '/real.txt' });
+    const r = await readAll({ url: server.url('/moved.txt'), splitSize: 4000 }, { advice: 3 });
+    expect(r.splits).toBeGreaterThan(3);
+    expect(r.rows.map((x) => x[0])).toEqual(linesOf(text));
+  });
+});
+
 describe('many files', () => {
   it('reads twenty files named by paths under one base URL, in order', async () => {
     const paths = Array.from({ length: 20 }, (_, i) => `logs/part-${i}.txt`);

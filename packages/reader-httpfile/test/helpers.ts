@@ -20,6 +20,8 @@ export interface FileSpec {
   cut?: { bytes: number; times: number };
   /** Send `bytes` bytes (or just headers when 0) then stall forever. */
   stall?: { bytes: number };
+  /** Answer 302 with this Location. */
+  redirect?: string;
   /** Never answer at all (headers timeout). */
   silent?: boolean;
   /** Send without Content-Length (chunked). */
@@ -107,6 +109,11 @@ export async function startServer(files: Record<string, FileSpec> = {}): Promise
       return;
     }
     if (spec.silent) return;
+    if (spec.redirect) {
+      res.writeHead(302, { location: spec.redirect });
+      res.end();
+      return;
+    }
     if (spec.status) {
       res.writeHead(spec.status, { 'content-type': 'text/plain' });
       res.end('error');
