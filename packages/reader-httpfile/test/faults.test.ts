@@ -123,10 +123,9 @@ describe('faults', () => {
     server.files.set('/stall2.txt', { data, stall: { bytes: 5000 } });
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 200);
-    const started = Date.now();
-    const err = await failure(readAll({ url: server.url('/stall2.txt'), readTimeout: 60_000 }, { signal: ac.signal }));
+    // With a read timeout longer than the test's, only the abort can end this read.
+    const err = await failure(readAll({ url: server.url('/stall2.txt'), readTimeout: 600_000 }, { signal: ac.signal }));
     expect(err.code).toBe('FERRY_ERR_ABORTED');
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
 
