@@ -1,0 +1,116 @@
+/**
+ * One attempt of one node: a virtual node succeeds at once; a sync node
+ * loads its job file, fills its parameters for the instance's times, merges
+ * the environment's data sources and runs the job with core's `runJob`.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  ErrorCodes,
+  FerryError,
+  evalDateExpression,
+  readJobFile,
+  runJob,
+  substitute,
+  substituteSchedulingParams,
+  type CycleTimes,
+  type Logger,
+  type RunResult,
+} from '@ferry/core';
+import { applyDatasources } from './datasources.js';
+import type { Workspace, WorkflowNode } from './workspace.js';
+
+/** What one attempt did. */
+export interface AttemptResult {
+  ok: boolean;
+  rows?: number;
+  runDir?: string;
+  /** Error code and message when it failed. */
+  error?: { code?: string; message: string };
+}
+
+const LEFTOVER = /\$\{[^}]*\}|\$\[[^\]]*\]|\$[A-Za-z_][A-Za-z0-9_]*/g;
+
+/**
+ * The node's parameters for an instance: each value's scheduling
+ * expressions (`$bizdate`, `${yyyymmdd-1}`, `$[hh24miss]`) evaluated on
+ * the instance's times. An expression left over is an error naming it.
+ */
+export function nodeParams(node: WorkflowNode, times: CycleTimes): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(node.params)) {
+    const v = substituteSchedulingParams(value, times);
+    const left = v.match(LEFTOVER);
+    if (left) throw new FerryError(ErrorCodes.PARAM, `node ${node.name}: params.${name}: unknown scheduling parameter ${left.join(', ')} in ${JSON.stringify(value)}`);
+    out[name] = v;
+  }
+  return out;
+}
+
+/** Options of one attempt. */
+export interface AttemptOptions {
+  ws: Workspace;
+  env: string;
+  project: string;
+  node: WorkflowNode;
+  times: CycleTimes;
+  /** The engine's folder for this attempt. */
+  runDir: string;
+  log: Logger;
+  signal: AbortSignal;
+  resolveFrom?: string[];
+}
+
+/**
+ * Prepares a sync node's job for the instance: parameters, then `${name}`
+ * placeholders and remaining scheduling expressions, then data sources.
+ */
+export async function prepareJob(o: Pick<AttemptOptions, 'ws' | 'env' | 'node' | 'times'>): Promise<{ job: unknown; params: Record<string, string> }> {
+  const file = o.node.job!;
+  const params = nodeParams(o.node, o.times);
+  const raw = await readJobFile(file);
+  let job: unknown;
+  try {
+    job = substitute(raw, params, (body, bracket) => evalDateExpression(body, bracket, o.times));
+  } catch (err) {
+    if (err instanceof FerryError) throw new FerryError(err.code, `${file}: ${err.message}`);
+    throw err;
+  }
+  return { job: applyDatasources(job, o.ws, o.env, file), params };
+}
+
+/** Runs one attempt; never throws for a failed job (the result says why). */
+export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> {
+  if (o.node.type === 'virtual') {
+    o.log.info(`virtual node ${o.node.name}: nothing to run`);
+    return { ok: true, rows: 0 };
+  }
+  let prepared: { job: unknown; params: Record<string, string> };
+  try {
+    prepared = await prepareJob(o);
+  } catch (err) {
+    const e = err as FerryError;
+    o.log.warn(`cannot prepare ${o.node.job}: ${e.message}`);
+    return { ok: false, error: { code: e.code, message: e.message } };
+  }
+  o.log.info(`job ${o.node.job} with ${Object.entries(prepared.params).map(([k, v]) => `${k}=${v}`).join(', ') || 'no params'}; project ${o.project}`);
+  mkdirSync(o.runDir, { recursive: true });
+  const result: RunResult = await runJob(prepared.job, {
+    params: prepared.params,
+    expressions: (body, bracket) => evalDateExpression(body, bracket, o.times),
+    storeDir: o.ws.storeDir,
+    project: o.project,
+    baseDir: dirname(o.node.job!),
+    runDir: o.runDir,
+    signal: o.signal,
+    log: o.log,
+    ...(o.resolveFrom ? { resolveFrom: o.resolveFrom } : {}),
+  });
+  const summary = `${result.status}: ${result.recordsRead} read, ${result.recordsWritten} written, ${result.dirtyRecords} dirty, ${(result.elapsedMs / 1000).toFixed(1)} s (engine log ${join(result.runDir, 'run.log')})`;
+  if (result.status === 'succeeded') {
+    o.log.info(summary);
+    return { ok: true, rows: result.recordsWritten, runDir: result.runDir };
+  }
+  o.log.warn(`${summary}: ${result.error?.message ?? 'unknown error'}`);
+  return { ok: false, runDir: result.runDir, error: { code: result.error?.code, message: result.error?.message ?? 'the job failed' } };
+}
