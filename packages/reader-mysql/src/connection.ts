@@ -115,13 +115,13 @@ export async function openConnection(config: MysqlConfig, baseDir: string, signa
   const conn = createConnection(options);
   // A late socket error after we gave up on the connection must not crash the process.
   conn.on('error', () => {});
-  const onAbort = () => conn.destroy();
+  const onAbort = () => hardClose(conn);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await new Promise<void>((res, rej) => conn.connect((err: unknown) => (err ? rej(err) : res())));
     await query(conn, `SET time_zone = '${config.timezone}', SESSION net_write_timeout = ${config.netWriteTimeoutS}`);
   } catch (err) {
-    conn.destroy();
+    hardClose(conn);
     if (signal?.aborted) throw abortedError();
     throw mysqlError(err, endpoint);
   } finally {
@@ -130,16 +130,26 @@ export async function openConnection(config: MysqlConfig, baseDir: string, signa
   return { conn, endpoint };
 }
 
+/**
+ * Closes the socket now. mysql2's destroy() only half-closes it (FIN), which a
+ * server blocked writing to a paused client never notices; destroying the
+ * socket resets it and frees the server thread.
+ */
+export function hardClose(conn: Connection): void {
+  conn.destroy();
+  (conn as unknown as { stream?: { destroy?: () => void } }).stream?.destroy?.();
+}
+
 /** Ends a connection politely, or destroys it when that does not finish quickly. */
 export function closeConnection(conn: Connection): Promise<void> {
   const state = conn as unknown as { _fatalError?: unknown; _closing?: boolean; stream?: { destroyed?: boolean } };
   if (state._fatalError || state._closing || state.stream?.destroyed) {
-    conn.destroy();
+    hardClose(conn);
     return Promise.resolve();
   }
   return new Promise((res) => {
     const timer = setTimeout(() => {
-      conn.destroy();
+      hardClose(conn);
       res();
     }, 1000);
     conn.end(() => {

@@ -44,7 +44,7 @@ export function abortedError(): FerryError {
 export function mysqlError(err: unknown, ctx: ErrorContext): FerryError {
   if (err instanceof FerryError) return err;
   const e = (err ?? {}) as MysqlLikeError;
-  const msg = e.sqlMessage ?? e.message ?? String(err);
+  const msg = (e.sqlMessage ?? e.message ?? String(err)).replace(/\.$/, "");
   const at = ctx.where;
   const of = ctx.what ? ` (${ctx.what} at ${at})` : ` (${at})`;
   const make = (code: (typeof ErrorCodes)[keyof typeof ErrorCodes], text: string) => new FerryError(code, `mysql: ${text}`, { plugin: 'mysql', cause: err });

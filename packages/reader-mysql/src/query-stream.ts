@@ -15,6 +15,7 @@ import { FerryError, ErrorCodes } from '@ferry/core';
 import { BatchAssembler, type AssemblerOptions, type SealedBatch } from './batch-assembler.js';
 import { planColumn, type ColumnDef, type ColumnPlan, type TypeOptions } from './column-types.js';
 import { abortedError } from './errors.js';
+import { hardClose } from './connection.js';
 
 const ROW = Object.freeze([]) as unknown as unknown[];
 
@@ -66,13 +67,14 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
     },
   };
   // mysql2 assigns `_rowParser` after the column definitions; ours wins.
-  Object.defineProperty(q, '_rowParser', { configurable: true, get: () => parser, set: () => {} });
+  // FERRY_MYSQL_PORTABLE_PARSER=1 keeps mysql2's own (Buffers per value): the escape hatch if its internals change.
+  if (process.env.FERRY_MYSQL_PORTABLE_PARSER !== '1') Object.defineProperty(q, '_rowParser', { configurable: true, get: () => parser, set: () => {} });
   q.on('fields', (fields: ColumnDef[]) => {
     const plans = fields.map((f) => planColumn(f, opts.typeOptions));
     const mismatch = compareColumns(plans, schema, hidden);
     if (mismatch) {
       fail(new FerryError(ErrorCodes.SOURCE, `mysql: ${opts.what} changed since the job was planned: ${mismatch}`, { plugin: 'mysql' }));
-      conn.destroy();
+      hardClose(conn);
       return;
     }
     asm = new BatchAssembler(schema, plans, opts);
@@ -83,13 +85,15 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
     if (r.full) push(asm.seal(undefined, r.key));
   });
   q.on('error', fail);
+  // A lost connection is reported on the connection, not on a query without a callback.
+  conn.on('error', fail);
   q.on('end', () => {
     done = true;
     notify();
   });
   const onAbort = () => {
     fail(abortedError());
-    conn.destroy();
+    hardClose(conn);
   };
   if (opts.signal.aborted) onAbort();
   opts.signal.addEventListener('abort', onAbort, { once: true });
@@ -114,8 +118,9 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
     }
   } finally {
     opts.signal.removeEventListener('abort', onAbort);
+    conn.removeListener('error', fail);
     // Stopped early (consumer returned, or failure): the rest of the result must not be read.
-    if (!done) conn.destroy();
+    if (!done) hardClose(conn);
   }
 }
 
