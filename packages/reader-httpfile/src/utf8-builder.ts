@@ -86,7 +86,8 @@ export class Utf8Builder {
       valueOffsets: this.offsets.subarray(0, this.length + 1),
       data: this.bytes.subarray(0, this.used),
     });
-    this.bytes = Buffer.allocUnsafe(Math.max(this.initialBytes, this.bytes.length));
+    // Start the next batch as big as this one (batches are alike), unless one huge line inflated it.
+    this.bytes = Buffer.allocUnsafe(this.bytes.length > 8 * 1024 * 1024 ? this.initialBytes : Math.max(this.initialBytes, this.bytes.length));
     this.offsets = new Int32Array(this.offsets.length);
     this.bits = undefined;
     this.nulls = 0;
