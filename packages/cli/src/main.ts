@@ -7,6 +7,8 @@ import { ErrorCodes, isFerryError } from '@ferry/core';
 import { pluginCommand } from './commands/plugin.js';
 import { runCommand } from './commands/run.js';
 import { tableCommand } from './commands/table.js';
+import { workflowCommand } from './commands/workflow.js';
+import { datasourceCommand } from './commands/datasource.js';
 
 /** Exit codes: 0 ok, 1 the work failed, 2 usage or config error. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
@@ -24,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(runCommand());
   program.addCommand(pluginCommand());
   program.addCommand(tableCommand());
+  program.addCommand(workflowCommand());
+  program.addCommand(datasourceCommand());
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
