@@ -39,6 +39,11 @@ beforeAll(async () => {
   ({ dir, cleanup } = tempDir('ferry-tutorial-http-'));
   const body = Buffer.from(LOG, 'utf8');
   server = createServer((req, res) => {
+    if (req.url === '/latin1.txt') {
+      // Two lines with a byte that is not UTF-8 (0xE9, é in Latin-1).
+      res.writeHead(200).end(Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from('\nna'), Buffer.from([0xef]), Buffer.from('ve\nok\n')]));
+      return;
+    }
     if (req.url === '/with-junk.txt') {
       res.writeHead(200).end(LOG + 'short line\n1.2.3.4 - - [x +0800] "GET / HTTP/1.1" oops 1\n');
       return;
@@ -126,5 +131,20 @@ describe('tutorial: user_log.txt over HTTP -> ods_raw_log_d', () => {
     expect(dirty[0]).toMatchObject({ reason: 'expected at least 9 fields, found 2', record: 'short line' });
     expect(dirty[1]!.reason).toContain('oops');
   });
-});
 
+  it('counts bytes that are not UTF-8 in the run summary and stores U+FFFD in their place', async () => {
+    const job = join(dir, 'job-latin1.json');
+    writeFileSync(job, JSON.stringify({
+      reader: { plugin: 'httpfile', url: url.replace('user_log.txt', 'latin1.txt') },
+      writer: { plugin: 'table', table: 'ods_raw_log_d', partition: 'dt=20240621' },
+    }));
+    const run = await runCli(['run', job, '--json', '--store', dir]);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const result = JSON.parse(run.stdout) as { recordsWritten: number; counters: Record<string, number> };
+    expect(result.recordsWritten).toBe(3);
+    expect(result.counters.invalidChars).toBe(2);
+    const file = join(dir, 'export-latin1.jsonl');
+    await runCli(['table', 'export', 'ods_raw_log_d', '--partition', 'dt=20240621', '--store', dir, '-o', file]);
+    expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { col: string }).col)).toEqual(['caf\uFFFD', 'na\uFFFDve', 'ok']);
+  });
+});
