@@ -26,6 +26,11 @@ describe('text format', () => {
     expect(r.dirty).toEqual([]);
   });
 
+  it('reads an empty file as no rows and a lone newline as one empty line', async () => {
+    expect((await readAll({ url: serve('/empty.txt', '') }, { advice: 2 })).rows).toEqual([]);
+    expect((await readAll({ url: serve('/nl.txt', '\n') }, { advice: 2 })).rows).toEqual([['']]);
+  });
+
   it('drops the carriage return of CRLF line ends', async () => {
     const r = await readAll({ url: serve('/crlf.txt', 'a\r\nb\r\n\r\nc\r\n') });
     expect(r.rows.map((x) => x[0])).toEqual(['a', 'b', '', 'c']);
