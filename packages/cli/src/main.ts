@@ -9,6 +9,7 @@ import { runCommand } from './commands/run.js';
 import { tableCommand } from './commands/table.js';
 import { workflowCommand } from './commands/workflow.js';
 import { datasourceCommand } from './commands/datasource.js';
+import { schedulerCommand } from './commands/scheduler.js';
 
 /** Exit codes: 0 ok, 1 the work failed, 2 usage or config error. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
@@ -28,6 +29,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(tableCommand());
   program.addCommand(workflowCommand());
   program.addCommand(datasourceCommand());
+  program.addCommand(schedulerCommand());
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;

@@ -2,43 +2,27 @@
  * `ferry scheduler plan | start`: the instances the workspace's cron
  * schedules would trigger, and the long-running process that triggers them.
  */
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { createLogger, ErrorCodes, FerryError, type Logger } from '@ferry/core';
-import * as workflowPkg from '@ferry/workflow';
 import {
   formatInZone,
   instantOfWall,
   lmdbSchedulerState,
+  loadWorkspace,
   planInstances,
+  requireEnvironment,
+  runWorkflowInstance,
   startScheduler,
   type InstanceTimes,
   type PlannedInstance,
   type ScheduledWorkflow,
+  type Workspace,
 } from '@ferry/workflow';
 import { openStore } from '@ferry/writer-table';
 import { withSignals } from '../run-support.js';
 
-/** The parts of a loaded workspace the scheduler reads. */
-interface WorkspaceView {
-  dir?: string;
-  storeDir?: string;
-  timezone: string;
-  workflows: Record<string, { schedule?: { cron?: string } }>;
-}
-
-// The workspace loader and the DAG runner come from the workflow layer; looked up by name so this file builds while they are written.
-type LoadWorkspace = (opts: { workspace?: string; cwd?: string }) => Promise<WorkspaceView>;
-type RunWorkflowInstance = (...args: unknown[]) => Promise<unknown>;
-
-function workflowApi<T>(name: string): T {
-  const fn = (workflowPkg as Record<string, unknown>)[name];
-  if (typeof fn !== 'function') throw new FerryError(ErrorCodes.USAGE, `this build of @ferry/workflow has no ${name}`);
-  return fn as T;
-}
-
 /** The scheduled workflows of a workspace (those with `schedule.cron`), optionally only `only`. */
-export function scheduledWorkflows(ws: WorkspaceView, only?: string): ScheduledWorkflow[] {
+export function scheduledWorkflows(ws: Workspace, only?: string): ScheduledWorkflow[] {
   if (only !== undefined && !Object.hasOwn(ws.workflows, only)) {
     throw new FerryError(ErrorCodes.NOT_FOUND, `workflow ${only} not found (workflows: ${Object.keys(ws.workflows).join(', ') || 'none'})`);
   }
@@ -87,7 +71,7 @@ function planCommand(): Command {
     .option('--workspace <file>', 'workspace file (default: ferry.yaml here or above)')
     .option('--json', 'one JSON object per line')
     .action(async (opts: { from: string; to: string; workflow?: string; workspace?: string; json?: boolean }) => {
-      const ws = await workflowApi<LoadWorkspace>('loadWorkspace')({ workspace: opts.workspace, cwd: process.cwd() });
+      const ws = await loadWorkspace({ workspace: opts.workspace, cwd: process.cwd() });
       const from = parseInstant(opts.from, '--from', ws.timezone);
       const to = parseInstant(opts.to, '--to', ws.timezone);
       if (to <= from) throw new FerryError(ErrorCodes.USAGE, `--to ${opts.to} is not after --from ${opts.from}`);
@@ -104,11 +88,10 @@ function planCommand(): Command {
     });
 }
 
-/** Runs one instance through the workflow layer's DAG runner, in `env`. */
-function instanceRunner(ws: WorkspaceView, env: string, log: Logger) {
-  const run = workflowApi<RunWorkflowInstance>('runWorkflowInstance');
+/** Runs one instance through the workflow layer's DAG runner in `env`; resolves `{ok: false}` when a node failed. */
+function instanceRunner(ws: Workspace, env: string, log: Logger) {
   return (workflow: string, times: InstanceTimes, signal: AbortSignal) =>
-    run(ws, workflow, { env, bizdate: times.bizdate, cyctime: times.cyctime, scheduledAt: times.scheduledAt, signal, log, trigger: 'scheduler' });
+    runWorkflowInstance(ws, workflow, { env, bizdate: times.bizdate, cyctime: times.cyctime, scheduledAt: times.scheduledAt, signal, log, trigger: 'scheduler' });
 }
 
 function startCommand(): Command {
@@ -120,11 +103,11 @@ function startCommand(): Command {
     .action(async (opts: { env: string; workflow?: string; workspace?: string }, cmd: Command) => {
       const debug = Boolean(cmd.optsWithGlobals().debug);
       const log = createLogger({ debug });
-      const ws = await workflowApi<LoadWorkspace>('loadWorkspace')({ workspace: opts.workspace, cwd: process.cwd() });
+      const ws = await loadWorkspace({ workspace: opts.workspace, cwd: process.cwd() });
+      requireEnvironment(ws, opts.env);
       const workflows = scheduledWorkflows(ws, opts.workflow);
-      if (workflows.length === 0) throw new FerryError(ErrorCodes.CONFIG, 'no workflow has a schedule.cron: nothing to schedule');
-      const storeDir = ws.storeDir ?? join(ws.dir ?? process.cwd(), '.ferry');
-      const store = openStore(storeDir);
+      if (workflows.length === 0) throw new FerryError(ErrorCodes.CONFIG, `${ws.file}: no workflow has a schedule.cron: nothing to schedule`);
+      const store = openStore(ws.storeDir);
       try {
         const summary = await withSignals((signal) =>
           startScheduler({ workflows, state: lmdbSchedulerState(store), signal, log, runInstance: instanceRunner(ws, opts.env, log) }),

@@ -1,0 +1,105 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '@ferry/writer-table';
+import { lmdbSchedulerState } from '@ferry/workflow';
+
+const ferryBin = join(fileURLToPath(import.meta.url), '../../../cli/bin/ferry.js');
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ferry-sched-cli-'));
+  writeFileSync(
+    join(dir, 'ferry.yaml'),
+    `name: SchedCli
+timezone: Asia/Shanghai
+environments:
+  dev: { project: sched_dev }
+  prod: { project: sched_prod }
+workflows:
+  WorkShop:
+    schedule: { cron: "15 0 * * *" }
+    nodes:
+      workshop_start: { type: virtual }
+  EverySecond:
+    schedule: { cron: "* * * * * *" }
+    nodes:
+      start: { type: virtual }
+  Manual:
+    nodes:
+      start: { type: virtual }
+`,
+  );
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function ferry(...args: string[]) {
+  const r = spawnSync(process.execPath, [ferryBin, ...args], { cwd: dir, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('ferry scheduler', () => {
+  it('plan prints each instance with its time in the workspace zone and its business date', () => {
+    const r = ferry('scheduler', 'plan', '--from', '2024-06-20', '--to', '2024-06-22T00:15', '--workflow', 'WorkShop');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual([
+      'WORKFLOW  SCHEDULED                  BIZDATE   CYCTIME',
+      'WorkShop  2024-06-20 00:15:00+08:00  20240619  20240620001500',
+      'WorkShop  2024-06-21 00:15:00+08:00  20240620  20240621001500',
+    ]);
+  });
+
+  it('plan --json gives one object per line, times with offsets', () => {
+    const r = ferry('scheduler', 'plan', '--from', '2024-06-20T16:00:00Z', '--to', '2024-06-20T17:00:00Z', '--json');
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    expect(rows.filter((x) => x.workflow === 'WorkShop')).toEqual([
+      { workflow: 'WorkShop', scheduledAt: '2024-06-21 00:15:00+08:00', utc: '2024-06-20T16:15:00.000Z', bizdate: '20240620', cyctime: '20240621001500' },
+    ]);
+    expect(rows.filter((x) => x.workflow === 'EverySecond')).toHaveLength(3600);
+    expect(rows.some((x) => x.workflow === 'Manual')).toBe(false);
+  });
+
+  it('plan rejects a bad range and an unknown workflow, naming them', () => {
+    const back = ferry('scheduler', 'plan', '--from', '2024-06-20', '--to', '2024-06-19');
+    expect(back.code).toBe(2);
+    expect(back.stderr).toContain('--to 2024-06-19 is not after --from 2024-06-20');
+    const bad = ferry('scheduler', 'plan', '--from', '2024-02-30', '--to', '2024-03-01');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--from 2024-02-30');
+    const missing = ferry('scheduler', 'plan', '--from', '2024-06-20', '--to', '2024-06-21', '--workflow', 'Nope');
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('workflow Nope not found');
+  });
+
+  it('start triggers instances, logs each, records them and stops cleanly on SIGINT', async () => {
+    const child = spawn(process.execPath, [ferryBin, 'scheduler', 'start', '--workflow', 'EverySecond', '--env', 'dev'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    const twoTriggers = new Promise<void>((resolve) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        if ((err.match(/EverySecond instance \d{14} succeeded/g) ?? []).length >= 2) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await Promise.race([twoTriggers, exited]);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(err).toMatch(/INFO scheduler started .*instances due before .* are not run/);
+    expect(err).toMatch(/INFO trigger EverySecond instance \d{14} \(bizdate \d{8}/);
+
+    const store = openStore(join(dir, '.ferry'));
+    try {
+      const records = await lmdbSchedulerState(store).list('EverySecond');
+      expect(records.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(records.map((r) => r.cyctime)).size).toBe(records.length);
+      expect(records.slice(0, 2).map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+});
