@@ -66,6 +66,13 @@ const HORIZON_MS = 400 * 86_400_000;
 
 const failedResult = (v: unknown) => typeof v === 'object' && v !== null && (v as { ok?: unknown }).ok === false;
 
+/** `failed nodes: a, b` from a runner result that lists node states, else a generic reason. */
+function failedNodes(result: unknown): string {
+  const nodes = (result as { nodes?: Record<string, { state?: string }> }).nodes;
+  const failed = nodes ? Object.entries(nodes).filter(([, n]) => n?.state === 'failed').map(([k]) => k) : [];
+  return failed.length > 0 ? `failed nodes: ${failed.join(', ')}` : 'a node failed';
+}
+
 /**
  * Runs the scheduler until `opts.signal` aborts; resolves after in-flight
  * instances have finished (they see the abort) and been recorded.
@@ -83,6 +90,8 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerS
   const owner: TriggerOwner = { pid: process.pid, host: hostname(), scheduler: randomBytes(6).toString('hex') };
   const summary: SchedulerSummary = { triggered: [], skipped: [], recovered: 0 };
   const running = new Set<Promise<void>>();
+  // One lane per workflow: an instance due while the previous one still runs waits for it (DataWorks: waiting for resources).
+  const lanes = new Map<string, Promise<void>>();
   const runCtl = new AbortController();
   const onAbort = () => runCtl.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
@@ -137,14 +146,20 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerS
     summary.triggered.push(inst);
     log.info(`trigger ${inst.workflow} instance ${inst.cyctime} (bizdate ${inst.bizdate}, due ${inst.scheduledAt.toISOString()})`);
     const times: InstanceTimes = { bizdate: inst.bizdate, cyctime: inst.cyctime, scheduledAt: inst.scheduledAt };
+    const previous = lanes.get(inst.workflow);
     const run = (async () => {
+      if (previous) {
+        log.info(`${inst.workflow} instance ${inst.cyctime} waits for the previous instance to finish`);
+        await previous;
+      }
       let status: 'succeeded' | 'failed' = 'succeeded';
       let error: string | undefined;
       try {
+        if (runCtl.signal.aborted) throw new Error('it had not started');
         const result = await opts.runInstance(inst.workflow, times, runCtl.signal);
         if (failedResult(result)) {
           status = 'failed';
-          error = 'a node failed';
+          error = failedNodes(result);
         }
       } catch (err) {
         status = 'failed';
@@ -159,6 +174,10 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerS
       else log.warn(`${inst.workflow} instance ${inst.cyctime} failed: ${error}`);
     })();
     running.add(run);
-    void run.finally(() => running.delete(run));
+    lanes.set(inst.workflow, run);
+    void run.finally(() => {
+      running.delete(run);
+      if (lanes.get(inst.workflow) === run) lanes.delete(inst.workflow);
+    });
   }
 }

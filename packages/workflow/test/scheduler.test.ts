@@ -126,14 +126,31 @@ describe('startScheduler', () => {
       clock: timeline('2024-06-20T12:00:00+08:00', '2024-06-22T12:00:00+08:00'),
       runInstance: async () => {
         if (n++ === 0) throw new Error('node ods_raw_log_d failed: connection refused');
-        return { ok: false };
+        return { ok: false, nodes: { workshop_start: { state: 'succeeded' }, ods_user_info_d: { state: 'failed' } } };
       },
     });
     const records = await state.list('WorkShop');
     expect(records.map((r) => [r.status, r.error])).toEqual([
       ['failed', 'node ods_raw_log_d failed: connection refused'],
-      ['failed', 'a node failed'],
+      ['failed', 'failed nodes: ods_user_info_d'],
     ]);
+  });
+
+  it('an instance due while the previous one of its workflow still runs waits for it', async () => {
+    const clock = timeline('2024-06-21T00:00:00Z', '2024-06-21T05:30:00Z');
+    const events: string[] = [];
+    await run({
+      clock,
+      workflows: [{ name: 'Hourly', cron: '0 * * * *', timezone: 'UTC' }],
+      runInstance: async (_wf, times) => {
+        events.push(`start ${times.cyctime.slice(8, 12)} at ${clock.now().toISOString().slice(11, 16)}`);
+        // Each run lasts 90 minutes of the fake clock.
+        const until = times.scheduledAt.getTime() + 90 * 60_000;
+        while (clock.now().getTime() < until && !clock.signal.aborted) await new Promise((r) => setImmediate(r));
+        events.push(`end ${times.cyctime.slice(8, 12)}`);
+      },
+    });
+    expect(events.slice(0, 6)).toEqual(['start 0000 at 00:00', 'end 0000', 'start 0100 at 01:30', 'end 0100', 'start 0200 at 02:30', 'end 0200']);
   });
 
   it('stopping aborts a running instance, waits for it and records it as interrupted', async () => {
