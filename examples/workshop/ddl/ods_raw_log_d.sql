@@ -1,0 +1,9 @@
+CREATE TABLE IF NOT EXISTS ods_raw_log_d
+(
+ col STRING
+) 
+PARTITIONED BY
+(
+ dt STRING
+)
+LIFECYCLE 7;
