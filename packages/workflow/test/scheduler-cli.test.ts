@@ -64,6 +64,14 @@ describe('ferry scheduler', () => {
     expect(rows.some((x) => x.workflow === 'Manual')).toBe(false);
   });
 
+  it('plan without a range shows the next day from now', () => {
+    const r = ferry('scheduler', 'plan', '--workflow', 'WorkShop');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^WorkShop  \d{4}-\d\d-\d\d 00:15:00\+08:00  \d{8}  \d{8}001500$/);
+  });
+
   it('plan rejects a bad range and an unknown workflow, naming them', () => {
     const back = ferry('scheduler', 'plan', '--from', '2024-06-20', '--to', '2024-06-19');
     expect(back.code).toBe(2);

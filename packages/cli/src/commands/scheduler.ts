@@ -65,23 +65,23 @@ export function formatPlan(instances: PlannedInstance[], timezone: string): stri
 function planCommand(): Command {
   return new Command('plan')
     .description('print the instances the scheduler would trigger in [--from, --to), in the workspace time zone')
-    .requiredOption('--from <iso>', 'start (inclusive), ISO date or time; without a zone it is read in the workspace time zone')
-    .requiredOption('--to <iso>', 'end (exclusive)')
+    .option('--from <iso>', 'start (inclusive), ISO date or time; without a zone it is read in the workspace time zone (default now)')
+    .option('--to <iso>', 'end (exclusive; default --from + 1 day)')
     .option('--workflow <name>', 'only this workflow')
     .option('--workspace <file>', 'workspace file (default: ferry.yaml here or above)')
     .option('--json', 'one JSON object per line')
-    .action(async (opts: { from: string; to: string; workflow?: string; workspace?: string; json?: boolean }) => {
+    .action(async (opts: { from?: string; to?: string; workflow?: string; workspace?: string; json?: boolean }) => {
       const ws = await loadWorkspace({ workspace: opts.workspace, cwd: process.cwd() });
-      const from = parseInstant(opts.from, '--from', ws.timezone);
-      const to = parseInstant(opts.to, '--to', ws.timezone);
-      if (to <= from) throw new FerryError(ErrorCodes.USAGE, `--to ${opts.to} is not after --from ${opts.from}`);
+      const from = opts.from === undefined ? new Date() : parseInstant(opts.from, '--from', ws.timezone);
+      const to = opts.to === undefined ? new Date(from.getTime() + 86_400_000) : parseInstant(opts.to, '--to', ws.timezone);
+      if (to <= from) throw new FerryError(ErrorCodes.USAGE, `--to ${opts.to} is not after --from ${opts.from ?? 'now'}`);
       const instances = planInstances(scheduledWorkflows(ws, opts.workflow), from, to);
       if (opts.json) {
         for (const i of instances) {
           process.stdout.write(JSON.stringify({ workflow: i.workflow, scheduledAt: formatInZone(i.scheduledAt, ws.timezone), utc: i.scheduledAt.toISOString(), bizdate: i.bizdate, cyctime: i.cyctime }) + '\n');
         }
       } else if (instances.length === 0) {
-        process.stderr.write(`no instances between ${opts.from} and ${opts.to}\n`);
+        process.stderr.write(`no instances between ${formatInZone(from, ws.timezone)} and ${formatInZone(to, ws.timezone)}\n`);
       } else {
         process.stdout.write(formatPlan(instances, ws.timezone) + '\n');
       }
