@@ -7,7 +7,9 @@
  * scheduler ran are NOT triggered on start (the plan starts at the start
  * time); run them with `ferry workflow backfill`. An instance that was
  * running when its scheduler died is marked failed on the next start and
- * can be rerun.
+ * can be rerun. Instances that fall due while the scheduler runs are
+ * triggered even when late (a suspended machine, a busy loop). Instances of
+ * one workflow run one after another: a late one waits for the previous.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
