@@ -6,6 +6,7 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { createBuilder, finishBatch, type ColumnBuilder } from '@ferry/core';
 import type { ColumnPlan } from './column-types.js';
+import { BytesBuilder } from './bytes-builder.js';
 import { decoderFor, type Decoder, type DecoderOptions } from './decoders.js';
 
 /** A finished batch, with the SQL literal of the split key of its last row when the split can resume. */
@@ -39,7 +40,7 @@ export class BatchAssembler {
   ) {
     this.width = schema.fields.length;
     this.total = plans.length;
-    this.builders = schema.fields.map((f) => createBuilder(f.type));
+    this.builders = schema.fields.map((f, i) => (plans[i]!.kind === 'bytes' || plans[i]!.kind === 'geometry' ? new BytesBuilder(f.type) : createBuilder(f.type)));
     this.decoders = plans.map((p) => decoderFor(p.kind, opts));
   }
 

@@ -3,7 +3,8 @@
  * digits are parsed in place, strings are copied as UTF-8 bytes. No JS string,
  * Date or row object is made per value on the common paths.
  */
-import { daysFromCivil, daysInMonth, type ColumnBuilder, type DecimalBuilder, type VarBuilder } from '@ferry/core';
+import { daysFromCivil, type ColumnBuilder, type DecimalBuilder } from '@ferry/core';
+import type { BytesBuilder } from './bytes-builder.js';
 import type { DecodeKind } from './column-types.js';
 
 /** Appends the value in bytes [s, e) of `buf` to `b`. */
@@ -31,6 +32,27 @@ export interface DecoderOptions {
   tzOffsetSeconds: number;
   /** Called for each zero or invalid date read as NULL. */
   onZeroDate: () => void;
+}
+
+const UNSET = -0x80000000;
+/** Day number of the first day of each month of years 0..9999 (k = y * 12 + m - 1), filled as met. */
+const MONTH_START = new Int32Array(10000 * 12 + 1).fill(UNSET);
+
+function monthStart(k: number): number {
+  let v = MONTH_START[k]!;
+  if (v === UNSET) {
+    v = daysFromCivil(Math.floor(k / 12), (k % 12) + 1, 1);
+    MONTH_START[k] = v;
+  }
+  return v;
+}
+
+/** Day number of y-m-d, or undefined for zero dates (month or day 0) and days the month does not have. */
+function dayNumber(y: number, m: number, d: number): number | undefined {
+  if (m < 1 || m > 12 || d < 1 || y > 9999) return undefined;
+  const k = y * 12 + m - 1;
+  const start = monthStart(k);
+  return d > monthStart(k + 1) - start ? undefined : start + d - 1;
 }
 
 const MAX_SAFE_SECONDS = 9_007_199_254; // seconds whose microseconds are still exact doubles
@@ -70,23 +92,23 @@ export function decoderFor(kind: DecodeKind, opts: DecoderOptions): Decoder {
       };
     case 'date':
       return (b, buf, s, e) => {
-        const y = d4(buf, s), m = d2(buf, s + 5), d = d2(buf, s + 8);
-        if (e - s !== 10 || m === 0 || d === 0 || m > 12 || d > daysInMonth(y, m)) {
+        const days = e - s === 10 ? dayNumber(d4(buf, s), d2(buf, s + 5), d2(buf, s + 8)) : undefined;
+        if (days === undefined) {
           opts.onZeroDate();
           b.appendNull();
-        } else b.append(daysFromCivil(y, m, d));
+        } else b.append(days);
       };
     case 'datetime':
     case 'timestamp': {
       const shift = kind === 'timestamp' ? opts.tzOffsetSeconds : 0;
       return (b, buf, s, e) => {
-        const y = d4(buf, s), m = d2(buf, s + 5), d = d2(buf, s + 8);
-        if (e - s < 19 || m === 0 || d === 0 || m > 12 || d > daysInMonth(y, m)) {
+        const days = e - s >= 19 ? dayNumber(d4(buf, s), d2(buf, s + 5), d2(buf, s + 8)) : undefined;
+        if (days === undefined) {
           opts.onZeroDate();
           b.appendNull();
           return;
         }
-        const secs = daysFromCivil(y, m, d) * 86400 + d2(buf, s + 11) * 3600 + d2(buf, s + 14) * 60 + d2(buf, s + 17) - shift;
+        const secs = days * 86400 + d2(buf, s + 11) * 3600 + d2(buf, s + 14) * 60 + d2(buf, s + 17) - shift;
         let frac = 0;
         if (e - s > 20) {
           let scale = 1_000_000;
@@ -100,10 +122,10 @@ export function decoderFor(kind: DecodeKind, opts: DecoderOptions): Decoder {
       };
     }
     case 'bytes':
-      return (b, buf, s, e) => (b as VarBuilder).appendBytes(buf, s, e);
+      return (b, buf, s, e) => (b as BytesBuilder).appendRange(buf, s, e);
     case 'geometry':
       // MySQL sends a 4-byte SRID, then standard WKB: readers of WKB want only the latter.
-      return (b, buf, s, e) => (b as VarBuilder).appendBytes(buf, e - s >= 4 ? s + 4 : s, e);
+      return (b, buf, s, e) => (b as BytesBuilder).appendRange(buf, e - s >= 4 ? s + 4 : s, e);
     case 'bit':
       return (b, buf, s, e) => {
         if (e - s <= 6) {
