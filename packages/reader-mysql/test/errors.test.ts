@@ -101,6 +101,14 @@ describe.skipIf(!available)('errors name what is wrong, before any data moves', 
     expect(err.message).toBe('mysql: url: expected a mysql:// or jdbc:mysql:// url, got protocol postgres:');
   });
 
+  it('reports TLS asked of a server that does not offer it', async () => {
+    const rows = (await db.exec(`SHOW VARIABLES LIKE 'have_ssl'`)) as { Value: string }[];
+    if (rows[0]?.Value === 'YES') return; // this server speaks TLS: nothing to refuse
+    const err = await schemaError({ url: db.url, table: 't', ssl: true });
+    expect(err.code).toBe('FERRY_ERR_SOURCE');
+    expect(err.message).toMatch(/^mysql: TLS with 127\.0\.0\.1:3306 failed: /);
+  });
+
   it('check reports the server version and that the table can be read', async () => {
     const report = await plugin.check!(configOf({ url: db.url, table: 't' }), jobContext());
     expect(report.ok).toBe(true);

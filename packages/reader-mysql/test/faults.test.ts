@@ -90,6 +90,26 @@ describe.skipIf(!available)('faults and cancellation', () => {
     expect(left).toBe(0);
   });
 
+  it('backpressure: a split nobody pulls from keeps the server waiting instead of buffering the table', async () => {
+    const config = configOf({ url: db.url, table: 'big', batchRows: 1000 });
+    const ctx = jobContext();
+    const schema = await plugin.schema(config, ctx);
+    const [split] = await plugin.split(config, { ...ctx, advice: 1 });
+    const it = plugin.read(split, channelContext(config, schema, {}))[Symbol.asyncIterator]();
+    expect((await it.next()).value.numRows).toBe(1000);
+    // Unpaused, mysql2 would take all ~20 MB in well under this pause and the query would finish.
+    await new Promise((r) => setTimeout(r, 500));
+    const running = (await db.exec(`SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '%FROM \`big\`%' AND ID <> CONNECTION_ID()`)) as { n: number }[];
+    expect(Number(running[0]!.n)).toBe(1);
+    let rows = 1000;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) break;
+      rows += r.value.numRows;
+    }
+    expect(rows).toBe(N);
+  });
+
   it('a consumer that stops early closes the connection', async () => {
     const config = configOf({ url: db.url, table: 'big', batchRows: 500 });
     const ctx = jobContext();
