@@ -15,7 +15,8 @@ import type { Store } from './store.js';
 /** Default segment size: Arrow bytes gathered before a segment is written. */
 export const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
 
-const MAX_IN_FLIGHT = 2;
+// Measured (500 MB access log -> store, 1 channel): 2 in flight ~2.3-2.4 s, 16 ~2.0-2.2 s; 8 keeps most of that at 32 MiB per channel.
+const MAX_IN_FLIGHT = 8;
 
 /** The bytes of one segment: the batches as one Arrow IPC stream (schema, batches, end marker). */
 export function encodeSegment(schema: Schema, batches: RecordBatch[]): Uint8Array {
