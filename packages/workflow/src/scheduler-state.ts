@@ -1,6 +1,6 @@
 /**
  * What the scheduler has triggered, kept in the store's LMDB metadata
- * (`meta:scheduler`, key `<workflow>/<cyctime>`). A record is created by an
+ * (`meta:scheduler`, key `<env>/<workflow>/<cyctime>`). A record is created by an
  * atomic claim inside one LMDB write transaction, so however many scheduler
  * processes share the store, and across restarts, one (workflow, cyctime)
  * is triggered once.
@@ -58,7 +58,7 @@ export interface SchedulerState {
   finish(workflow: string, cyctime: string, owner: TriggerOwner, status: 'succeeded' | 'failed', error?: string): Promise<void>;
   /** The latest triggered instance of `workflow`, by cyctime. */
   lastTriggered(workflow: string): Promise<TriggerRecord | undefined>;
-  /** Every record of `workflow` (or all), in (workflow, cyctime) order. */
+  /** Every record of `workflow` (or all of this environment), in (workflow, cyctime) order. */
   list(workflow?: string): Promise<TriggerRecord[]>;
   /**
    * Marks `running` records whose owner is gone as failed (the instance was
@@ -67,11 +67,17 @@ export interface SchedulerState {
   recoverInterrupted(isOwnerLive: (owner: TriggerOwner) => boolean, at?: Date): Promise<TriggerRecord[]>;
 }
 
-const key = (workflow: string, cyctime: string) => `${workflow}/${cyctime}`;
-
-/** The LMDB implementation, in `store.meta('scheduler')`. */
-export function lmdbSchedulerState(store: Store): SchedulerState {
+/**
+ * The LMDB implementation, in `store.meta('scheduler')`. `env` keeps the
+ * instances of each environment apart (a dev and a prod scheduler do not
+ * share claims).
+ */
+export function lmdbSchedulerState(store: Store, env = 'default'): SchedulerState {
   const db = store.meta('scheduler');
+  const key = (workflow: string, cyctime: string) => `${env}/${workflow}/${cyctime}`;
+  // Keys of a workflow sort in ['<env>/<wf>/', '<env>/<wf>0'): '0' follows '/'; cyctime is fixed width, so key order is time order.
+  const range = (workflow?: string) =>
+    workflow === undefined ? { start: `${env}/`, end: `${env}0` } : { start: `${env}/${workflow}/`, end: `${env}/${workflow}0` };
   return {
     async claim(workflow, cyctime, info = {}) {
       const k = key(workflow, cyctime);
@@ -101,16 +107,15 @@ export function lmdbSchedulerState(store: Store): SchedulerState {
       });
     },
     async lastTriggered(workflow) {
-      // Keys of a workflow sort in ['<wf>/', '<wf>0'): '0' follows '/'; cyctime is fixed width, so key order is time order.
-      for (const { value } of db.getRange({ start: `${workflow}0`, end: `${workflow}/`, reverse: true, limit: 1 })) return value as TriggerRecord;
+      const r = range(workflow);
+      for (const { value } of db.getRange({ start: r.end, end: r.start, reverse: true, limit: 1 })) return value as TriggerRecord;
       return undefined;
     },
     async list(workflow) {
-      const range = workflow === undefined ? {} : { start: `${workflow}/`, end: `${workflow}0` };
-      return [...db.getRange(range)].map((e) => e.value as TriggerRecord);
+      return [...db.getRange(range(workflow))].map((e) => e.value as TriggerRecord);
     },
     async recoverInterrupted(isOwnerLive, at = new Date()) {
-      const gone = [...db.getRange({})].map((e) => e.value as TriggerRecord).filter((r) => r.status === 'running' && !isOwnerLive(r.owner));
+      const gone = [...db.getRange(range())].map((e) => e.value as TriggerRecord).filter((r) => r.status === 'running' && !isOwnerLive(r.owner));
       const out: TriggerRecord[] = [];
       store.env.transactionSync(() => {
         for (const r of gone) {

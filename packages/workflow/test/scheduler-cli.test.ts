@@ -84,7 +84,7 @@ describe('ferry scheduler', () => {
     expect(missing.stderr).toContain('workflow Nope not found');
   });
 
-  it('start triggers instances, logs each, records them and stops cleanly on SIGINT', async () => {
+  it('start triggers instances, logs and records each, stops cleanly on SIGINT, and history lists them', async () => {
     const child = spawn(process.execPath, [ferryBin, 'scheduler', 'start', '--workflow', 'EverySecond', '--env', 'dev'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     const twoTriggers = new Promise<void>((resolve) => {
@@ -102,12 +102,18 @@ describe('ferry scheduler', () => {
 
     const store = openStore(join(dir, '.ferry'));
     try {
-      const records = await lmdbSchedulerState(store).list('EverySecond');
+      const records = await lmdbSchedulerState(store, 'dev').list('EverySecond');
       expect(records.length).toBeGreaterThanOrEqual(2);
       expect(new Set(records.map((r) => r.cyctime)).size).toBe(records.length);
       expect(records.slice(0, 2).map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
     } finally {
       await store.close();
     }
+    const history = ferry('scheduler', 'history', '--env', 'dev', '--limit', '2');
+    expect(history.code).toBe(0);
+    const lines = history.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^WORKFLOW\s+SCHEDULED\s+BIZDATE\s+STATUS\s+ERROR$/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['EverySecond', 'EverySecond']);
+    expect(ferry('scheduler', 'history', '--env', 'prod').stderr).toContain('no instance in prod');
   }, 30_000);
 });

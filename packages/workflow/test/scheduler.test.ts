@@ -87,6 +87,12 @@ describe('startScheduler', () => {
     expect(records[0]!.owner.pid).toBe(process.pid);
     expect((await state.lastTriggered('WorkShop'))!.cyctime).toBe('20240623001500');
     expect(await state.lastTriggered('Other')).toBeUndefined();
+    expect(await state.lastTriggered('WorkShop2')).toBeUndefined();
+    // Another environment has its own claims.
+    const prod = lmdbSchedulerState(store, 'prod');
+    expect(await prod.list()).toEqual([]);
+    expect(await prod.claim('WorkShop', '20240621001500')).toBe(true);
+    expect(await state.claim('WorkShop', '20240621001500')).toBe(false);
   });
 
   it('does not run instances missed before it started', async () => {

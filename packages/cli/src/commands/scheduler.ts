@@ -7,15 +7,18 @@ import { createLogger, ErrorCodes, FerryError, type Logger } from '@ferry/core';
 import {
   formatInZone,
   instantOfWall,
+  isOwnerLive,
   lmdbSchedulerState,
   loadWorkspace,
   planInstances,
   requireEnvironment,
+  requireWorkflow,
   runWorkflowInstance,
   startScheduler,
   type InstanceTimes,
   type PlannedInstance,
   type ScheduledWorkflow,
+  type TriggerRecord,
   type Workspace,
 } from '@ferry/workflow';
 import { openStore } from '@ferry/writer-table';
@@ -110,7 +113,7 @@ function startCommand(): Command {
       const store = openStore(ws.storeDir);
       try {
         const summary = await withSignals((signal) =>
-          startScheduler({ workflows, state: lmdbSchedulerState(store), signal, log, runInstance: instanceRunner(ws, opts.env, log) }),
+          startScheduler({ workflows, state: lmdbSchedulerState(store, opts.env), signal, log, runInstance: instanceRunner(ws, opts.env, log) }),
         );
         log.info(`triggered ${summary.triggered.length} instance(s)`);
       } finally {
@@ -119,7 +122,56 @@ function startCommand(): Command {
     });
 }
 
+function historyCommand(): Command {
+  return new Command('history')
+    .description('the instances the scheduler triggered: time, business date, status and why it failed')
+    .option('--env <name>', 'environment', 'prod')
+    .option('--workflow <name>', 'only this workflow')
+    .option('--limit <n>', 'the latest n per workflow', (v) => Number(v), 20)
+    .option('--workspace <file>', 'workspace file (default: ferry.yaml here or above)')
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: { env: string; workflow?: string; limit: number; workspace?: string; json?: boolean }) => {
+      if (!Number.isInteger(opts.limit) || opts.limit < 1) throw new FerryError(ErrorCodes.USAGE, '--limit: expected a positive integer');
+      const ws = await loadWorkspace({ workspace: opts.workspace, cwd: process.cwd() });
+      requireEnvironment(ws, opts.env);
+      if (opts.workflow !== undefined) requireWorkflow(ws, opts.workflow);
+      const store = openStore(ws.storeDir);
+      try {
+        const all = await lmdbSchedulerState(store, opts.env).list(opts.workflow);
+        const byWf = new Map<string, TriggerRecord[]>();
+        for (const r of all) byWf.set(r.workflow, [...(byWf.get(r.workflow) ?? []), r]);
+        const shown = [...byWf.values()].flatMap((rs) => rs.slice(-opts.limit));
+        if (opts.json) {
+          for (const r of shown) process.stdout.write(JSON.stringify(r) + '\n');
+          return;
+        }
+        if (shown.length === 0) {
+          process.stderr.write(`the scheduler has triggered no instance in ${opts.env} yet\n`);
+          return;
+        }
+        // A record left running by a scheduler that is gone is shown as what the next start will mark it: failed.
+        const interrupted = (r: TriggerRecord) => r.status === 'running' && !isOwnerLive(r.owner);
+        const rows = shown.map((r) => [
+          r.workflow,
+          formatInZone(new Date(r.scheduledAt), ws.timezone),
+          r.bizdate,
+          interrupted(r) ? 'failed' : r.status,
+          interrupted(r) ? `interrupted: scheduler process ${r.owner.pid} stopped while it ran` : (r.error ?? ''),
+        ]);
+        const header = ['WORKFLOW', 'SCHEDULED', 'BIZDATE', 'STATUS', 'ERROR'];
+        const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+        process.stdout.write([header, ...rows].map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n') + '\n');
+      } finally {
+        await store.close();
+      }
+    });
+}
+
 /** `ferry scheduler`. */
 export function schedulerCommand(): Command {
-  return new Command('scheduler').description('cron scheduling of workflows in the workspace time zone').addCommand(planCommand()).addCommand(startCommand());
+  return new Command('scheduler')
+    .description('cron scheduling of workflows in the workspace time zone')
+    .addCommand(planCommand())
+    .addCommand(startCommand())
+    .addCommand(historyCommand());
 }
