@@ -144,11 +144,13 @@ function resumeOf(columns: string[], key: string, kind: KeyKind): MysqlSplit['re
 /** Key values at quantiles of a string key, as SQL literals. */
 async function sampledBounds(conn: Connection, table: string, k: string, cond: string, n: number, kind: KeyKind, noWhere: boolean): Promise<string[]> {
   const { db, table: name } = splitTableName(table);
-  let count: number;
+  let count = 0;
   if (noWhere) {
+    // InnoDB's estimate is free; a small (or stale zero) estimate is checked with a real count.
     const est = await query<{ r: string | null }>(conn, `SELECT TABLE_ROWS AS r FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${db === undefined ? 'DATABASE()' : '?'} AND TABLE_NAME = ?`, db === undefined ? [name] : [db, name]);
     count = Number(est[0]?.r ?? 0);
-  } else {
+  }
+  if (count < n * 2) {
     const rows = await query<{ c: string }>(conn, `SELECT COUNT(*) AS c FROM ${quoteTable(table)}${cond}`);
     count = Number(rows[0]?.c ?? 0);
   }
