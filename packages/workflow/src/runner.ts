@@ -135,9 +135,10 @@ export async function runWorkflowInstance(
     const set = (n: string, patch: Partial<NodeRecord>, clear: (keyof NodeRecord)[] = []) => {
       const next: NodeRecord = { ...nodes[n]!, ...patch };
       for (const k of clear) delete next[k];
+      const changed = next.state !== nodes[n]!.state;
       nodes[n] = next;
       state.updateNode(env, workflow, times.bizdate, n, owner, patch, clear);
-      opts.onNode?.(n, next);
+      if (changed) opts.onNode?.(n, next);
     };
     await runDag({ ws, env, project, wf, times, scope, gate: opts.gate ?? [], nodes, set, owner, maxParallel, signal, sleep, progress, resolveFrom: opts.resolveFrom });
     const ok = scope.every((n) => nodes[n]!.state === 'succeeded');
