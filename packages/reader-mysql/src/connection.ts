@@ -33,7 +33,7 @@ export function endpointOf(config: MysqlConfig): Endpoint {
   if (!url.hostname) throw configError('url: has no host');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = url.port ? Number(url.port) : 3306;
-  const user = config.username !== undefined ? resolveEnv(config.username, 'username') : decodeURIComponent(url.username);
+  const user = config.username !== undefined ? resolveEnv(config.username, 'username') : decodeURIComponent(url.username) || (url.searchParams.get('user') ?? '');
   if (!user) throw configError('no user: put it in the url (mysql://user:password@host/db) or in "username"');
   const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined;
   return { host, port, user, database, where: `${host.includes(':') ? `[${host}]` : host}:${port}` };
