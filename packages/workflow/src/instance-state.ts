@@ -8,7 +8,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Store } from '@ferry/writer-table';
+import { ownerAlive, selfIdentity, type ProcIdentity, type Store } from '@ferry/writer-table';
 
 /** DataWorks instance states (frozen is not supported). */
 export type NodeStateName = 'not run' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -18,6 +18,8 @@ export interface RunOwner {
   pid: number;
   host: string;
   run: string;
+  /** Boot id and process start time, so a reused pid or a reboot is not taken for the owner. */
+  proc?: ProcIdentity;
 }
 
 /** One node of one instance. */
@@ -60,18 +62,9 @@ const liveRuns = new Set<string>();
 
 /** A new owner for one runWorkflowInstance call; call `release` when it ends. */
 export function newOwner(): { owner: RunOwner; release: () => void } {
-  const owner: RunOwner = { pid: process.pid, host: hostname(), run: randomBytes(6).toString('hex') };
+  const owner: RunOwner = { pid: process.pid, host: hostname(), run: randomBytes(6).toString('hex'), proc: selfIdentity() };
   liveRuns.add(owner.run);
   return { owner, release: () => liveRuns.delete(owner.run) };
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Whether the run that owns a node may still be going (owners on other hosts are assumed live). */
@@ -79,7 +72,7 @@ export function ownerLive(owner: RunOwner | undefined): boolean {
   if (!owner) return false;
   if (owner.host !== hostname()) return true;
   if (owner.pid === process.pid) return liveRuns.has(owner.run);
-  return pidAlive(owner.pid);
+  return ownerAlive(owner.pid, owner.proc);
 }
 
 /**
