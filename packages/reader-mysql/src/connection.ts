@@ -166,4 +166,3 @@ export async function serverVersion(conn: Connection): Promise<string> {
   return /mariadb/i.test(v) ? `MariaDB ${v.replace(/-MariaDB.*$/i, '')}` : `MySQL ${v}`;
 }
 
-export { configError };

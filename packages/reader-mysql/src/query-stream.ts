@@ -50,7 +50,8 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
   };
   const push = (item: SealedBatch) => {
     queue.push(item);
-    if (!paused) {
+    // A consumer already waiting takes it now; otherwise stop reading until one asks.
+    if (!paused && !wake) {
       paused = true;
       conn.pause();
     }
