@@ -101,6 +101,19 @@ describe('running an instance', () => {
     expect(r.nodes.a!.reason).toBe('node a: params.bizdate: unknown scheduling parameter $jobdate in "$jobdate"');
   });
 
+  it('stops on abort: the running node fails as cancelled, nodes not yet started are not run', async () => {
+    tw.job('a.json', generateJob(1_000_000, { partition: 'dt=a', recordsPerSecond: 2000 }));
+    tw.job('b.json', generateJob(10));
+    const ws = await tw.load(workspaceYaml('      a: { type: sync, job: jobs/a.json, retries: 3, retryInterval: 10ms }\n      b: { type: sync, job: jobs/b.json, depends: [a] }\n'));
+    const ctl = new AbortController();
+    const r = await runWorkflowInstance(ws, 'W', { bizdate: '20240620', signal: ctl.signal, onNode: (n, rec) => void (n === 'a' && rec.state === 'running' && ctl.abort()) });
+    expect(r.ok).toBe(false);
+    expect(r.nodes.a).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(r.nodes.a!.reason).toMatch(/^cancelled: /);
+    expect(r.nodes.b).toMatchObject({ state: 'not run' });
+    expect(await partitions()).toEqual([]);
+  });
+
   it('accepts the scheduler call shape: times and options in one object, T as given', async () => {
     const ws = await tw.load(workspaceYaml('      start: { type: virtual }\n'));
     const r = await runWorkflowInstance(ws, 'W', { env: 'prod', bizdate: '20240309', cyctime: '20240310001500', scheduledAt: new Date(), trigger: 'scheduler' });
