@@ -105,6 +105,16 @@ describe.skipIf(!available)('splits', () => {
     expect(columnValues(batches, 'id').length).toBe(110);
   });
 
+  it('reads tables with odd names, quoted or qualified with the database', async () => {
+    await db.exec('CREATE TABLE `odd name.v2` (`key` INT NOT NULL PRIMARY KEY, `select` VARCHAR(5))');
+    await db.exec('INSERT INTO `odd name.v2` SELECT seq, \'x\' FROM seq_1_to_50');
+    for (const table of ['`odd name.v2`', `${db.name}.\`odd name.v2\``]) {
+      const { splits, batches } = await readAll({ url: db.url, table, columns: ['key', 'select'] }, 2);
+      expect(splits.length).toBe(8);
+      expect((columnValues(batches, 'key') as number[]).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    }
+  });
+
   it('a splitPk of another type warns and reads one split', async () => {
     await db.exec(`CREATE TABLE IF NOT EXISTS dated (d DATE, v INT)`);
     quietLog.warnings.length = 0;
