@@ -118,11 +118,12 @@ export class InstanceState {
   /**
    * Claims the nodes in `scope` for `owner`, all or none: creates the
    * instance if new (nodes outside the scope of a new instance are
-   * `skipped`), sets the claimed nodes to `waiting`. Returns the names of
+   * `skipped`; an existing instance keeps its cyctime when `keepCyctime`),
+   * sets the claimed nodes to `waiting`. Returns the names of
    * nodes another live run holds instead, when any (nothing is changed).
    */
   claim(
-    info: { env: string; workflow: string; bizdate: string; cyctime: string; trigger: string; nodes: string[] },
+    info: { env: string; workflow: string; bizdate: string; cyctime: string; keepCyctime?: boolean; trigger: string; nodes: string[] },
     scope: string[],
     owner: RunOwner,
     logPathOf: (node: string) => string,
@@ -152,7 +153,7 @@ export class InstanceState {
         env: info.env,
         workflow: info.workflow,
         bizdate: info.bizdate,
-        cyctime: cur?.cyctime ?? info.cyctime,
+        cyctime: info.keepCyctime && cur ? cur.cyctime : info.cyctime,
         trigger: info.trigger,
         createdAt: cur?.createdAt ?? now,
         updatedAt: now,

@@ -107,7 +107,7 @@ export async function runWorkflowInstance(
   const env = opts.env ?? 'dev';
   const { project } = requireEnvironment(ws, env);
   const wf = requireWorkflow(ws, workflow);
-  const times = instanceTimes(wf, opts);
+  const planned = instanceTimes(wf, opts);
   const scope = opts.nodes ? wf.order.filter((n) => opts.nodes!.includes(n)) : [...wf.order];
   for (const n of opts.nodes ?? []) if (!wf.nodes[n]) throw new FerryError(ErrorCodes.NOT_FOUND, `node ${n} not found in workflow ${wf.name} (nodes: ${wf.order.join(', ')})`);
   const progress = opts.log ?? silentLogger;
@@ -120,15 +120,17 @@ export async function runWorkflowInstance(
   const { owner, release } = newOwner();
   try {
     const { busy, record } = state.claim(
-      { env, workflow, bizdate: times.bizdate, cyctime: times.cyctime, trigger: opts.trigger ?? 'run', nodes: wf.order },
+      { env, workflow, bizdate: planned.bizdate, cyctime: planned.cyctime, keepCyctime: opts.cyctime === undefined, trigger: opts.trigger ?? 'run', nodes: wf.order },
       scope,
       owner,
-      (n) => nodeLogPath(ws, env, workflow, times.bizdate, n),
+      (n) => nodeLogPath(ws, env, workflow, planned.bizdate, n),
     );
+    // T is fixed when the instance is created: a later run or rerun of it keeps it (unless the caller names T, as the scheduler does).
+    const times: CycleTimes = { bizdate: planned.bizdate, cyctime: record.cyctime };
     if (busy.length > 0) {
       throw new FerryError(
         ErrorCodes.WORKFLOW,
-        `${workflow} bizdate ${times.bizdate} (${env}): ${busy.map((b) => `${b.node} is already ${record.nodes[b.node]?.state} in process ${b.owner.pid} on ${b.owner.host}`).join('; ')}`,
+        `${workflow} bizdate ${planned.bizdate} (${env}): ${busy.map((b) => `${b.node} is already ${record.nodes[b.node]?.state} in process ${b.owner.pid} on ${b.owner.host}`).join('; ')}`,
       );
     }
     const nodes: Record<string, NodeRecord> = { ...record.nodes };

@@ -114,6 +114,17 @@ describe('running an instance', () => {
     expect(await partitions()).toEqual([]);
   });
 
+  it('keeps the scheduled time T of an existing instance when it runs again', async () => {
+    tw.job('a.json', generateJob(1, { partition: 'dt=$[hh24miss]' }));
+    const nodes = '      a: { type: sync, job: jobs/a.json }\n';
+    const ws = await tw.load(workspaceYaml(nodes));
+    expect((await runWorkflowInstance(ws, 'W', { bizdate: '20240620' })).cyctime).toBe('20240621001500');
+    const ws2 = await tw.load(workspaceYaml(nodes).replace('15 0 * * *', '30 2 * * *'));
+    expect((await runWorkflowInstance(ws2, 'W', { bizdate: '20240620' })).cyctime).toBe('20240621001500');
+    expect((await runWorkflowInstance(ws2, 'W', { bizdate: '20240621' })).cyctime).toBe('20240622023000');
+    expect(await partitions()).toEqual([['dt=001500', 1], ['dt=023000', 1]]);
+  });
+
   it('accepts the scheduler call shape: times and options in one object, T as given', async () => {
     const ws = await tw.load(workspaceYaml('      start: { type: virtual }\n'));
     const r = await runWorkflowInstance(ws, 'W', { env: 'prod', bizdate: '20240309', cyctime: '20240310001500', scheduledAt: new Date(), trigger: 'scheduler' });
