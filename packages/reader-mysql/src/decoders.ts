@@ -71,8 +71,8 @@ export function decoderFor(kind: DecodeKind, opts: DecoderOptions): Decoder {
     case 'decimal':
       return (b, buf, s, e) => {
         const d = b as DecimalBuilder;
-        if (e - s <= 16) {
-          // Up to 15 digits: the unscaled integer is exact as a double. MySQL
+        if (e - s <= 15) {
+          // At most 15 characters, so at most 15 digits: exact as a double. MySQL
           // prints exactly `scale` fraction digits, so dropping the point scales it.
           let neg = false;
           let n = 0;

@@ -123,6 +123,18 @@ describe.skipIf(!available)('MySQL types into Arrow', () => {
     }
   });
 
+  it('DECIMAL values of every width are exact, around the 15-digit fast path', async () => {
+    await db.exec(`CREATE TABLE decs (id INT PRIMARY KEY, a DECIMAL(15,0), b DECIMAL(16,0), c DECIMAL(17,1), d DECIMAL(18,2) UNSIGNED, e DECIMAL(38,38))`);
+    await db.exec(`INSERT INTO decs VALUES (1, 999999999999999, 9999999999999999, 1234567890123456.7, 9999999999999999.99, 0.99999999999999999999999999999999999999),
+      (2, -999999999999999, -9999999999999999, -9007199254740993.1, 9007199254740993.01, -0.00000000000000000000000000000000000001)`);
+    const { batches } = await readAll({ url: db.url, table: 'decs' });
+    expect(decimalTexts(batches, 'a', 0)).toEqual(['999999999999999', '-999999999999999']);
+    expect(decimalTexts(batches, 'b', 0)).toEqual(['9999999999999999', '-9999999999999999']);
+    expect(decimalTexts(batches, 'c', 1)).toEqual(['1234567890123456.7', '-9007199254740993.1']);
+    expect(decimalTexts(batches, 'd', 2)).toEqual(['9999999999999999.99', '9007199254740993.01']);
+    expect(decimalTexts(batches, 'e', 38)).toEqual(['0.99999999999999999999999999999999999999', '-0.00000000000000000000000000000000000001']);
+  });
+
   it('zeroDate "string" types date columns as strings and keeps MariaDB text', async () => {
     const { schema, batches } = await readAll({ url: db.url, table: 'every_type', columns: ['id', 'dt', 'dtm', 'ts', 'dtm3'], zeroDate: 'string' });
     expect(schema.fields.map((f) => f.metadata.get('ferry.type'))).toEqual(['int', 'string', 'string', 'string', 'string']);
