@@ -90,6 +90,7 @@ describe('ferry workflow (CLI)', () => {
     expect(run.stdout).toMatch(/broken\s+failed/);
     expect(run.stdout).toMatch(/after\s+not run/);
     expect(run.stdout).toContain('after: upstream failed: broken failed');
+    expect(run.stderr).toContain('ferry: 1 node(s) failed: ferry workflow logs Bad broken --bizdate 20240620');
   });
 
   it('exits 2 for an unknown environment or workflow, naming the known ones', async () => {

@@ -14,6 +14,8 @@ import { parseDuration } from './durations.js';
 import { checkCron, checkTimeZone } from './schedule.js';
 import { workspaceSchema } from './workspace-schema.js';
 
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
 /** The file name looked for. */
 export const WORKSPACE_FILE = 'ferry.yaml';
 
@@ -118,7 +120,16 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
     throw fail('timezone', (err as Error).message);
   }
 
+  // Names become parts of store keys and log paths: keep them plain.
+  const checkName = (key: string, name: string) => {
+    if (!NAME.test(name) || name.includes('..')) throw fail(key, `${JSON.stringify(name)} is not a valid name (letters, digits, _ . -; starting with a letter or _)`);
+  };
   const envNames = Object.keys(raw.environments);
+  for (const e of envNames) checkName(`environments.${e}`, e);
+  for (const [wfName, wf] of Object.entries(raw.workflows)) {
+    checkName(`workflows.${wfName}`, wfName);
+    for (const n of Object.keys(wf.nodes)) checkName(`workflows.${wfName}.nodes.${n}`, n);
+  }
   const datasources: Record<string, Datasource> = {};
   for (const [name, ds] of Object.entries(raw.datasources)) {
     const settings: Record<string, Record<string, unknown>> = {};

@@ -125,6 +125,7 @@ describe('workspace validation', () => {
     expect(await loadError(`${HEAD}workflows:\n  W:\n    nodes:\n      a: { type: virtual, retries: 1, retryInterval: 31m }\n`)).toContain('workflows.W.nodes.a.retryInterval: at most 30m');
     expect(await loadError(HEAD.replace('Asia/Shanghai', 'Mars/Olympus'))).toContain('timezone:');
     expect(await loadError('name: [unclosed')).toMatch(/ferry\.yaml: invalid YAML/);
+    expect(await loadError(`${HEAD}workflows:\n  W:\n    nodes:\n      "../up": { type: virtual }\n`)).toContain('is not a valid name');
   });
 
   it('says where it looked when there is no ferry.yaml', async () => {

@@ -74,6 +74,15 @@ export function formatInstance(ws: Workspace, inst: InstanceRecord): string {
   return [head, table, ...(notes.length ? ['why:', ...notes] : [])].join('\n');
 }
 
+/** On stderr: where to look when nodes failed. */
+function failureHint(inst: InstanceRecord | undefined): void {
+  if (!inst) return;
+  const failed = Object.entries(inst.nodes).filter(([, n]) => n.state === 'failed').map(([k]) => k);
+  if (failed.length === 0) return;
+  const env = inst.env === 'dev' ? '' : ` --env ${inst.env}`;
+  process.stderr.write(`ferry: ${failed.length} node(s) failed: ${failed.map((n) => `ferry workflow logs ${inst.workflow} ${n} --bizdate ${inst.bizdate}${env}`).join('; ')}\n`);
+}
+
 function runCmd(): Command {
   return new Command('run')
     .description('run a workflow instance for a business date: nodes in dependency order, independent ones in parallel')
@@ -102,6 +111,7 @@ function runCmd(): Command {
       );
       const inst = await readInstance(ws, opts.env, workflow, result.bizdate);
       if (inst) process.stdout.write(formatInstance(ws, inst) + '\n');
+      failureHint(inst);
       process.exitCode = result.ok ? 0 : 1;
     });
 }
@@ -230,6 +240,7 @@ function rerunCmd(): Command {
       for (const k of result.kept) log.warn(`${workflow}.${k.node} not rerun: ${k.why}`);
       const inst = await readInstance(ws, opts.env, workflow, result.bizdate);
       if (inst) process.stdout.write(formatInstance(ws, inst) + '\n');
+      failureHint(inst);
       process.exitCode = result.ok ? 0 : 1;
     });
 }
