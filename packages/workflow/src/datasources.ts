@@ -92,14 +92,21 @@ function probeConfig(type: string, settings: Record<string, unknown>): Record<st
  * says failed and why.
  */
 export async function checkDatasource(ws: Workspace, name: string, env: string, opts: { signal?: AbortSignal; resolveFrom?: string[] } = {}): Promise<DatasourceCheck> {
-  const started = performance.now();
+  // Latency is the check itself, not loading the plugin module.
+  let started = performance.now();
   const { ds, settings } = datasourceSettings(ws, name, env);
   const result = (ok: boolean, message: string, details?: DatasourceCheck['details']): DatasourceCheck => ({
     name, type: ds.type, env, ok, latencyMs: Math.round(performance.now() - started), message, ...(details ? { details } : {}),
   });
   const runDir = mkdtempSync(join(tmpdir(), 'ferry-check-'));
   try {
-    const { plugin } = await resolvePlugin(ds.type, 'reader', { baseDir: ws.dir, resolveFrom: opts.resolveFrom });
+    let plugin;
+    try {
+      ({ plugin } = await resolvePlugin(ds.type, 'reader', { baseDir: ws.dir, resolveFrom: opts.resolveFrom }));
+    } catch (err) {
+      if (/is a writer/.test((err as Error).message)) return result(false, `${ds.type} is a writer plugin: only readers have a connectivity test`);
+      throw err;
+    }
     if (!plugin.check) return result(false, `plugin ${ds.type} has no connectivity test`);
     const config = validate(plugin.config, probeConfig(ds.type, settings), `datasources.${name}.${env}`, ws.file);
     const ctx: JobContext = {
@@ -112,6 +119,7 @@ export async function checkDatasource(ws: Workspace, name: string, env: string, 
       runDir,
     };
     let report;
+    started = performance.now();
     try {
       report = await plugin.check(config, ctx);
     } catch (err) {
