@@ -63,6 +63,16 @@ describe('the workshop example', () => {
     expect(http.stdout).toMatch(/^ok\s+user_behavior_analysis_httpfile \(httpfile, dev\)/);
   });
 
+  it('passes the connectivity test of its MySQL data source in dev', async (ctx) => {
+    if (mysqlWhy) {
+      console.warn(`SKIPPED the MySQL connectivity test: ${mysqlWhy}`);
+      ctx.skip();
+    }
+    const db = await runCli(['datasource', 'test', 'user_behavior_analysis_mysql', '--env', 'dev'], { cwd: dir });
+    expect(db.code, db.stdout + db.stderr).toBe(0);
+    expect(db.stdout).toMatch(/^ok\s+user_behavior_analysis_mysql \(mysql, dev\)\s+\d+ ms\s+connected to 127\.0\.0\.1:3306 as root/);
+  });
+
   it('runs WorkShop for 20240620 in dev: both partitions filled, prod untouched', async (ctx) => {
     const nodes = mysqlWhy ? ['--node', 'workshop_start', '--node', 'ods_raw_log_d'] : [];
     const run = await runCli(['workflow', 'run', 'WorkShop', '--bizdate', '20240620', '--env', 'dev', ...nodes], { cwd: dir });
