@@ -18,6 +18,7 @@ export interface ChannelTask {
   dirtyLimit: number | undefined;
   storeDir: string;
   project: string;
+  baseDir: string;
   logFile: string;
   dirtyFile: string;
   sampleLimit: number;

@@ -96,9 +96,24 @@ export function formatFloat32(v: number): string {
   return normalizeNumber(String(v));
 }
 
-/** JS number text as MySQL prints it (`1e21`, not `1e+21`). */
+/**
+ * Number text as MySQL/MariaDB print a DOUBLE: the shortest digits that read
+ * back as the same number, in plain notation, switching to `<digits>e<exp>`
+ * only when the decimal exponent is >= 15 or < -15 (`1e15`, `0.00000000015`).
+ */
 export function normalizeNumber(s: string): string {
-  return s.includes('e+') ? s.replace('e+', 'e') : s;
+  const x = Number(s);
+  if (!Number.isFinite(x) || x === 0) return s;
+  const [mant, expText] = x.toExponential().split('e') as [string, string];
+  const exp = Number(expText);
+  const neg = mant.startsWith('-');
+  const digits = mant.replace('-', '').replace('.', '');
+  let out: string;
+  if (exp >= 15 || exp < -15) out = `${digits[0]}${digits.length > 1 ? '.' + digits.slice(1) : ''}e${exp}`;
+  else if (exp < 0) out = `0.${'0'.repeat(-exp - 1)}${digits}`;
+  else if (digits.length <= exp + 1) out = digits + '0'.repeat(exp + 1 - digits.length);
+  else out = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  return neg ? '-' + out : out;
 }
 
 /** The canonical text of a value of a category: what a STRING destination receives. */

@@ -120,7 +120,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       destSchema: destSchema ? schemaToBytes(destSchema) : null,
       plan, shared, speed,
       dirtyLimit: errorLimit.records,
-      storeDir, project: ctx.project, logFile, dirtyFile,
+      storeDir, project: ctx.project, baseDir: ctx.baseDir, logFile, dirtyFile,
       sampleLimit: SAMPLE_LIMIT,
       debug: /\bferry\b/.test(process.env.NODE_DEBUG ?? ''),
     };

@@ -46,6 +46,8 @@ export interface ChannelContext {
   dirty(value: unknown, reason: string): void;
   storeDir: string;
   project: string;
+  /** The folder of the job file: relative paths in configs resolve against it. */
+  baseDir: string;
 }
 
 /** What `check` reports: the connectivity test of `ferry datasource test`. */

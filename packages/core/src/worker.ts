@@ -58,6 +58,7 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
       signal: controller.signal,
       splitIndex: task.splitIndex,
       storeDir: task.storeDir,
+      baseDir: task.baseDir,
       project: task.project,
       count: (name, n) => {
         result.counters[name] = (result.counters[name] ?? 0) + n;

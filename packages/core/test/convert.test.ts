@@ -77,3 +77,14 @@ describe('convert', () => {
     expect(() => planConvert(ferrySchema([{ name: 'd', type: 'date' }]), ferrySchema([{ name: 'n', type: 'bigint' }]))).toThrow('column 1 (d date -> n bigint): no conversion');
   });
 });
+
+describe('number text', () => {
+  it('prints doubles as MySQL does: plain notation, exponent only from 1e15 or below 1e-15', async () => {
+    const { normalizeNumber } = await import('@ferry/core');
+    const cases: [number, string][] = [
+      [1e15, '1e15'], [1.5e-10, '0.00000000015'], [1e-7, '0.0000001'], [123456789012345, '123456789012345'],
+      [-2.5, '-2.5'], [0.1 + 0.2, '0.30000000000000004'], [1e-16, '1e-16'], [-1.25e20, '-1.25e20'], [100, '100'], [0, '0'],
+    ];
+    for (const [x, text] of cases) expect(normalizeNumber(String(x))).toBe(text);
+  });
+});
