@@ -49,7 +49,7 @@ export interface InstanceRunOptions {
   resolveFrom?: string[];
   /** Called after each node state change. */
   onNode?: (node: string, rec: NodeRecord) => void;
-  /** Waits between retries; tests may shorten nothing here, intervals come from the workspace. */
+  /** How to wait between retries (default setTimeout, cut short by the signal); intervals come from the workspace. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
