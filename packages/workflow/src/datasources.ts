@@ -125,6 +125,10 @@ export async function checkDatasource(ws: Workspace, name: string, env: string, 
     } catch (err) {
       throw wrapPluginError(err, ds.type, 'check');
     }
+    // An httpfile data source is usually a base URL, not a file: a server that answers 4xx there is reachable, which is what the test is for.
+    if (!report.ok && ds.type === 'httpfile' && settings.path === undefined && /^HTTP 4\d\d\b/.test(report.message)) {
+      return result(true, `server reachable (${report.message}; the base URL is not a file, jobs add their path)`, report.details);
+    }
     return result(report.ok, report.message, report.details);
   } catch (err) {
     return result(false, (err as Error).message);

@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyDatasources, descendantsOf, findCycle, findWorkspace, loadWorkspace, parseDuration, topoOrder, workspaceRunOptions, type Workspace } from '@ferry/workflow';
+import { applyDatasources, checkDatasource, descendantsOf, findCycle, findWorkspace, loadWorkspace, parseDuration, topoOrder, workspaceRunOptions, type Workspace } from '@ferry/workflow';
 
 let dir: string;
 beforeEach(() => {
@@ -164,6 +166,38 @@ describe('data sources', () => {
     expect(() => applyDatasources({ reader: { plugin: 'httpfile', datasource: 'db' } }, w, 'dev', 'job.json')).toThrow('job.json: reader.datasource: data source db is of type mysql, but the reader plugin is httpfile');
     expect(() => applyDatasources({ reader: { datasource: 'db' } }, w, 'prod')).toThrow(/data source db has no settings for environment prod/);
     expect(() => applyDatasources({ reader: { datasource: 'db' } }, w, 'qa')).toThrow(/unknown environment qa/);
+  });
+});
+
+describe('data source connectivity test', () => {
+  it('reports ok with latency for a reachable server (a 403 at a base URL counts), failed with why otherwise', async () => {
+    const server = createServer((req, res) => void res.writeHead(req.url === '/files/' ? 403 : req.url === '/files/a.txt' ? 404 : 200).end('x'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      write(`name: d
+environments:
+  dev: { project: p }
+datasources:
+  root: { type: httpfile, dev: { url: "${base}/" } }
+  files: { type: httpfile, dev: { url: "${base}/files/" } }
+  missing: { type: httpfile, dev: { url: "${base}/files/", path: "a.txt" } }
+  closed: { type: httpfile, dev: { url: "http://127.0.0.1:1/" } }
+`);
+      const ws = await loadWorkspace({ workspace: dir });
+      const root = await checkDatasource(ws, 'root', 'dev');
+      expect(root).toMatchObject({ name: 'root', type: 'httpfile', env: 'dev', ok: true });
+      expect(root.latencyMs).toBeGreaterThanOrEqual(0);
+      expect(root.message).toContain('HTTP 200');
+      expect(await checkDatasource(ws, 'files', 'dev')).toMatchObject({ ok: true, message: expect.stringMatching(/^server reachable \(HTTP 403 Forbidden for /) });
+      // With a file path a 4xx is a real failure.
+      expect(await checkDatasource(ws, 'missing', 'dev')).toMatchObject({ ok: false, message: expect.stringMatching(/^HTTP 404 Not Found for .*\/files\/a\.txt/) });
+      const closed = await checkDatasource(ws, 'closed', 'dev');
+      expect(closed.ok).toBe(false);
+      expect(closed.message).toContain('127.0.0.1:1');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });
 
