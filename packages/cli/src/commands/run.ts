@@ -1,57 +1,62 @@
 /** `ferry run <job>`: runs one sync job and prints a DataX-style summary. */
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { createLogger, ErrorCodes, parseParamArgs, readJobFile, runJob, type RunResult } from '@ferry/core';
+import { createLogger, ErrorCodes, FerryError, parseParamArgs, readJobFile, runJob, type RunResult } from '@ferry/core';
+import { applyDatasources } from '@ferry/workflow';
 import { bytes, int, localTime, seconds, table } from '../format.js';
 import { createProgress } from '../progress.js';
 import { expressionResolver, withSignals } from '../run-support.js';
+import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function runCommand(): Command {
-  return new Command('run')
+  const cmd = new Command('run')
     .description('run a sync job (JSON or YAML job file)')
     .argument('<job>', 'job file')
     .option('-p, --param <name=value>', 'fill ${name} placeholders (repeatable)', collect, [])
     .option('--bizdate <yyyymmdd>', 'business date: sets ${bizdate} and scheduling expressions like ${yyyymmdd-1}')
-    .option('--store <dir>', 'table store folder (default $FERRY_STORE or ./.ferry)')
-    .option('--project <name>', 'store project', 'default')
     .option('--json', 'print one JSON object with the result on stdout')
-    .addOption(new Option('--quiet', 'no progress output'))
-    .action(async (jobPath: string, opts: { param: string[]; bizdate?: string; store?: string; project: string; json?: boolean; quiet?: boolean }, cmd: Command) => {
-      const debug = Boolean(cmd.optsWithGlobals().debug);
-      const params = parseParamArgs(opts.param);
-      if (opts.bizdate !== undefined) {
-        if (!/^\d{8}$/.test(opts.bizdate)) throw new (await import('@ferry/core')).FerryError(ErrorCodes.USAGE, `--bizdate ${opts.bizdate}: expected yyyymmdd`);
-        params.bizdate ??= opts.bizdate;
-      }
-      const path = resolve(jobPath);
-      const job = await readJobFile(path);
-      const progress = opts.json || opts.quiet ? undefined : createProgress();
-      const log = createLogger({ debug, write: (line) => process.stderr.write(`${progress ? '\r\x1b[K' : ''}${line}\n`) });
-      const result = await withSignals((signal) =>
-        runJob(job, {
-          params,
-          expressions: expressionResolver(opts.bizdate),
-          storeDir: opts.store,
-          project: opts.project,
-          baseDir: dirname(path),
-          resolveFrom: [new URL('../..', import.meta.url).href + 'package.json'],
-          signal,
-          log: debug ? log : { info: () => {}, warn: log.warn, debug: () => {} },
-          onProgress: progress ? (p) => progress.update(p) : undefined,
-          progressIntervalMs: progress?.intervalMs,
-        }),
-      );
-      progress?.done();
-      if (opts.json) process.stdout.write(JSON.stringify(jsonResult(result)) + '\n');
-      else process.stdout.write(summary(result) + '\n');
-      if (result.status === 'failed') {
-        if (!opts.json) process.stderr.write(`ferry: job failed: ${result.error?.message}\n`);
-        if (debug && result.error?.stack) process.stderr.write(result.error.stack + '\n');
-        process.exitCode = exitCodeFor(result);
-      } else process.exitCode = 0;
-    });
+    .addOption(new Option('--quiet', 'no progress output'));
+  return targetOptions(cmd).action(async (jobPath: string, opts: TargetOptions & { param: string[]; bizdate?: string; json?: boolean; quiet?: boolean }, command: Command) => {
+    const debug = Boolean(command.optsWithGlobals().debug);
+    const params = parseParamArgs(opts.param);
+    if (opts.bizdate !== undefined) {
+      if (!/^\d{8}$/.test(opts.bizdate)) throw new FerryError(ErrorCodes.USAGE, `--bizdate ${opts.bizdate}: expected yyyymmdd`);
+      params.bizdate ??= opts.bizdate;
+    }
+    const path = resolve(jobPath);
+    const target = await resolveTarget(opts);
+    let job = await readJobFile(path);
+    if (target.workspace) job = applyDatasources(job, target.workspace, target.env, path);
+    else if (/"datasource"\s*:/.test(JSON.stringify(job))) {
+      throw new FerryError(ErrorCodes.CONFIG, `${path}: the job names a data source, which needs a workspace (ferry.yaml in this folder or above, or --workspace FILE)`);
+    }
+    const progress = opts.json || opts.quiet ? undefined : createProgress();
+    const log = createLogger({ debug, write: (line) => process.stderr.write(`${progress ? '\r\x1b[K' : ''}${line}\n`) });
+    const result = await withSignals((signal) =>
+      runJob(job, {
+        params,
+        expressions: expressionResolver(opts.bizdate),
+        storeDir: target.storeDir,
+        project: target.project,
+        baseDir: dirname(path),
+        resolveFrom: [new URL('../..', import.meta.url).href + 'package.json'],
+        signal,
+        log: debug ? log : { info: () => {}, warn: log.warn, debug: () => {} },
+        onProgress: progress ? (p) => progress.update(p) : undefined,
+        progressIntervalMs: progress?.intervalMs,
+      }),
+    );
+    progress?.done();
+    if (opts.json) process.stdout.write(JSON.stringify(jsonResult(result)) + '\n');
+    else process.stdout.write(summary(result) + '\n');
+    if (result.status === 'failed') {
+      if (!opts.json) process.stderr.write(`ferry: job failed: ${result.error?.message}\n`);
+      if (debug && result.error?.stack) process.stderr.write(result.error.stack + '\n');
+      process.exitCode = exitCodeFor(result);
+    } else process.exitCode = 0;
+  });
 }
 
 const USAGE_CODES: string[] = [ErrorCodes.CONFIG, ErrorCodes.PARAM, ErrorCodes.PLUGIN, ErrorCodes.USAGE, ErrorCodes.DDL];

@@ -9,26 +9,21 @@ import {
   countRows, createTable, dropTable, EXPORT_FORMATS, exportRows, gc, headText, listPartitions, listTables, openStore, requireTable,
   resolveStoreDir, sweepOrphans, type ExportFormat, type Store,
 } from '@ferry/writer-table';
+import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
 
 /** The options every `table` subcommand takes. */
-export interface StoreOptions {
-  store?: string;
-  project: string;
-}
+export type StoreOptions = TargetOptions;
 
-/** Adds `--store` and `--project` to a command: the one place they are defined. */
-export function storeOptions(cmd: Command): Command {
-  return cmd
-    .option('--store <dir>', 'table store folder (default $FERRY_STORE or ./.ferry)')
-    .option('--project <name>', 'store project', 'default');
-}
+/** Adds `--store`, `--project`, `--env` and `--workspace` to a command. */
+export const storeOptions = targetOptions;
 
-/** Opens the store the options name, runs `fn`, closes it. */
+/** Opens the store the options name (or the workspace's, for --env), runs `fn`, closes it. */
 async function withStore<T>(opts: StoreOptions, fn: (store: Store, project: string) => Promise<T> | T): Promise<T> {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(opts.project)) throw new FerryError(ErrorCodes.USAGE, `--project ${opts.project}: expected letters, digits and _`);
-  const store = openStore(resolveStoreDir(opts.store));
+  const target = await resolveTarget(opts);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(target.project)) throw new FerryError(ErrorCodes.USAGE, `--project ${target.project}: expected letters, digits and _`);
+  const store = openStore(resolveStoreDir(target.storeDir));
   try {
-    return await fn(store, opts.project.toLowerCase());
+    return await fn(store, target.project.toLowerCase());
   } finally {
     await store.close();
   }
