@@ -8,6 +8,7 @@ const ALL = {
   'writer-table': './writer-table/write.mjs',
   'reader-httpfile': './reader-httpfile/e2e.mjs',
   'reader-mysql': './reader-mysql/e2e.mjs',
+  workflow: './workflow/overhead.mjs',
 };
 const asked = process.argv.slice(2);
 for (const name of asked) if (!ALL[name]) {
