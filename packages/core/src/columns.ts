@@ -146,47 +146,60 @@ export class BoolBuilder implements ColumnBuilder {
   }
 }
 
-const encoder = new TextEncoder();
+/** Values up to this many bytes are copied with a loop: cheaper than making a subarray view. */
+const SHORT_COPY = 64;
 
-/** UTF-8 strings or binary: offsets plus one growing byte buffer. */
+/**
+ * UTF-8 strings or binary: offsets plus one growing byte buffer. Readers
+ * that frame many values at once may write `bytes`/`offsets` directly after
+ * `reserve()` and then set `used` and `length` (see reader-httpfile).
+ */
 export class VarBuilder implements ColumnBuilder {
   length = 0;
-  private offsets = new Int32Array(1025);
-  private bytes: Uint8Array;
-  private used = 0;
+  /** Value bytes; [0, used) are filled. */
+  bytes: Buffer;
+  /** Value i is bytes [offsets[i], offsets[i+1]). */
+  offsets = new Int32Array(1024);
+  used = 0;
   private readonly validity = new Validity();
   constructor(
     readonly type: DataType,
-    private byteCapacity = 64 * 1024,
+    private readonly initialBytes = 64 * 1024,
   ) {
-    this.bytes = new Uint8Array(byteCapacity);
+    this.bytes = Buffer.allocUnsafe(initialBytes);
   }
-  private ensure(extra: number): void {
-    if (this.length + 1 >= this.offsets.length) {
-      const next = new Int32Array(this.offsets.length * 2);
-      next.set(this.offsets);
-      this.offsets = next;
-    }
-    if (this.used + extra > this.bytes.length) {
+  /** Makes room for `bytes` more value bytes and `rows` more values. */
+  reserve(bytes: number, rows: number): void {
+    if (this.used + bytes > this.bytes.length) {
       let cap = this.bytes.length * 2;
-      while (cap < this.used + extra) cap *= 2;
-      const next = new Uint8Array(cap);
-      next.set(this.bytes.subarray(0, this.used));
+      while (cap < this.used + bytes) cap *= 2;
+      const next = Buffer.allocUnsafe(cap);
+      this.bytes.copy(next, 0, 0, this.used);
       this.bytes = next;
+    }
+    if (this.length + rows + 1 > this.offsets.length) {
+      let cap = this.offsets.length * 2;
+      while (cap < this.length + rows + 1) cap *= 2;
+      const next = new Int32Array(cap);
+      next.set(this.offsets.subarray(0, this.length + 1));
+      this.offsets = next;
     }
   }
   /** Appends bytes [start, end) of `buf` as one value (no string is made). */
   appendBytes(buf: Uint8Array, start = 0, end = buf.length): void {
     const n = end - start;
-    this.ensure(n);
-    this.bytes.set(n === buf.length ? buf : buf.subarray(start, end), this.used);
-    this.used += n;
+    this.reserve(n, 1);
+    const out = this.bytes;
+    const at = this.used;
+    if (n <= SHORT_COPY) for (let i = 0; i < n; i++) out[at + i] = buf[start + i]!;
+    else out.set(buf.subarray(start, end), at);
+    this.used = at + n;
     this.offsets[++this.length] = this.used;
   }
   /** Appends a JS string, encoded as UTF-8. */
   appendString(s: string): void {
-    this.ensure(s.length * 3);
-    this.used += encoder.encodeInto(s, this.bytes.subarray(this.used)).written;
+    this.reserve(s.length * 3, 1);
+    this.used += this.bytes.write(s, this.used, 'utf8');
     this.offsets[++this.length] = this.used;
   }
   append(value: unknown): void {
@@ -196,7 +209,7 @@ export class VarBuilder implements ColumnBuilder {
     else this.appendString(String(value));
   }
   appendNull(): void {
-    this.ensure(0);
+    this.reserve(0, 1);
     this.validity.setNull(this.length);
     this.offsets[this.length + 1] = this.used;
     this.length++;
@@ -214,8 +227,10 @@ export class VarBuilder implements ColumnBuilder {
       valueOffsets: this.offsets.subarray(0, this.length + 1),
       data: this.bytes.subarray(0, this.used),
     } as never);
+    // The finished column keeps its buffers. Batches are alike, so the next
+    // starts as big as this one, unless one huge value inflated it.
+    this.bytes = Buffer.allocUnsafe(this.bytes.length > 8 * 1024 * 1024 ? this.initialBytes : Math.max(this.initialBytes, this.bytes.length));
     this.offsets = new Int32Array(this.offsets.length);
-    this.bytes = new Uint8Array(Math.max(this.byteCapacity, this.used));
     this.used = 0;
     this.length = 0;
     return data;

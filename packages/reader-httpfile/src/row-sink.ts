@@ -4,10 +4,9 @@
  * layouts, and makes the row a dirty record when it cannot be complete. Every
  * column is Arrow Utf8 built from bytes; the engine casts to the destination.
  */
-import type { Data } from 'apache-arrow';
-import { daysInMonth } from '@ferry/core';
+import { type Data, Utf8 } from 'apache-arrow';
+import { daysInMonth, VarBuilder } from '@ferry/core';
 import type { Column, ReaderConfig } from './config.js';
-import { Utf8Builder } from './utf8-builder.js';
 
 /** Reports a row that cannot become a record: its text and why. */
 export type DirtyFn = (row: string, reason: string) => void;
@@ -58,7 +57,7 @@ export function compileDateFormat(format: string): (text: string) => string | un
 
 /** Column values from field byte ranges; used by the delimited-text and CSV framers. */
 export class RowSink {
-  readonly builders: Utf8Builder[];
+  readonly builders: VarBuilder[];
   /** Highest field index any column asks for (-1 when all are constants). */
   readonly maxIndex: number;
   /** Per field (up to maxIndex): the buffer holding it and its [start, end). */
@@ -76,7 +75,7 @@ export class RowSink {
     cfg: Pick<ReaderConfig, 'nullFormat'>,
     private readonly dirty: DirtyFn,
   ) {
-    this.builders = columns.map(() => new Utf8Builder());
+    this.builders = columns.map(() => new VarBuilder(new Utf8()));
     this.maxIndex = Math.max(-1, ...columns.map((c) => (c.kind === 'index' ? c.index : -1)));
     const n = this.maxIndex + 1;
     this.fieldBuf = new Array<Buffer>(n);
@@ -126,15 +125,15 @@ export class RowSink {
       const b = this.builders[c]!;
       const k = this.constants[c];
       if (k) {
-        b.append(k, 0, k.length);
+        b.appendBytes(k, 0, k.length);
         continue;
       }
       const idx = (cols[c] as Extract<Column, { kind: 'index' }>).index;
       const buf = this.fieldBuf[idx]!;
       const s = this.fs[idx]!, e = this.fe[idx]!;
       if (this.isNull(buf, s, e)) b.appendNull();
-      else if (this.dates[c] && this.converted[c]) b.append(this.converted[c]!, 0, this.converted[c]!.length);
-      else b.append(buf, s, e);
+      else if (this.dates[c] && this.converted[c]) b.appendBytes(this.converted[c]!, 0, this.converted[c]!.length);
+      else b.appendBytes(buf, s, e);
     }
     this.rows++;
   }

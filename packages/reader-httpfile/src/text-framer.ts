@@ -4,10 +4,10 @@
  * no per-line object), and lines split on a delimiter of one or more
  * characters (a linear scan: each delimiter is searched for once).
  */
-import type { Data } from 'apache-arrow';
+import { type Data, Utf8 } from 'apache-arrow';
+import { VarBuilder } from '@ferry/core';
 import type { ReaderConfig } from './config.js';
 import { RowSink, type DirtyFn, type Framer } from './row-sink.js';
-import { Utf8Builder } from './utf8-builder.js';
 
 function overlong(buf: Buffer, s: number, e: number, max: number, dirty: DirtyFn): void {
   dirty(buf.toString('utf8', s, Math.min(e, s + 256)) + '...', `line of ${e - s} bytes is longer than maxLineBytes (${max})`);
@@ -15,7 +15,7 @@ function overlong(buf: Buffer, s: number, e: number, max: number, dirty: DirtyFn
 
 /** Each whole line is one value of the only column. */
 export class WholeLineFramer implements Framer {
-  private readonly b = new Utf8Builder(256 * 1024);
+  private readonly b = new VarBuilder(new Utf8(), 256 * 1024);
   private readonly nullFormat: Buffer | undefined;
 
   constructor(

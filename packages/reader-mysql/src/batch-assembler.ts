@@ -4,9 +4,8 @@
  * packet buffer; no row object is made.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { createBuilder, finishBatch, type ColumnBuilder } from '@ferry/core';
+import { createBuilder, finishBatch, VarBuilder, type ColumnBuilder } from '@ferry/core';
 import type { ColumnPlan } from './column-types.js';
-import { BytesBuilder } from './bytes-builder.js';
 import { decoderFor, type Decoder, type DecoderOptions } from './decoders.js';
 
 /** A finished batch, with the SQL literal of the split key of its last row when the split can resume. */
@@ -40,7 +39,7 @@ export class BatchAssembler {
   ) {
     this.width = schema.fields.length;
     this.total = plans.length;
-    this.builders = schema.fields.map((f, i) => (plans[i]!.kind === 'bytes' || plans[i]!.kind === 'geometry' ? new BytesBuilder(f.type) : createBuilder(f.type)));
+    this.builders = schema.fields.map((f, i) => (plans[i]!.kind === 'bytes' || plans[i]!.kind === 'geometry' ? new VarBuilder(f.type) : createBuilder(f.type)));
     this.decoders = plans.map((p) => decoderFor(p.kind, opts));
   }
 

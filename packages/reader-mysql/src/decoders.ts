@@ -4,7 +4,7 @@
  * Date or row object is made per value on the common paths.
  */
 import { daysFromCivil, type ColumnBuilder, type DecimalBuilder } from '@ferry/core';
-import type { BytesBuilder } from './bytes-builder.js';
+import type { VarBuilder } from '@ferry/core';
 import type { DecodeKind } from './column-types.js';
 
 /** Appends the value in bytes [s, e) of `buf` to `b`. */
@@ -122,10 +122,10 @@ export function decoderFor(kind: DecodeKind, opts: DecoderOptions): Decoder {
       };
     }
     case 'bytes':
-      return (b, buf, s, e) => (b as BytesBuilder).appendRange(buf, s, e);
+      return (b, buf, s, e) => (b as VarBuilder).appendBytes(buf, s, e);
     case 'geometry':
       // MySQL sends a 4-byte SRID, then standard WKB: readers of WKB want only the latter.
-      return (b, buf, s, e) => (b as BytesBuilder).appendRange(buf, e - s >= 4 ? s + 4 : s, e);
+      return (b, buf, s, e) => (b as VarBuilder).appendBytes(buf, e - s >= 4 ? s + 4 : s, e);
     case 'bit':
       return (b, buf, s, e) => {
         if (e - s <= 6) {
