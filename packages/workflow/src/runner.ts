@@ -15,6 +15,7 @@ import { effectiveInstance, InstanceState, newOwner, type InstanceRecord, type N
 import { runNodeAttempt, type AttemptResult } from './node-run.js';
 import { scheduledTimeOfDay } from './schedule.js';
 import { requireEnvironment, requireWorkflow, type Workflow, type WorkflowNode, type Workspace } from './workspace.js';
+import { abortableSleep } from './sleep.js';
 
 /** Nodes of one instance run at once by default. */
 export const DEFAULT_NODE_PARALLEL = 2;
@@ -68,19 +69,6 @@ export interface InstanceResult {
 export function instanceTimes(wf: Workflow, t: InstanceTimesInput): CycleTimes {
   if (t.cyctime) return { bizdate: t.bizdate, cyctime: t.cyctime };
   return cycleTimesForBizdate(t.bizdate, wf.schedule ? scheduledTimeOfDay(wf.schedule.cron) : '00:00:00');
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Errors a retry cannot fix (the job or its config is wrong) or must not repeat (a cancel). */

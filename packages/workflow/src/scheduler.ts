@@ -16,6 +16,7 @@ import { hostname } from 'node:os';
 import { silentLogger, type CycleTimes, type Logger } from '@ferry/core';
 import { checkCron, checkTimeZone, nextInstance, planInstances, type PlannedInstance, type ScheduledWorkflow } from './schedule.js';
 import { isOwnerLive, setSchedulerLive, type SchedulerState, type TriggerOwner } from './scheduler-state.js';
+import { abortableSleep } from './sleep.js';
 
 /** The times an instance runs with, and the instant it was due. */
 export type InstanceTimes = CycleTimes & { scheduledAt: Date };
@@ -50,19 +51,6 @@ export interface SchedulerSummary {
   recovered: number;
 }
 
-function realSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** How far ahead to look for the next instance; a schedule with none in this window is checked again each wake. */
 const HORIZON_MS = 400 * 86_400_000;
 
@@ -82,7 +70,7 @@ function failedNodes(result: unknown): string {
 export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerSummary> {
   const { workflows, state, signal } = opts;
   const now = opts.now ?? (() => new Date());
-  const sleep = opts.sleep ?? realSleep;
+  const sleep = opts.sleep ?? abortableSleep;
   const log = opts.log ?? silentLogger;
   const maxSleep = opts.maxSleepMs ?? 60_000;
   for (const wf of workflows) {
