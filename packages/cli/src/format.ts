@@ -4,7 +4,8 @@ export function int(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-export function bytes(n: number): string {
+/** `117 MiB`-style sizes; `compact` drops a digit (tables), else two digits below 10 (summaries). */
+export function bytes(n: number, compact = false): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
@@ -13,7 +14,8 @@ export function bytes(n: number): string {
     v /= 1024;
     i++;
   }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+  const digits = (v < 10 ? 2 : 1) - (compact ? 1 : 0);
+  return `${v.toFixed(digits)} ${units[i]}`;
 }
 
 export function seconds(ms: number): string {

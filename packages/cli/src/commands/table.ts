@@ -10,6 +10,7 @@ import {
   resolveStoreDir, sweepOrphans, type ExportFormat, type Store,
 } from '@ferry/writer-table';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
+import { bytes } from '../format.js';
 
 /** The options every `table` subcommand takes. */
 export type StoreOptions = TargetOptions;
@@ -35,18 +36,6 @@ function grid(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => cells.map((s, c) => s.padEnd(widths[c]!)).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
-
-function human(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
 function sub(name: string, description: string): Command {
@@ -90,7 +79,7 @@ export function tableCommand(): Command {
           });
           if (opts.json) return void out(JSON.stringify(rows) + '\n');
           if (rows.length === 0) return void out(`no tables in project ${project} of ${store.dir}\n`);
-          out(grid(['table', 'partitions', 'rows', 'size', 'lifecycle', 'comment'], rows.map((r) => [r.name, r.partitions === null ? '-' : String(r.partitions), String(r.rows), human(r.bytes), r.lifecycle ? `${r.lifecycle}d` : '-', r.comment])));
+          out(grid(['table', 'partitions', 'rows', 'size', 'lifecycle', 'comment'], rows.map((r) => [r.name, r.partitions === null ? '-' : String(r.partitions), String(r.rows), bytes(r.bytes, true), r.lifecycle ? `${r.lifecycle}d` : '-', r.comment])));
         });
       }),
   );
@@ -109,7 +98,7 @@ export function tableCommand(): Command {
           text += grid(['column', 'type', 'comment'], def.columns.map((c) => [c.name, c.type.toUpperCase(), c.comment ?? '']));
           if (def.partitionColumns.length) text += `partitioned by: ${def.partitionColumns.map((c) => `${c.name} ${c.type.toUpperCase()}`).join(', ')}\n`;
           text += `lifecycle: ${def.lifecycle ? `${def.lifecycle} days` : 'none'}\n`;
-          text += `rows: ${rows} in ${parts.length} partition(s), ${human(parts.reduce((n, p) => n + p.bytes, 0))}\n`;
+          text += `rows: ${rows} in ${parts.length} partition(s), ${bytes(parts.reduce((n, p) => n + p.bytes, 0), true)}\n`;
           text += `created: ${def.createdAt}\n\n${def.ddl}\n`;
           out(text);
         });
@@ -127,7 +116,7 @@ export function tableCommand(): Command {
             return void out(JSON.stringify(parts.map((p) => ({ partition: p.spec, rows: p.rows, bytes: p.bytes, segments: p.segments.length, lastModified: new Date(p.lastModified).toISOString() }))) + '\n');
           }
           if (parts.length === 0) return void out('no partitions\n');
-          out(grid(['partition', 'rows', 'size', 'segments', 'last modified'], parts.map((p) => [p.spec || '(table)', String(p.rows), human(p.bytes), String(p.segments.length), new Date(p.lastModified).toISOString()])));
+          out(grid(['partition', 'rows', 'size', 'segments', 'last modified'], parts.map((p) => [p.spec || '(table)', String(p.rows), bytes(p.bytes, true), String(p.segments.length), new Date(p.lastModified).toISOString()])));
         });
       }),
   );
