@@ -14,12 +14,13 @@ import type { Store } from './store.js';
 
 /**
  * Default segment size: Arrow bytes gathered before a segment is written.
- * Measured (bench/writer-table/write.mjs, commit included): 1 MiB writes
- * mixed columns at ~630 MB/s against ~280 MB/s at 4 MiB (less joining and
- * copying, LZ4 and puts overlap better), text at the same ~580 MB/s; a
- * 500 MB access log over HTTP -> store takes ~1.75 s instead of ~2.0 s.
+ * Measured (bench/writer-table/write.mjs, commit included, 4 MiB and 1 MiB
+ * alternating, noisy machine): mixed columns ~360-450 MB/s at 4 MiB against
+ * ~500-560 at 1 MiB (less joining and copying; LZ4 and puts overlap better),
+ * text ~555 against ~595; a 500 MB access log over HTTP -> store takes
+ * ~1.75 s instead of ~2.0 s.
  */
-export const DEFAULT_SEGMENT_BYTES = 1024 * 1024;
+export const DEFAULT_SEGMENT_BYTES = 1 * 1024 * 1024;
 
 // Measured (500 MB access log -> store, 1 channel, 4 MiB segments): 2 in flight ~2.3-2.4 s, 16 ~2.0-2.2 s; 8 keeps most of that.
 const MAX_IN_FLIGHT = 8;
