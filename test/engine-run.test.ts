@@ -126,6 +126,7 @@ describe('ferry run', () => {
     let res = await runCli(['run', bad, '--store', join(dir, 'store')]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('ferry: job failed: reader.rows: expected a non-negative integer, got -1');
+    expect(res.stdout).toBe(''); // no summary of zeros when nothing ran
 
     const ph = writeJob('ph.json', { reader: generated(1), writer: { plugin: 'null', partition: 'dt=${bizdate}' } });
     res = await runCli(['run', ph, '--store', join(dir, 'store')]);

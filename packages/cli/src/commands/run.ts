@@ -50,7 +50,8 @@ export function runCommand(): Command {
     );
     progress?.done();
     if (opts.json) process.stdout.write(JSON.stringify(jsonResult(result)) + '\n');
-    else process.stdout.write(summary(result) + '\n');
+    // A job that failed before any data moved (config, missing table, unreachable source) gets its one error line, no summary of zeros.
+    else if (result.status === 'succeeded' || result.splits > 0 || result.recordsRead > 0) process.stdout.write(summary(result) + '\n');
     if (result.status === 'failed') {
       if (!opts.json) process.stderr.write(`ferry: job failed: ${result.error?.message}\n`);
       if (debug && result.error?.stack) process.stderr.write(result.error.stack + '\n');
