@@ -2,6 +2,7 @@
  * The `ferry` command. Each command lives in `commands/<name>.ts` and exports
  * a function that builds its commander Command.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ErrorCodes, isFerryError } from '@ferry/core';
 import { pluginCommand } from './commands/plugin.js';
@@ -10,6 +11,8 @@ import { tableCommand } from './commands/table.js';
 import { workflowCommand } from './commands/workflow.js';
 import { datasourceCommand } from './commands/datasource.js';
 import { schedulerCommand } from './commands/scheduler.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Exit codes: 0 ok, 1 the work failed, 2 usage or config error. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
@@ -21,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const program = new Command('ferry')
     .description('ferry: batch data integration into a partitioned table store')
+    .version(VERSION, '-V, --version')
     .option('--debug', 'show stack traces and debug logs')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
