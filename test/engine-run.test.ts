@@ -64,6 +64,10 @@ describe('ferry run', () => {
     expect(res.stderr).toMatch(/ferry: job failed: dirty records passed the limit of 10 \(errorLimit\.records\); first: v: -?\d+ is out of range for TINYINT/);
     expect(res.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(readFileSync(out, 'utf8')).toBe('old content\n');
+    // The limit is the engine's, not the reader's: no plugin is blamed for it.
+    const json = JSON.parse((await runCli(['run', job, '--json', '--store', join(dir, 'store')])).stdout);
+    expect(json.error.code).toBe('FERRY_ERR_DIRTY_LIMIT');
+    expect(json.error.plugin).toBeUndefined();
     const dirtyFile = /Dirty records file\s+: (\S+)/.exec(res.stdout)![1]!;
     const first = JSON.parse(readFileSync(dirtyFile, 'utf8').split('\n')[0]!);
     expect(first).toMatchObject({ column: 'v', record: { id: expect.any(String) } });
@@ -93,6 +97,8 @@ describe('ferry run', () => {
     );
     expect(result.status).toBe('failed');
     expect(result.error!.message).toBe('plugin "failing" failed in read: disk on fire in split 0');
+    // The plugin, hook and original code survive the hop from the worker thread as fields.
+    expect(result.error).toMatchObject({ code: 'FERRY_ERR_INTERNAL', plugin: 'failing', hook: 'read', originalCode: 'EFIRE' });
     // The slow splits would have read 400 batches of 100 rows each.
     expect(result.recordsRead).toBeLessThan(2 * 400 * 100);
     expect(existsSync(out)).toBe(false);

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ErrorCodes, isFerryError } from '@ferry/core';
+import { ErrorCodes, isFerryError, isUsageError } from '@ferry/core';
 import { pluginCommand } from './commands/plugin.js';
 import { runCommand } from './commands/run.js';
 import { tableCommand } from './commands/table.js';
@@ -16,8 +16,6 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 
 /** Exit codes: 0 ok, 1 the work failed, 2 usage or config error. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
-
-const USAGE_CODES: string[] = [ErrorCodes.CONFIG, ErrorCodes.USAGE, ErrorCodes.PARAM, ErrorCodes.DDL, ErrorCodes.PLUGIN];
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -34,6 +32,13 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(workflowCommand());
   program.addCommand(datasourceCommand());
   program.addCommand(schedulerCommand());
+  // Subcommands added with addCommand do not inherit exitOverride: without it commander calls process.exit(1) on a usage mistake.
+  const override = (c: Command) => {
+    c.exitOverride();
+    c.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    for (const sub of c.commands) override(sub);
+  };
+  override(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
@@ -48,10 +53,10 @@ export function reportError(err: unknown, debug: boolean): number {
     if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.OK;
     return EXIT.USAGE;
   }
-  if (isFerryError(err)) {
+  if (isFerryError(err) && err.code !== ErrorCodes.INTERNAL) {
     process.stderr.write(`ferry: ${err.message}\n`);
     if (debug && err.stack) process.stderr.write(err.stack + '\n');
-    return USAGE_CODES.includes(err.code) ? EXIT.USAGE : EXIT.FAILED;
+    return isUsageError(err.code) ? EXIT.USAGE : EXIT.FAILED;
   }
   const e = err as Error;
   process.stderr.write(`ferry: internal error: ${e?.message ?? String(err)}\n`);

@@ -167,9 +167,9 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       e.message += `; first: ${s.reason} (split ${s.split}, row ${s.row}); all dirty records: ${dirtyFile}`;
     }
     const ser = serializeError(e);
-    result.error = { ...ser, code: ser.code ?? 'FERRY_ERR_INTERNAL' };
+    result.error = { ...ser, code: ser.code ?? ErrorCodes.INTERNAL };
     fileLog.warn(`job failed: ${e.message}`);
-    if (!isFerryError(e) && e.stack) log.debug(e.stack);
+    if ((!isFerryError(e) || e.code === ErrorCodes.INTERNAL) && e.stack) log.debug(e.stack);
     if (writerState) {
       try {
         await writerState.abort();

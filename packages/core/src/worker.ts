@@ -7,7 +7,7 @@ import { appendFileSync } from 'node:fs';
 import type { ChannelResult, ChannelTask } from './channel-task.js';
 import { batchBytes } from './columns.js';
 import { createConverter, type DirtyRow } from './convert.js';
-import { ErrorCodes, FerryError, serializeError, wrapPluginError } from './errors.js';
+import { ErrorCodes, FerryError, internalError, isFerryError, serializeError, wrapPluginError } from './errors.js';
 import { fileLogger } from './log.js';
 import type { ChannelContext, ChannelWriter, ReaderPlugin, WriterPlugin } from './plugin.js';
 import { SharedRateLimiter } from './rate-limit.js';
@@ -42,9 +42,14 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
     }
   };
   let sink: ChannelWriter | undefined;
-  let stage = 'read';
+  // The stage that is running: a failure names it. `convert` and `limit` are the engine's own, not a plugin's.
+  let stage: 'load' | 'open' | 'read' | 'convert' | 'limit' | 'write' | 'close' = 'load';
   let rowInSplit = 0;
-  const pluginOf = () => (stage === 'write' || stage === 'open' || stage === 'close' ? task.writer.name : task.reader.name);
+  const blame = (err: unknown): FerryError => {
+    if (stage === 'read') return wrapPluginError(err, task.reader.name, 'read');
+    if (stage === 'open' || stage === 'write' || stage === 'close') return wrapPluginError(err, task.writer.name, stage);
+    return internalError(err, `${stage === 'load' ? 'loading the plugins' : stage} failed in split ${task.splitIndex}`, { hook: stage });
+  };
   try {
     const reader = (await loadPlugin(task.reader.url, 'reader', task.reader.name)) as ReaderPlugin;
     const writer = (await loadPlugin(task.writer.url, 'writer', task.writer.name)) as WriterPlugin;
@@ -95,6 +100,7 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
       }
       stage = 'read';
     }
+    stage = 'convert';
     flushDirty();
     if (controller.signal.aborted) throw new FerryError(ErrorCodes.ABORTED, 'the job was stopped');
     stage = 'close';
@@ -103,8 +109,8 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
     counters.add(C.splitsDone, 1);
     result.ok = true;
   } catch (err) {
-    const stopped = controller.signal.aborted && !(err instanceof FerryError && err.code !== ErrorCodes.ABORTED);
-    const e = stopped ? new FerryError(ErrorCodes.ABORTED, 'the job was stopped') : wrapPluginError(err, pluginOf(), stage);
+    const stopped = controller.signal.aborted && !(isFerryError(err) && err.code !== ErrorCodes.ABORTED);
+    const e = stopped ? new FerryError(ErrorCodes.ABORTED, 'the job was stopped') : blame(err);
     result.error = serializeError(e);
     if (!stopped) counters.stop();
     try {

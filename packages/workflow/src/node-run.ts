@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import {
   ErrorCodes,
   FerryError,
+  isFerryError,
   evalDateExpression,
   readJobFile,
   runJob,
@@ -73,7 +74,7 @@ export async function prepareJob(o: Pick<AttemptOptions, 'ws' | 'env' | 'node' |
   try {
     job = substitute(raw, params, (body, bracket) => evalDateExpression(body, bracket, o.times));
   } catch (err) {
-    if (err instanceof FerryError) throw new FerryError(err.code, `${file}: ${err.message}`);
+    if (isFerryError(err)) throw new FerryError(err.code, `${file}: ${err.message}`);
     throw err;
   }
   return { job: applyDatasources(job, o.ws, o.env, file), params };

@@ -8,7 +8,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cycleTimesForBizdate, ErrorCodes, FerryError, createLogger, silentLogger, type CycleTimes, type Logger } from '@ferry/core';
+import { cycleTimesForBizdate, ErrorCodes, FerryError, isUsageError, createLogger, silentLogger, type CycleTimes, type Logger } from '@ferry/core';
 import { openStore, type Store } from '@ferry/writer-table';
 import { formatDuration } from './durations.js';
 import { effectiveInstance, InstanceState, newOwner, type InstanceRecord, type NodeRecord, type RunOwner } from './instance-state.js';
@@ -72,7 +72,7 @@ export function instanceTimes(wf: Workflow, t: InstanceTimesInput): CycleTimes {
 }
 
 /** Errors a retry cannot fix (the job or its config is wrong) or must not repeat (a cancel). */
-const NOT_RETRIED: string[] = [ErrorCodes.CONFIG, ErrorCodes.PARAM, ErrorCodes.PLUGIN, ErrorCodes.DDL, ErrorCodes.USAGE, ErrorCodes.ABORTED];
+const notRetried = (code: string | undefined) => isUsageError(code) || code === ErrorCodes.ABORTED;
 
 /** Where a node's log lives: `<store>/logs/<env>/<workflow>/<bizdate>/<node>.log`. */
 export function nodeLogPath(ws: Workspace, env: string, workflow: string, bizdate: string, node: string): string {
@@ -223,7 +223,7 @@ async function runNode(r: DagRun, node: WorkflowNode): Promise<void> {
       result = { ok: false, error: { message: (err as Error)?.stack ?? String(err) } };
       log.warn(`internal error: ${(err as Error)?.stack ?? String(err)}`);
     }
-    if (result.ok || r.signal.aborted || NOT_RETRIED.includes(result.error?.code ?? '')) break;
+    if (result.ok || r.signal.aborted || notRetried(result.error?.code)) break;
   }
   const endedAt = new Date().toISOString();
   if (result.ok) {

@@ -1,7 +1,7 @@
 /** `ferry run <job>`: runs one sync job and prints a DataX-style summary. */
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { createLogger, ErrorCodes, FerryError, parseParamArgs, readJobFile, runJob, type RunResult } from '@ferry/core';
+import { createLogger, ErrorCodes, FerryError, isUsageError, parseParamArgs, readJobFile, runJob, type RunResult } from '@ferry/core';
 import { applyDatasources } from '@ferry/workflow';
 import { bytes, int, localTime, seconds, table } from '../format.js';
 import { createProgress } from '../progress.js';
@@ -60,12 +60,10 @@ export function runCommand(): Command {
   });
 }
 
-const USAGE_CODES: string[] = [ErrorCodes.CONFIG, ErrorCodes.PARAM, ErrorCodes.PLUGIN, ErrorCodes.USAGE, ErrorCodes.DDL];
-
 /** 2 for mistakes in the job or command line, 1 for failed work. */
 export function exitCodeFor(result: RunResult): number {
   if (result.status === 'succeeded') return 0;
-  return USAGE_CODES.includes(result.error?.code ?? '') ? 2 : 1;
+  return isUsageError(result.error?.code) ? 2 : 1;
 }
 
 /** The --json object. */
@@ -83,8 +81,13 @@ export function jsonResult(r: RunResult) {
     ...(r.dirtyFile ? { dirtyFile: r.dirtyFile } : {}),
     ...(Object.keys(r.counters).length ? { counters: r.counters } : {}),
     ...(r.commit ? { commit: r.commit } : {}),
-    ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
+    ...(r.error ? { error: { code: r.error.code, message: r.error.message, ...pluginFields(r.error) } } : {}),
   };
+}
+
+/** The plugin, hook and original code of a failure, when it has them. */
+function pluginFields(e: NonNullable<RunResult['error']>) {
+  return { ...(e.plugin ? { plugin: e.plugin } : {}), ...(e.hook ? { hook: e.hook } : {}), ...(e.originalCode ? { originalCode: e.originalCode } : {}) };
 }
 
 /** The DataX-style summary. */
