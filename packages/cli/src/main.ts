@@ -11,6 +11,7 @@ import { tableCommand } from './commands/table.js';
 import { workflowCommand } from './commands/workflow.js';
 import { datasourceCommand } from './commands/datasource.js';
 import { schedulerCommand } from './commands/scheduler.js';
+import { importCommand } from './commands/import.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(workflowCommand());
   program.addCommand(datasourceCommand());
   program.addCommand(schedulerCommand());
+  program.addCommand(importCommand());
   // Subcommands added with addCommand do not inherit exitOverride: without it commander calls process.exit(1) on a usage mistake.
   const override = (c: Command) => {
     c.exitOverride();

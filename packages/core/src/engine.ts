@@ -9,6 +9,7 @@ import { Piscina } from 'piscina';
 import type { ChannelResult, ChannelTask } from './channel-task.js';
 import { validate } from './config-schema.js';
 import { planConvert } from './convert.js';
+import { checkDataxShape } from './datax-hints.js';
 import { deserializeError, ErrorCodes, FerryError, isFerryError, serializeError, wrapPluginError } from './errors.js';
 import { substitute, validateJob, type JobConfig } from './job-config.js';
 import { createLogger } from './log.js';
@@ -82,6 +83,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
   let writerState: { abort: () => Promise<void> } | undefined;
   const segments: unknown[] = [];
   try {
+    checkDataxShape(rawJob, options.source);
     const job: JobConfig = validateJob(substitute(rawJob, ctx.params, options.expressions));
     const { channel, speed, errorLimit } = job.setting;
     result.channels = channel;

@@ -13,3 +13,4 @@ export { categoryOf, formatValue, makeGetter, normalizeNumber, formatFloat32, ty
 export { runJob, defaultStoreDir } from './engine.js';
 export { schemaToBytes, schemaFromBytes } from './schema-bytes.js';
 export * from './scheduling-params.js';
+export { checkDataxShape } from './datax-hints.js';

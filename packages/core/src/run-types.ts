@@ -11,6 +11,8 @@ export interface RunOptions {
   project?: string;
   /** Folder that relative paths in the job resolve against (the job file's folder). */
   baseDir?: string;
+  /** The job file, named in config errors. */
+  source?: string;
   /** Folder for this run's log and dirty records; default <storeDir>/runs/<runId>. */
   runDir?: string;
   /** Extra folders/files to resolve plugin packages from (the CLI passes its own). */

@@ -35,3 +35,4 @@ export { configSchema, normalizeConfig, joinUrl, COLUMN_TYPES } from './config.j
 export type { RawConfig as HttpFileConfig, ReaderConfig, Column, ColumnType } from './config.js';
 export type { HttpSplit } from './split.js';
 export { SOURCE_TYPE_KEY } from './schema.js';
+export { expandPattern, resolvePaths, toLocalPath, hasWildcard } from './glob.js';

@@ -1,7 +1,7 @@
 /** `ferry run <job>`: runs one sync job and prints a DataX-style summary. */
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { createLogger, ErrorCodes, FerryError, isUsageError, parseParamArgs, readJobFile, runJob, type RunResult } from '@ferry/core';
+import { checkDataxShape, createLogger, ErrorCodes, FerryError, isUsageError, parseParamArgs, readJobFile, runJob, type RunResult } from '@ferry/core';
 import { applyDatasources } from '@ferry/workflow';
 import { bytes, int, localTime, seconds, table } from '../format.js';
 import { createProgress } from '../progress.js';
@@ -28,6 +28,7 @@ export function runCommand(): Command {
     const path = resolve(jobPath);
     const target = await resolveTarget(opts);
     let job = await readJobFile(path);
+    checkDataxShape(job, jobPath);
     if (target.workspace) job = applyDatasources(job, target.workspace, target.env, path);
     else if (/"datasource"\s*:/.test(JSON.stringify(job))) {
       throw new FerryError(ErrorCodes.CONFIG, `${path}: the job names a data source, which needs a workspace (ferry.yaml in this folder or above, or --workspace FILE)`);
