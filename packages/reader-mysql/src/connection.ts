@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { createConnection, type Connection, type ConnectionOptions } from 'mysql2';
 import { configError, resolveEnv, type MysqlConfig } from './config.js';
+import { decodePart, parseUrl, sessionVariablesOf } from './url.js';
 import { abortedError, mysqlError } from './errors.js';
 
 /** Where to connect, without the secret: safe to put in messages and splits. */
@@ -21,41 +22,29 @@ export interface Endpoint {
 
 /** Parses the url and username key; the password never appears in what this returns. */
 export function endpointOf(config: MysqlConfig): Endpoint {
-  const raw = resolveEnv(config.url, 'url').trim();
-  const text = raw.replace(/^jdbc:/i, '');
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw configError(`url: expected mysql://user:password@host:port/db or jdbc:mysql://host:port/db, got ${JSON.stringify(redact(raw))}`);
-  }
+  const { url } = parseUrl(config);
   if (!/^(mysql|mariadb):$/i.test(url.protocol)) throw configError(`url: expected a mysql:// or jdbc:mysql:// url, got protocol ${url.protocol}`);
   if (!url.hostname) throw configError('url: has no host');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = url.port ? Number(url.port) : 3306;
-  const user = config.username !== undefined ? resolveEnv(config.username, 'username') : decodeURIComponent(url.username) || (url.searchParams.get('user') ?? '');
+  const user = config.username !== undefined ? resolveEnv(config.username, 'username') : decodePart(url.username, 'user name') || (url.searchParams.get('user') ?? '');
   if (!user) throw configError('no user: put it in the url (mysql://user:password@host/db) or in "username"');
-  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined;
+  const database = decodePart(url.pathname.replace(/^\//, ''), 'database name') || undefined;
   return { host, port, user, database, where: `${host.includes(':') ? `[${host}]` : host}:${port}` };
 }
 
 function passwordOf(config: MysqlConfig): string {
   if (config.password !== undefined) return resolveEnv(config.password, 'password');
-  const url = new URL(resolveEnv(config.url, 'url').trim().replace(/^jdbc:/i, ''));
+  const { url } = parseUrl(config);
   const fromQuery = url.searchParams.get('password');
-  return fromQuery ?? decodeURIComponent(url.password);
-}
-
-/** The url with its password replaced, for messages. */
-export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@').replace(/([?&]password=)[^&]*/i, '$1***');
+  return fromQuery ?? decodePart(url.password, 'password');
 }
 
 function sslOf(config: MysqlConfig, baseDir: string): ConnectionOptions['ssl'] {
   let ssl = config.ssl;
   if (ssl === undefined) {
     // JDBC urls carry TLS as query parameters (useSSL=true, sslMode=REQUIRED).
-    const url = new URL(resolveEnv(config.url, 'url').trim().replace(/^jdbc:/i, ''));
+    const { url } = parseUrl(config);
     const q = (k: string) => url.searchParams.get(k)?.toLowerCase();
     const mode = q('sslmode') ?? q('ssl-mode');
     if (q('usessl') === 'true' || q('ssl') === 'true' || (mode && mode !== 'disabled' && mode !== 'preferred')) {
@@ -97,6 +86,8 @@ export function query<T = Record<string, unknown>>(conn: Connection, sql: string
  */
 export async function openConnection(config: MysqlConfig, baseDir: string, signal?: AbortSignal): Promise<{ conn: Connection; endpoint: Endpoint }> {
   const endpoint = endpointOf(config);
+  // sessionVariables (Connector/J) are set after ours, so a user's time_zone wins.
+  const vars = sessionVariablesOf(parseUrl(config).url);
   const options: ConnectionOptions = {
     host: endpoint.host,
     port: endpoint.port,
@@ -119,7 +110,8 @@ export async function openConnection(config: MysqlConfig, baseDir: string, signa
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await new Promise<void>((res, rej) => conn.connect((err: unknown) => (err ? rej(err) : res())));
-    await query(conn, `SET time_zone = '${config.timezone}', SESSION net_write_timeout = ${config.netWriteTimeoutS}`);
+    const extra = vars.map(([name]) => `, SESSION \`${name}\` = ?`).join('');
+    await query(conn, `SET time_zone = '${config.timezone}', SESSION net_write_timeout = ${config.netWriteTimeoutS}${extra}`, vars.map(([, v]) => v));
   } catch (err) {
     hardClose(conn);
     if (signal?.aborted) throw abortedError();

@@ -44,7 +44,7 @@ export async function* readSplit(split: MysqlSplit, ctx: ReadContext): AsyncGene
           batchBytes: config.batchBytes,
           tzOffsetSeconds: offsetSeconds(config.timezone),
           onZeroDate: () => zeroDates++,
-          ...(resume ? { key: { index: resume.hidden ? ctx.schema.fields.length : resume.index, literal: (b: Uint8Array, s: number, e: number) => keyLiteral(resume.kind, b, s, e) } } : {}),
+          ...(resume ? { key: { index: resume.hidden ? ctx.schema.fields.length : resume.index, literal: (b: Uint8Array, s: number, e: number) => keyLiteral(resume.kind, b, s, e, resume.collation) } } : {}),
         });
         for await (const item of stream) {
           after = item.lastKey;
@@ -69,7 +69,7 @@ export async function* readSplit(split: MysqlSplit, ctx: ReadContext): AsyncGene
       attempt++;
       ctx.count('mysqlReconnects', 1);
       const delay = Math.min(10_000, 250 * 2 ** attempt);
-      ctx.log.warn(`${mapped.message}; reconnecting in ${delay} ms (attempt ${attempt} of ${config.retries}), ${after ? `after key ${after}` : 'from the start of the split'}`);
+      ctx.log.warn(`${mapped.message}; reconnecting in ${delay} ms (attempt ${attempt} of ${config.retries}), ${after === undefined ? 'from the start of the split' : part.resume?.kind === 'int' ? `after key ${after}` : 'after the last key handed over'}`);
       if (snapshot) {
         partIndex = 0;
         after = undefined;

@@ -8,7 +8,7 @@ import type { Connection } from 'mysql2';
 import type { Logger } from '@ferry/core';
 import { configError, queriesOf, tablesOf, type MysqlConfig } from './config.js';
 import { query } from './connection.js';
-import { plainColumn, quoteId, quoteTable, selectList, splitTableName, stringLiteral } from './sql.js';
+import { keyText, plainColumn, quoteId, quoteTable, selectList, splitTableName, textKeyLiteral, type KeyCollation } from './sql.js';
 
 export type KeyKind = 'int' | 'string' | 'binary';
 
@@ -28,7 +28,7 @@ export interface MysqlSplit {
    * Present when the split reads in key order by a unique key: after a lost
    * connection it resumes after the last key it handed over.
    */
-  resume?: { column: string; kind: KeyKind; index: number; hidden: boolean };
+  resume?: { column: string; kind: KeyKind; index: number; hidden: boolean; collation?: KeyCollation };
   /** consistency "snapshot": these parts run in one transaction, in order. */
   parts?: MysqlSplit[];
   /** Folder of the job file (certificate paths resolve against it). */
@@ -39,8 +39,15 @@ const INT_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer',
 const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
 const BINARY_TYPES = new Set(['binary', 'varbinary']);
 
+interface ColumnInfo {
+  type: string;
+  nullable: boolean;
+  /** String columns: how their values compare. */
+  collation?: KeyCollation;
+}
+
 interface TableInfo {
-  columns: Map<string, { type: string; nullable: boolean }>;
+  columns: Map<string, ColumnInfo>;
   primaryKey: string[];
 }
 
@@ -48,10 +55,13 @@ async function tableInfo(conn: Connection, table: string): Promise<TableInfo> {
   const { db, table: name } = splitTableName(table);
   const dbExpr = db === undefined ? 'DATABASE()' : '?';
   const args = db === undefined ? [name] : [db, name];
-  const cols = await query<{ c: string; t: string; n: string }>(conn, `SELECT COLUMN_NAME AS c, DATA_TYPE AS t, IS_NULLABLE AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${dbExpr} AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, args);
+  const cols = await query<{ c: string; t: string; n: string; cs: string | null; co: string | null }>(conn, `SELECT COLUMN_NAME AS c, DATA_TYPE AS t, IS_NULLABLE AS n, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${dbExpr} AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, args);
   const pk = await query<{ c: string }>(conn, `SELECT COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ${dbExpr} AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`, args);
-  const columns = new Map<string, { type: string; nullable: boolean }>();
-  for (const r of cols) columns.set(String(r.c).toLowerCase(), { type: String(r.t).toLowerCase(), nullable: r.n === 'YES' });
+  const columns = new Map<string, ColumnInfo>();
+  for (const r of cols) {
+    const collation = r.cs && r.co ? { charset: String(r.cs), collation: String(r.co) } : undefined;
+    columns.set(String(r.c).toLowerCase(), { type: String(r.t).toLowerCase(), nullable: r.n === 'YES', ...(collation ? { collation } : {}) });
+  }
   return { columns, primaryKey: pk.map((r) => String(r.c)) };
 }
 
@@ -104,13 +114,14 @@ async function tableSplits(conn: Connection, config: MysqlConfig, table: string,
   // Reading in key order makes a split resumable; only the primary key gives that order for free.
   const unique = key !== undefined && info.primaryKey.length === 1 && info.primaryKey[0]!.toLowerCase() === key.toLowerCase();
   const resumable = unique && kind !== undefined && base.where.length === 0;
-  const resume = resumable ? resumeOf(config.columns, key!, kind!) : undefined;
+  const resume = resumable ? resumeOf(config.columns, key!, kind!, col!.collation) : undefined;
   const n = advice <= 1 ? 1 : advice * config.splitFactor;
   const whole = (): MysqlSplit[] => [{ ...base, ...(resume ? { resume } : {}) }];
   if (key === undefined || kind === undefined || n === 1) return whole();
   const k = quoteId(key);
   const cond = base.where.length ? ` WHERE (${base.where[0]})` : '';
-  let bounds: string[];
+  // Each boundary as SQL (what the server gets) and as text (for messages).
+  let bounds: Bound[];
   if (kind === 'int') {
     const rows = await query<{ lo: string | null; hi: string | null }>(conn, `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${quoteTable(table)}${cond}`);
     const lo = rows[0]?.lo, hi = rows[0]?.hi;
@@ -118,31 +129,43 @@ async function tableSplits(conn: Connection, config: MysqlConfig, table: string,
     const min = BigInt(lo), span = BigInt(hi) - min + 1n;
     const parts = span < BigInt(n) ? Number(span) : n;
     bounds = [];
-    for (let i = 1; i < parts; i++) bounds.push(String(min + (span * BigInt(i)) / BigInt(parts)));
+    for (let i = 1; i < parts; i++) {
+      const b = String(min + (span * BigInt(i)) / BigInt(parts));
+      bounds.push({ sql: b, text: b });
+    }
   } else {
-    bounds = await sampledBounds(conn, table, k, cond, n, kind, config.where === undefined);
+    bounds = await sampledBounds(conn, table, k, cond, n, kind, col!.collation, config.where === undefined);
   }
-  bounds = [...new Set(bounds)];
+  bounds = bounds.filter((b, i) => bounds.findIndex((o) => o.sql === b.sql) === i);
   if (bounds.length === 0) return whole();
   const splits: MysqlSplit[] = [];
+  const cut = (f: (b: Bound) => string) =>
+    (i: number) => (i === 0 ? `${k} < ${f(bounds[0]!)}` : i === bounds.length ? `${k} >= ${f(bounds[i - 1]!)}` : `${k} >= ${f(bounds[i - 1]!)} AND ${k} < ${f(bounds[i]!)}`);
+  const sqlOf = cut((b) => b.sql), textOf = cut((b) => b.text);
   for (let i = 0; i <= bounds.length; i++) {
-    const range = i === 0 ? `${k} < ${bounds[0]}` : i === bounds.length ? `${k} >= ${bounds[i - 1]}` : `${k} >= ${bounds[i - 1]} AND ${k} < ${bounds[i]}`;
-    splits.push({ ...base, range, where: [...base.where, range], ...(resume ? { resume } : {}) });
+    splits.push({ ...base, range: textOf(i), where: [...base.where, sqlOf(i)], ...(resume ? { resume } : {}) });
   }
   // Ranges never hold NULL keys: they get a split of their own.
   if (col!.nullable) splits.push({ ...base, range: `${k} IS NULL`, where: [...base.where, `${k} IS NULL`] });
   return splits;
 }
 
-function resumeOf(columns: string[], key: string, kind: KeyKind): MysqlSplit['resume'] {
+function resumeOf(columns: string[], key: string, kind: KeyKind, collation: KeyCollation | undefined): MysqlSplit['resume'] {
   const index = columns.findIndex((c) => plainColumn(c)?.toLowerCase() === key.toLowerCase());
-  if (index >= 0 && !columns.includes('*')) return { column: key, kind, index, hidden: false };
+  const coll = kind === 'string' && collation ? { collation } : {};
+  if (index >= 0 && !columns.includes('*')) return { column: key, kind, index, hidden: false, ...coll };
   // The key is not among the output columns: it is selected as a hidden last column.
-  return { column: key, kind, index: -1, hidden: true };
+  return { column: key, kind, index: -1, hidden: true, ...coll };
 }
 
-/** Key values at quantiles of a string key, as SQL literals. */
-async function sampledBounds(conn: Connection, table: string, k: string, cond: string, n: number, kind: KeyKind, noWhere: boolean): Promise<string[]> {
+/** A split boundary: the SQL literal sent to the server and its text for messages. */
+interface Bound {
+  sql: string;
+  text: string;
+}
+
+/** Key values at quantiles of a string or binary key. */
+async function sampledBounds(conn: Connection, table: string, k: string, cond: string, n: number, kind: KeyKind, collation: KeyCollation | undefined, noWhere: boolean): Promise<Bound[]> {
   const { db, table: name } = splitTableName(table);
   let count = 0;
   if (noWhere) {
@@ -156,13 +179,16 @@ async function sampledBounds(conn: Connection, table: string, k: string, cond: s
   }
   if (count < n * 2) return [];
   const notNull = cond ? `${cond} AND ${k} IS NOT NULL` : ` WHERE ${k} IS NOT NULL`;
-  const bounds: string[] = [];
+  const bounds: Bound[] = [];
   for (let i = 1; i < n; i++) {
     const offset = Math.floor((count * i) / n);
     const rows = await query<{ v: string | Buffer }>(conn, `SELECT ${k} AS v FROM ${quoteTable(table)}${notNull} ORDER BY ${k} LIMIT 1 OFFSET ${offset}`);
     const v = rows[0]?.v;
     if (v === undefined || v === null) break;
-    bounds.push(kind === 'binary' || Buffer.isBuffer(v) ? `X'${Buffer.from(v as Buffer).toString('hex')}'` : stringLiteral(String(v)));
+    if (kind === 'binary' || Buffer.isBuffer(v)) {
+      const hex = `X'${Buffer.from(v as Buffer).toString('hex')}'`;
+      bounds.push({ sql: hex, text: hex });
+    } else bounds.push({ sql: textKeyLiteral(Buffer.from(String(v), 'utf8'), collation), text: keyText(String(v)) });
   }
   return bounds;
 }

@@ -1,6 +1,4 @@
 /** SQL text: quoted names, the select list, literals for split boundaries. */
-import { escape } from 'mysql2';
-
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 const QUOTED = /^`(?:[^`]|``)+`$/;
 
@@ -60,15 +58,41 @@ export function plainColumn(col: string): string | undefined {
   return undefined;
 }
 
-/** A SQL string literal. */
-export function stringLiteral(text: string): string {
-  return escape(text);
+/** The character set and collation of a string key column, so its literals compare exactly as the column does. */
+export interface KeyCollation {
+  charset: string;
+  collation: string;
 }
 
-/** A SQL literal for split-key bytes: digits stay digits, text is quoted, binary is hex. */
-export function keyLiteral(kind: 'int' | 'string' | 'binary', bytes: Uint8Array, s = 0, e = bytes.length): string {
+const NAME_RE = /^[A-Za-z0-9_]+$/;
+
+/**
+ * A string key value as SQL that no sql_mode can reread (NO_BACKSLASH_ESCAPES
+ * turns a backslash-escaped quote into the end of the string): a hex literal
+ * of its UTF-8 bytes (the connection's character set), converted to the
+ * column's character set and given its collation.
+ */
+export function textKeyLiteral(utf8: Uint8Array, coll?: KeyCollation): string {
+  const hex = `_utf8mb4 X'${Buffer.from(utf8.buffer, utf8.byteOffset, utf8.byteLength).toString('hex')}'`;
+  if (!coll) return hex;
+  if (!NAME_RE.test(coll.charset) || !NAME_RE.test(coll.collation)) throw new Error(`unexpected character set ${coll.charset} / collation ${coll.collation}`);
+  return coll.charset.toLowerCase() === 'utf8mb4' ? `${hex} COLLATE ${coll.collation}` : `CONVERT(${hex} USING ${coll.charset}) COLLATE ${coll.collation}`;
+}
+
+/** A key value for messages (never sent to the server): `'text'` with quotes doubled. */
+export function keyText(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A SQL literal for split-key bytes as the server sent them: digits stay digits, text and binary become hex. */
+export function keyLiteral(kind: 'int' | 'string' | 'binary', bytes: Uint8Array, s = 0, e = bytes.length, coll?: KeyCollation): string {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset + s, e - s);
-  if (kind === 'int') return buf.toString('latin1');
+  if (kind === 'int') {
+    const digits = buf.toString('latin1');
+    // The text protocol sends integers as digits; anything else must never be pasted into SQL.
+    if (!/^-?\d+$/.test(digits)) throw new Error(`integer split key is not an integer: ${JSON.stringify(digits.slice(0, 40))}`);
+    return digits;
+  }
   if (kind === 'binary') return `X'${buf.toString('hex')}'`;
-  return escape(buf.toString('utf8'));
+  return textKeyLiteral(buf, coll);
 }
