@@ -3,7 +3,7 @@
  * DataX's docs), then `ferry run` of the result against the real MariaDB and
  * local files; every key that cannot be carried over is listed.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from './helpers.js';
@@ -65,6 +65,29 @@ describe('ferry import datax', () => {
     expect(run.code, run.stderr).toBe(0);
     const exp = await runCli(['table', 'export', 'datax_dst', '--store', store, '--partition', 'pt=20240101', '--format', 'csv']);
     expect(exp.stdout.trim().split(/\r?\n/).slice(-3)).toEqual(['1,alpha,20240101', '2,beta,20240101', '3,,20240101']);
+  });
+
+  it('txtfilereader example: a local glob, typed columns and a date layout land in the table store', async () => {
+    const src = fixture('txtfilereader.json');
+    mkdirSync(join(tmp.dir, 'case00'));
+    writeFileSync(join(tmp.dir, 'case00/data1'), '1,true,1.5,"one, uno",2015.01.01\n2,false,-2.25,two,2015.12.31\n');
+    writeFileSync(join(tmp.dir, 'case00/data2'), '3,true,0,\\N,2016.02.29\n');
+    const out = join(tmp.dir, 'txt-job.json');
+    const imp = await runCli(['import', 'datax', src, '-o', out]);
+    expect(imp.code, imp.stderr).toBe(0);
+    const job = JSON.parse(readFileSync(out, 'utf8'));
+    expect(job.reader).toMatchObject({ plugin: 'file', path: 'case00/data*', format: 'csv', nullFormat: '\\N' });
+    expect(job.writer).toEqual({ plugin: 'table', table: 'default.case00', partition: 'pt=20150101', writeMode: 'overwrite' });
+    const ddl = await runCli(['table', 'create', '--store', store, '--sql', 'CREATE TABLE case00 (id BIGINT, flag BOOLEAN, score DOUBLE, name STRING, day DATE) PARTITIONED BY (pt STRING)']);
+    expect(ddl.code, ddl.stderr).toBe(0);
+    const run = await runCli(['run', out, '--quiet'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const exp = await runCli(['table', 'export', 'case00', '--store', store, '--format', 'jsonl']);
+    expect(exp.stdout.trim().split('\n').map((l) => JSON.parse(l)).sort((a, b) => a.id - b.id)).toEqual([
+      { id: 1, flag: true, score: 1.5, name: 'one, uno', day: '2015-01-01', pt: '20150101' },
+      { id: 2, flag: false, score: -2.25, name: 'two', day: '2015-12-31', pt: '20150101' },
+      { id: 3, flag: true, score: 0, name: null, day: '2016-02-29', pt: '20150101' },
+    ]);
   });
 
   it('lists every key it cannot carry over, one line each, and exits 3', async () => {

@@ -17,6 +17,7 @@ export const BUILTIN_PLUGINS: Record<string, string> = {
   null: new URL('./plugins/null.js', import.meta.url).href,
   mysql: '@ferry/reader-mysql',
   httpfile: '@ferry/reader-httpfile',
+  file: '@ferry/reader-httpfile/file',
   table: '@ferry/writer-table',
 };
 

@@ -13,7 +13,7 @@ export type ColumnType = (typeof COLUMN_TYPES)[number];
 const indexColumn = t.object({
   index: t.integer({ min: 0 }).describe('0-based field number in the line'),
   type: t.enum(COLUMN_TYPES).default('string').describe('declared type; the engine casts the text to the destination type'),
-  format: t.string({ minLength: 1 }).optionalField().describe('date layout such as yyyyMMdd or dd/MM/yyyy (date columns)'),
+  format: t.string({ minLength: 1 }).optionalField().describe('date layout such as yyyyMMdd, dd/MM/yyyy or yyyy-MM-dd HH:mm:ss (date, datetime and timestamp columns)'),
   name: t.string({ minLength: 1 }).optionalField().describe('source column name (default col<i>)'),
 });
 
@@ -133,7 +133,7 @@ export function normalizeConfig(raw: RawConfig): ReaderConfig {
     : raw.columns!.map((c, i): Column => {
         const name = c.name ?? `col${i}`;
         if ('index' in c) {
-          if (c.format !== undefined && c.type !== 'date') throw configError(`columns[${i}].format`, 'only date columns take a format');
+          if (c.format !== undefined && c.type !== 'date' && c.type !== 'datetime' && c.type !== 'timestamp') throw configError(`columns[${i}].format`, 'only date, datetime and timestamp columns take a format');
           if (c.format !== undefined && !/yyyy/.test(c.format)) throw configError(`columns[${i}].format`, `expected a date layout with yyyy, MM and dd, got ${JSON.stringify(c.format)}`);
           return { kind: 'index', name, index: c.index, type: c.type, ...(c.format ? { format: c.format } : {}) };
         }

@@ -23,16 +23,27 @@ export interface Framer {
   finish(): Data[];
 }
 
-/** `yyyy`, `MM`, `dd` (and `M`, `d`) layouts -> `yyyy-mm-dd`, or undefined when the text does not fit. */
+/**
+ * A Java-style layout (`yyyy`, `MM`, `dd`, `HH`, `mm`, `ss`, `SSS`, also `M`,
+ * `d`, `H`, text in single quotes) -> `yyyy-mm-dd` (or `yyyy-mm-dd
+ * hh:mm:ss[.fff]` when the layout has a time of day), or undefined when the
+ * text does not fit or is not a real date/time.
+ */
 export function compileDateFormat(format: string): (text: string) => string | undefined {
   let re = '';
-  const order: ('y' | 'm' | 'd')[] = [];
+  const order: ('y' | 'M' | 'd' | 'H' | 'm' | 's' | 'S')[] = [];
   for (let i = 0; i < format.length; ) {
-    const rest = format.slice(i);
-    const tok = /^(yyyy|MM|dd|M|d)/.exec(rest)?.[1];
+    if (format[i] === "'") {
+      const close = format.indexOf("'", i + 1);
+      const lit = close < 0 ? format.slice(i + 1) : format.slice(i + 1, close);
+      re += lit.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      i = close < 0 ? format.length : close + 1;
+      continue;
+    }
+    const tok = /^(yyyy|MM|dd|HH|mm|ss|SSS|M|d|H)/.exec(format.slice(i))?.[1];
     if (tok) {
-      re += tok === 'yyyy' ? '(\\d{4})' : tok.length === 2 ? '(\\d{2})' : '(\\d{1,2})';
-      order.push(tok[0] === 'y' ? 'y' : tok[0] === 'M' ? 'm' : 'd');
+      re += tok === 'yyyy' ? '(\\d{4})' : tok === 'SSS' ? '(\\d{1,9})' : tok.length === 2 ? '(\\d{2})' : '(\\d{1,2})';
+      order.push(tok[0] as 'y' | 'M' | 'd' | 'H' | 'm' | 's' | 'S');
       i += tok.length;
     } else {
       re += format[i]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -40,18 +51,27 @@ export function compileDateFormat(format: string): (text: string) => string | un
     }
   }
   const rx = new RegExp(`^${re}$`);
+  const withTime = order.some((k) => k === 'H' || k === 'm' || k === 's' || k === 'S');
+  const p2 = (n: number) => (n < 10 ? '0' : '') + n;
   return (text) => {
     const m = rx.exec(text);
     if (!m) return undefined;
-    let y = 0, mo = 0, d = 0;
+    let y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+    let frac = '';
     order.forEach((k, i) => {
-      const v = Number(m[i + 1]);
+      const t = m[i + 1]!;
+      const v = Number(t);
       if (k === 'y') y = v;
-      else if (k === 'm') mo = v;
-      else d = v;
+      else if (k === 'M') mo = v;
+      else if (k === 'd') d = v;
+      else if (k === 'H') h = v;
+      else if (k === 'm') mi = v;
+      else if (k === 's') sec = v;
+      else frac = t;
     });
-    if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
-    return `${String(y).padStart(4, '0')}-${mo < 10 ? '0' : ''}${mo}-${d < 10 ? '0' : ''}${d}`;
+    if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || sec > 59) return undefined;
+    const date = `${String(y).padStart(4, '0')}-${p2(mo)}-${p2(d)}`;
+    return withTime ? `${date} ${p2(h)}:${p2(mi)}:${p2(sec)}${frac ? '.' + frac : ''}` : date;
   };
 }
 
