@@ -93,7 +93,7 @@ describe('ferry run', () => {
     const out = join(dir, 'out.jsonl');
     const result = await runJob(
       { reader: { plugin: FAILING, splits: 3 }, writer: jsonlWriter(out, [{ name: 'n', type: 'bigint' }]), setting: { channel: 3 } },
-      { storeDir: join(dir, 'store'), baseDir: dir },
+      { runsDir: join(dir, 'runs'), baseDir: dir },
     );
     expect(result.status).toBe('failed');
     expect(result.error!.message).toBe('plugin "failing" failed in read: disk on fire in split 0');

@@ -22,7 +22,7 @@ async function bareGenerator(rows) {
 
 async function engineRun(rows, channel, storeDir) {
   const t0 = performance.now();
-  const r = await runJob({ reader: { plugin: 'generate', rows }, writer: { plugin: 'null' }, setting: { channel } }, { storeDir });
+  const r = await runJob({ reader: { plugin: 'generate', rows }, writer: { plugin: 'null' }, setting: { channel } }, { runsDir: join(storeDir, 'runs') });
   if (r.status !== 'succeeded') throw new Error(r.error?.message);
   return { rows: r.recordsWritten, ms: performance.now() - t0 };
 }

@@ -40,7 +40,7 @@ export default async function run({
     for (let i = 0; i < runs; i++) {
       // Interleaved so machine noise hits both alike.
       let t0 = performance.now();
-      const r = await runJob(job(rows), { storeDir: ws.storeDir, project: 'p', baseDir: dir });
+      const r = await runJob(job(rows), { runsDir: join(ws.storeDir, 'runs'), baseDir: dir });
       if (r.status !== 'succeeded') throw new Error(r.error?.message);
       direct.push(performance.now() - t0);
       t0 = performance.now();

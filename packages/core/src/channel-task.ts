@@ -7,8 +7,8 @@ import type { SharedState } from './shared-state.js';
 export interface ChannelTask {
   splitIndex: number;
   split: unknown;
-  reader: { url: string; name: string; config: unknown };
-  writer: { url: string; name: string; handle: unknown };
+  reader: { url: string; name: string; config: unknown; settings: Readonly<Record<string, unknown>> };
+  writer: { url: string; name: string; handle: unknown; settings: Readonly<Record<string, unknown>> };
   sourceSchema: Uint8Array;
   destSchema: Uint8Array | null;
   plan: ConvertPlan;
@@ -16,8 +16,6 @@ export interface ChannelTask {
   speed: { bytes: number; records: number };
   /** errorLimit.records, checked in the worker too so the job stops at once. */
   dirtyLimit: number | undefined;
-  storeDir: string;
-  project: string;
   baseDir: string;
   logFile: string;
   dirtyFile: string;

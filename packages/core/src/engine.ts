@@ -4,6 +4,7 @@
  * abort them all.
  */
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import type { ChannelResult, ChannelTask } from './channel-task.js';
@@ -18,11 +19,6 @@ import { resolvePlugin } from './resolve-plugin.js';
 import type { DirtySample, Progress, RunOptions, RunResult } from './run-types.js';
 import { schemaToBytes } from './schema-bytes.js';
 import { C, Counters, createSharedState } from './shared-state.js';
-
-/** The store folder: the option, else FERRY_STORE, else ./.ferry. */
-export function defaultStoreDir(dir?: string): string {
-  return resolve(dir ?? process.env.FERRY_STORE ?? join(process.cwd(), '.ferry'));
-}
 
 function newRunId(): string {
   const d = new Date();
@@ -42,8 +38,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
   const started = new Date();
   const t0 = performance.now();
   const runId = newRunId();
-  const storeDir = defaultStoreDir(options.storeDir);
-  const runDir = resolve(options.runDir ?? join(storeDir, 'runs', runId));
+  const runDir = resolve(options.runDir ?? join(options.runsDir ?? join(tmpdir(), 'ferry-runs'), runId));
   mkdirSync(runDir, { recursive: true });
   const logFile = join(runDir, 'run.log');
   const dirtyFile = join(runDir, 'dirty.jsonl');
@@ -68,8 +63,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     log,
     signal: stopController.signal,
     params: options.params ?? {},
-    storeDir,
-    project: options.project ?? 'default',
+    settings: {},
     baseDir: resolve(options.baseDir ?? process.cwd()),
     runDir,
   };
@@ -87,13 +81,18 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     const job: JobConfig = validateJob(substitute(rawJob, ctx.params, options.expressions));
     const { channel, speed, errorLimit } = job.setting;
     result.channels = channel;
-    const resolveOpts = { baseDir: ctx.baseDir, resolveFrom: options.resolveFrom };
+    const resolveOpts = { baseDir: ctx.baseDir, plugins: options.plugins, resolveFrom: options.resolveFrom };
     const { plugin: _rp, ...readerRest } = job.reader;
     const { plugin: _wp, ...writerRest } = job.writer;
     const r = await resolvePlugin(job.reader.plugin, 'reader', resolveOpts);
     const w = await resolvePlugin(job.writer.plugin, 'writer', resolveOpts);
     const reader = r.plugin;
     const writer = w.plugin;
+    // Each plugin sees only what the embedder gives it.
+    const readerSettings = options.settings?.[reader.name] ?? {};
+    const writerSettings = options.settings?.[writer.name] ?? {};
+    const rctx: JobContext = { ...ctx, settings: readerSettings };
+    const wctx: JobContext = { ...ctx, settings: writerSettings };
     const readerConfig = validate(reader.config, readerRest, 'reader');
     const writerConfig = validate(writer.config, writerRest, 'writer');
     const hook = async <T>(plugin: string, name: string, fn: () => T | Promise<T>): Promise<T> => {
@@ -103,26 +102,26 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
         throw wrapPluginError(err, plugin, name);
       }
     };
-    const sourceSchema = await hook(reader.name, 'schema', () => reader.schema(readerConfig, ctx));
-    const destSchema = await hook(writer.name, 'schema', () => writer.schema(writerConfig, ctx));
+    const sourceSchema = await hook(reader.name, 'schema', () => reader.schema(readerConfig, rctx));
+    const destSchema = await hook(writer.name, 'schema', () => writer.schema(writerConfig, wctx));
     const plan = planConvert(sourceSchema, destSchema);
-    const splits = await hook(reader.name, 'split', () => reader.split(readerConfig, { ...ctx, advice: channel }));
+    const splits = await hook(reader.name, 'split', () => reader.split(readerConfig, { ...rctx, advice: channel }));
     result.splits = splits.length;
     log.info(`job: ${reader.name} -> ${writer.name}, ${splits.length} split(s), ${channel} channel(s), ${sourceSchema.fields.length} column(s)`);
     if (stopController.signal.aborted) throw stopController.signal.reason;
-    const handle = await hook(writer.name, 'prepare', () => writer.prepare(writerConfig, { ...ctx, schema: destSchema ?? sourceSchema }));
-    writerState = { abort: async () => void (await hook(writer.name, 'abort', () => writer.abort(handle, segments, ctx))) };
+    const handle = await hook(writer.name, 'prepare', () => writer.prepare(writerConfig, { ...wctx, schema: destSchema ?? sourceSchema }));
+    writerState = { abort: async () => void (await hook(writer.name, 'abort', () => writer.abort(handle, segments, wctx))) };
 
     const threads = Math.max(1, Math.min(channel, splits.length));
     pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
     const base = {
-      reader: { url: r.url, name: reader.name, config: readerConfig },
-      writer: { url: w.url, name: writer.name, handle },
+      reader: { url: r.url, name: reader.name, config: readerConfig, settings: readerSettings },
+      writer: { url: w.url, name: writer.name, handle, settings: writerSettings },
       sourceSchema: schemaToBytes(sourceSchema),
       destSchema: destSchema ? schemaToBytes(destSchema) : null,
       plan, shared, speed,
       dirtyLimit: errorLimit.records,
-      storeDir, project: ctx.project, baseDir: ctx.baseDir, logFile, dirtyFile,
+      baseDir: ctx.baseDir, logFile, dirtyFile,
       sampleLimit: SAMPLE_LIMIT,
       debug: /\bferry\b/.test(process.env.NODE_DEBUG ?? ''),
     };
@@ -158,7 +157,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       failure = new FerryError(ErrorCodes.DIRTY_LIMIT, `dirty records are ${((dirty / read) * 100).toFixed(2)}% of records read, over the limit of ${(errorLimit.percentage * 100).toFixed(2)}% (errorLimit.percentage)`);
     }
     if (failure) throw failure;
-    result.commit = (await hook(writer.name, 'commit', () => writer.commit(handle, segments, ctx))) ?? undefined;
+    result.commit = (await hook(writer.name, 'commit', () => writer.commit(handle, segments, wctx))) ?? undefined;
     writerState = undefined;
     result.status = 'succeeded';
     log.info(`job succeeded: ${result.recordsWritten} record(s) written, ${result.dirtyRecords} dirty`);

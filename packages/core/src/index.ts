@@ -10,7 +10,7 @@ export * from './job-config.js';
 export * from './resolve-plugin.js';
 export * from './convert.js';
 export { categoryOf, formatValue, makeGetter, normalizeNumber, formatFloat32, type Category } from './convert-values.js';
-export { runJob, defaultStoreDir } from './engine.js';
+export { runJob } from './engine.js';
 export { schemaToBytes, schemaFromBytes } from './schema-bytes.js';
 export * from './scheduling-params.js';
 export { checkDataxShape } from './datax-hints.js';

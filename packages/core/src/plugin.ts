@@ -20,10 +20,12 @@ export interface JobContext {
   signal: AbortSignal;
   /** The job's parameters after substitution (bizdate, ...). */
   params: Record<string, string>;
-  /** The table store folder for this run (workspace, --store, FERRY_STORE or ./.ferry). */
-  storeDir: string;
-  /** The store project (dev/prod) the run writes into. */
-  project: string;
+  /**
+   * What whoever embeds the engine gives this plugin, outside the job file
+   * (the CLI gives the `table` writer its store folder and project). Empty
+   * when it gives nothing. Core never reads it.
+   */
+  settings: Readonly<Record<string, unknown>>;
   /** The folder of the job file: relative paths in configs resolve against it. */
   baseDir: string;
   /** The folder that holds this run's log and dirty records. */
@@ -44,8 +46,8 @@ export interface ChannelContext {
    * errorLimit like a failed cast. Do not also emit it in a batch.
    */
   dirty(value: unknown, reason: string): void;
-  storeDir: string;
-  project: string;
+  /** The embedder's settings for this plugin, as in JobContext. */
+  settings: Readonly<Record<string, unknown>>;
   /** The folder of the job file: relative paths in configs resolve against it. */
   baseDir: string;
 }

@@ -11,19 +11,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCodes, FerryError } from './errors.js';
 import type { ReaderPlugin, WriterPlugin } from './plugin.js';
 
-/** Short names of the plugins that ship with ferry. */
-export const BUILTIN_PLUGINS: Record<string, string> = {
+/** Short names of the plugins that ship inside core itself. The embedder adds its own (`ResolveOptions.plugins`). */
+export const CORE_PLUGINS: Readonly<Record<string, string>> = {
   generate: new URL('./plugins/generate.js', import.meta.url).href,
   null: new URL('./plugins/null.js', import.meta.url).href,
-  mysql: '@ferry/reader-mysql',
-  httpfile: '@ferry/reader-httpfile',
-  file: '@ferry/reader-httpfile/file',
-  table: '@ferry/writer-table',
 };
 
 export interface ResolveOptions {
   /** Folder that relative module paths resolve against (the job file's folder). */
   baseDir?: string;
+  /** The embedder's built-in plugins: short name -> file URL, path or package name. */
+  plugins?: Record<string, string>;
   /** More folders or file URLs to resolve package names from. */
   resolveFrom?: string[];
 }
@@ -31,15 +29,15 @@ export interface ResolveOptions {
 /** The file URL of a plugin module; a FerryError PLUGIN says what was tried. */
 export function resolvePluginUrl(spec: string, opts: ResolveOptions = {}): string {
   const baseDir = opts.baseDir ?? process.cwd();
-  const builtin = BUILTIN_PLUGINS[spec];
+  const builtin = Object.hasOwn(opts.plugins ?? {}, spec) ? opts.plugins![spec] : Object.hasOwn(CORE_PLUGINS, spec) ? CORE_PLUGINS[spec] : undefined;
   if (builtin?.startsWith('file:')) return builtin;
   const name = builtin ?? spec;
-  if (spec.startsWith('.') || isAbsolute(spec) || spec.startsWith('file:')) {
-    const path = spec.startsWith('file:') ? fileURLToPath(spec) : resolve(baseDir, spec);
+  if (name.startsWith('.') || isAbsolute(name) || name.startsWith('file:')) {
+    const path = name.startsWith('file:') ? fileURLToPath(name) : resolve(baseDir, name);
     if (!existsSync(path)) throw new FerryError(ErrorCodes.PLUGIN, `plugin module not found: ${path}`);
     return pathToFileURL(path).href;
   }
-  const bases = [baseDir, process.cwd(), ...(opts.resolveFrom ?? []), ...defaultBases()];
+  const bases = [baseDir, process.cwd(), ...(opts.resolveFrom ?? [])];
   for (const base of bases) {
     try {
       const from = base.startsWith('file:') ? fileURLToPath(base) : join(base, 'noop.js');
@@ -50,20 +48,6 @@ export function resolvePluginUrl(spec: string, opts: ResolveOptions = {}): strin
   }
   const hint = builtin ? ` (the built-in "${spec}" plugin lives in ${name}; is it installed?)` : ' (install the package, or give a path like ./my-plugin.js)';
   throw new FerryError(ErrorCodes.PLUGIN, `plugin "${spec}" not found${hint}`);
-}
-
-let cachedBases: string[] | undefined;
-/** The CLI package depends on every built-in plugin, so its folder resolves them. */
-function defaultBases(): string[] {
-  if (cachedBases) return cachedBases;
-  cachedBases = [];
-  try {
-    const cliPkg = createRequire(import.meta.url).resolve('@ferry/cli/package.json');
-    cachedBases.push(cliPkg);
-  } catch {
-    // not installed alongside: only explicit bases apply
-  }
-  return cachedBases;
 }
 
 const cache = new Map<string, Promise<unknown>>();

@@ -5,17 +5,23 @@ import type { SerializedError } from './errors.js';
 export interface RunOptions {
   /** Values for `${name}` placeholders (bizdate, ...). */
   params?: Record<string, string>;
-  /** Table store folder; default FERRY_STORE or ./.ferry. */
-  storeDir?: string;
-  /** Store project; default `default`. */
-  project?: string;
   /** Folder that relative paths in the job resolve against (the job file's folder). */
   baseDir?: string;
   /** The job file, named in config errors. */
   source?: string;
-  /** Folder for this run's log and dirty records; default <storeDir>/runs/<runId>. */
+  /** Folder for this run's log and dirty records; default `<runsDir>/<runId>`. */
   runDir?: string;
-  /** Extra folders/files to resolve plugin packages from (the CLI passes its own). */
+  /** Folder that holds one folder per run; default `ferry-runs` in the OS temp folder (the CLI uses `<store>/runs`). */
+  runsDir?: string;
+  /**
+   * The embedder's built-in plugins: short name -> module (file URL, path or
+   * package name). Core knows only its own (`generate`, `null`); the CLI adds
+   * `mysql`, `httpfile` and `table`.
+   */
+  plugins?: Record<string, string>;
+  /** Per plugin name, what the embedder gives that plugin as `ctx.settings` (the table writer's store folder and project). */
+  settings?: Record<string, Record<string, unknown>>;
+  /** Extra folders or file URLs to resolve plugin package names from. */
   resolveFrom?: string[];
   signal?: AbortSignal;
   log?: Logger;

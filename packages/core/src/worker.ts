@@ -62,9 +62,8 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
       log,
       signal: controller.signal,
       splitIndex: task.splitIndex,
-      storeDir: task.storeDir,
+      settings: {},
       baseDir: task.baseDir,
-      project: task.project,
       count: (name, n) => {
         result.counters[name] = (result.counters[name] ?? 0) + n;
       },
@@ -75,9 +74,9 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
       },
     };
     stage = 'open';
-    sink = await writer.open(task.writer.handle, ctx);
+    sink = await writer.open(task.writer.handle, { ...ctx, settings: task.writer.settings });
     stage = 'read';
-    for await (const batch of reader.read(task.split, { ...ctx, config: task.reader.config, schema: source })) {
+    for await (const batch of reader.read(task.split, { ...ctx, settings: task.reader.settings, config: task.reader.config, schema: source })) {
       if (controller.signal.aborted) break;
       const n = batch.numRows;
       const size = batchBytes(batch);

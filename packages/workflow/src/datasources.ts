@@ -91,7 +91,7 @@ function probeConfig(type: string, settings: Record<string, unknown>): Record<st
  * the plugin's `check`. Never throws for an unreachable source: the result
  * says failed and why.
  */
-export async function checkDatasource(ws: Workspace, name: string, env: string, opts: { signal?: AbortSignal; resolveFrom?: string[] } = {}): Promise<DatasourceCheck> {
+export async function checkDatasource(ws: Workspace, name: string, env: string, opts: { signal?: AbortSignal; plugins?: Record<string, string> } = {}): Promise<DatasourceCheck> {
   // Latency is the check itself, not loading the plugin module.
   let started = performance.now();
   const { ds, settings } = datasourceSettings(ws, name, env);
@@ -102,7 +102,7 @@ export async function checkDatasource(ws: Workspace, name: string, env: string, 
   try {
     let plugin;
     try {
-      ({ plugin } = await resolvePlugin(ds.type, 'reader', { baseDir: ws.dir, resolveFrom: opts.resolveFrom }));
+      ({ plugin } = await resolvePlugin(ds.type, 'reader', { baseDir: ws.dir, plugins: opts.plugins }));
     } catch (err) {
       if (/is a writer/.test((err as Error).message)) return result(false, `${ds.type} is a writer plugin: only readers have a connectivity test`);
       throw err;
@@ -113,8 +113,7 @@ export async function checkDatasource(ws: Workspace, name: string, env: string, 
       log: silentLogger,
       signal: opts.signal ?? new AbortController().signal,
       params: {},
-      storeDir: ws.storeDir,
-      project: requireEnvironment(ws, env).project,
+      settings: {},
       baseDir: ws.dir,
       runDir,
     };

@@ -4,6 +4,8 @@
  * the environment's data sources and runs the job with core's `runJob`.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import {
   ErrorCodes,
@@ -18,7 +20,11 @@ import {
   type Logger,
   type RunResult,
 } from '@ferry/core';
+import { tableSettings } from '@ferry/writer-table';
 import { applyDatasources } from './datasources.js';
+
+/** The store's writer: a workflow writes into its own workspace's store. */
+const TABLE_WRITER = pathToFileURL(createRequire(import.meta.url).resolve('@ferry/writer-table')).href;
 import type { Workspace, WorkflowNode } from './workspace.js';
 
 /** What one attempt did. */
@@ -59,7 +65,8 @@ export interface AttemptOptions {
   runDir: string;
   log: Logger;
   signal: AbortSignal;
-  resolveFrom?: string[];
+  /** The embedder's built-in plugins; the workflow adds `table` (its own store) itself. */
+  plugins?: Record<string, string>;
 }
 
 /**
@@ -99,13 +106,12 @@ export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> 
   const result: RunResult = await runJob(prepared.job, {
     params: prepared.params,
     expressions: (body, bracket) => evalDateExpression(body, bracket, o.times),
-    storeDir: o.ws.storeDir,
-    project: o.project,
+    plugins: { table: TABLE_WRITER, ...o.plugins },
+    settings: { table: { ...tableSettings(o.ws.storeDir, o.project) } },
     baseDir: dirname(o.node.job!),
     runDir: o.runDir,
     signal: o.signal,
     log: o.log,
-    ...(o.resolveFrom ? { resolveFrom: o.resolveFrom } : {}),
   });
   const summary = `${result.status}: ${result.recordsRead} read, ${result.recordsWritten} written, ${result.dirtyRecords} dirty, ${(result.elapsedMs / 1000).toFixed(1)} s (engine log ${join(result.runDir, 'run.log')})`;
   if (result.status === 'succeeded') {

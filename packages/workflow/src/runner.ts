@@ -46,8 +46,8 @@ export interface InstanceRunOptions {
   signal?: AbortSignal;
   /** Progress lines (node started, succeeded, failed...). Node logs go to their files. */
   log?: Logger;
-  /** Extra folders to resolve plugin packages from (the CLI passes its own). */
-  resolveFrom?: string[];
+  /** The embedder's built-in plugins (short name -> module) for the nodes' jobs; `table` is always there. */
+  plugins?: Record<string, string>;
   /** Called after each node state change. */
   onNode?: (node: string, rec: NodeRecord) => void;
   /** How to wait between retries (default setTimeout, cut short by the signal); intervals come from the workspace. */
@@ -130,7 +130,7 @@ export async function runWorkflowInstance(
       state.updateNode(env, workflow, times.bizdate, n, owner, patch, clear);
       if (changed) opts.onNode?.(n, next);
     };
-    await runDag({ ws, env, project, wf, times, scope, gate: opts.gate ?? [], nodes, set, owner, maxParallel, signal, sleep, progress, resolveFrom: opts.resolveFrom });
+    await runDag({ ws, env, project, wf, times, scope, gate: opts.gate ?? [], nodes, set, owner, maxParallel, signal, sleep, progress, plugins: opts.plugins });
     const ok = scope.every((n) => nodes[n]!.state === 'succeeded');
     return { ok, env, workflow, bizdate: times.bizdate, cyctime: times.cyctime, nodes };
   } finally {
@@ -154,7 +154,7 @@ interface DagRun {
   signal: AbortSignal;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   progress: Logger;
-  resolveFrom?: string[];
+  plugins?: Record<string, string>;
 }
 
 /** The scheduling loop: start every ready node while a slot is free, settle blocked ones. */
@@ -217,7 +217,7 @@ async function runNode(r: DagRun, node: WorkflowNode): Promise<void> {
     r.set(node.name, { attempts: attempt });
     const runDir = join(r.ws.storeDir, 'runs', 'workflow', r.env, r.wf.name, r.times.bizdate, `${node.name}-${Date.now()}-${attempt}`);
     try {
-      result = await runNodeAttempt({ ws: r.ws, env: r.env, project: r.project, node, times: r.times, runDir, log, signal: r.signal, resolveFrom: r.resolveFrom });
+      result = await runNodeAttempt({ ws: r.ws, env: r.env, project: r.project, node, times: r.times, runDir, log, signal: r.signal, plugins: r.plugins });
     } catch (err) {
       // A bug in the engine or a plugin: record it on the node rather than losing the instance.
       result = { ok: false, error: { message: (err as Error)?.stack ?? String(err) } };

@@ -66,3 +66,6 @@ export const brokenJob = {
   reader: { plugin: 'generate', rows: 1, columns: [{ name: 'id', type: 'no_such_type' }] },
   writer: { plugin: 'null' },
 };
+
+/** The built-in plugins the CLI would hand the workflow (only httpfile is used here; `table` the workflow adds itself). */
+export const PLUGINS: Record<string, string> = { httpfile: new URL('../../reader-httpfile/dist/index.js', import.meta.url).href };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backfill, readInstance, rerunNode, runWorkflowInstance, type NodeRecord } from '@ferry/workflow';
 import { listPartitions, openStore } from '@ferry/writer-table';
-import { brokenJob, generateJob, testWorkspace, workspaceYaml, type TestWorkspace } from './helpers.js';
+import { brokenJob, generateJob, PLUGINS, testWorkspace, workspaceYaml, type TestWorkspace } from './helpers.js';
 
 let tw: TestWorkspace;
 beforeEach(async () => {
@@ -42,7 +42,7 @@ describe('running an instance', () => {
     tw.job('c.json', generateJob(10));
     const ws = await tw.load(workspaceYaml(DIAMOND));
     const rec = recorder();
-    const r = await runWorkflowInstance(ws, 'W', { bizdate: '20240620' }, { onNode: rec.onNode });
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' }, { onNode: rec.onNode });
     expect(r.ok).toBe(true);
     expect(r.cyctime).toBe('20240621001500');
     const running = (n: string) => rec.events.indexOf(`${n}:running`);
@@ -64,7 +64,7 @@ describe('running an instance', () => {
     for (const j of ['a', 'b', 'c']) tw.job(`${j}.json`, generateJob(100, { partition: `dt=${j}` }));
     const ws = await tw.load(workspaceYaml(DIAMOND));
     const rec = recorder();
-    await runWorkflowInstance(ws, 'W', { bizdate: '20240620', maxParallel: 1, onNode: rec.onNode });
+    await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620', maxParallel: 1, onNode: rec.onNode });
     const starts = rec.events.filter((e) => e.endsWith(':running') || e.endsWith(':succeeded'));
     expect(starts).toEqual(['start:running', 'start:succeeded', 'a:running', 'a:succeeded', 'b:running', 'b:succeeded', 'c:running', 'c:succeeded']);
   });
@@ -74,7 +74,7 @@ describe('running an instance', () => {
     tw.job('b.json', generateJob(10, { partition: 'dt=b' }));
     tw.job('c.json', generateJob(10));
     const ws = await tw.load(workspaceYaml(DIAMOND));
-    const r = await runWorkflowInstance(ws, 'W', { bizdate: '20240620' });
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' });
     expect(r.ok).toBe(false);
     expect(r.nodes.a).toMatchObject({ state: 'failed', attempts: 1 });
     expect(r.nodes.a!.reason).toContain('no_such_type');
@@ -87,7 +87,7 @@ describe('running an instance', () => {
   it('fills node params from scheduling expressions of the instance times', async () => {
     tw.job('a.json', generateJob(3, { partition: 'dt=${d}_${t}_${yyyymmdd-7}_$[add_months(yyyymmdd,-1)]' }));
     const ws = await tw.load(workspaceYaml(`      a: { type: sync, job: jobs/a.json, params: { d: "\${yyyymmdd-1}", t: "$[hh24miss-1/24]" } }\n`));
-    const r = await runWorkflowInstance(ws, 'W', { bizdate: '20240620' });
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' });
     expect(r.ok).toBe(true);
     expect(await partitions()).toEqual([['dt=20240619_231500_20240613_20240521', 3]]);
     expect(readFileSync(r.nodes.a!.logPath!, 'utf8')).toContain('d=20240619, t=231500');
@@ -96,7 +96,7 @@ describe('running an instance', () => {
   it('rejects an unknown scheduling parameter in node params, naming it', async () => {
     tw.job('a.json', generateJob(3));
     const ws = await tw.load(workspaceYaml(`      a: { type: sync, job: jobs/a.json, params: { bizdate: "$jobdate" } }\n`));
-    const r = await runWorkflowInstance(ws, 'W', { bizdate: '20240620' });
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' });
     expect(r.nodes.a!.state).toBe('failed');
     expect(r.nodes.a!.reason).toBe('node a: params.bizdate: unknown scheduling parameter $jobdate in "$jobdate"');
   });
@@ -106,7 +106,7 @@ describe('running an instance', () => {
     tw.job('b.json', generateJob(10));
     const ws = await tw.load(workspaceYaml('      a: { type: sync, job: jobs/a.json, retries: 3, retryInterval: 10ms }\n      b: { type: sync, job: jobs/b.json, depends: [a] }\n'));
     const ctl = new AbortController();
-    const r = await runWorkflowInstance(ws, 'W', { bizdate: '20240620', signal: ctl.signal, onNode: (n, rec) => void (n === 'a' && rec.state === 'running' && ctl.abort()) });
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620', signal: ctl.signal, onNode: (n, rec) => void (n === 'a' && rec.state === 'running' && ctl.abort()) });
     expect(r.ok).toBe(false);
     expect(r.nodes.a).toMatchObject({ state: 'failed', attempts: 1 });
     expect(r.nodes.a!.reason).toMatch(/^cancelled: /);
@@ -118,16 +118,16 @@ describe('running an instance', () => {
     tw.job('a.json', generateJob(1, { partition: 'dt=$[hh24miss]' }));
     const nodes = '      a: { type: sync, job: jobs/a.json }\n';
     const ws = await tw.load(workspaceYaml(nodes));
-    expect((await runWorkflowInstance(ws, 'W', { bizdate: '20240620' })).cyctime).toBe('20240621001500');
+    expect((await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' })).cyctime).toBe('20240621001500');
     const ws2 = await tw.load(workspaceYaml(nodes).replace('15 0 * * *', '30 2 * * *'));
-    expect((await runWorkflowInstance(ws2, 'W', { bizdate: '20240620' })).cyctime).toBe('20240621001500');
-    expect((await runWorkflowInstance(ws2, 'W', { bizdate: '20240621' })).cyctime).toBe('20240622023000');
+    expect((await runWorkflowInstance(ws2, 'W', { plugins: PLUGINS, bizdate: '20240620' })).cyctime).toBe('20240621001500');
+    expect((await runWorkflowInstance(ws2, 'W', { plugins: PLUGINS, bizdate: '20240621' })).cyctime).toBe('20240622023000');
     expect(await partitions()).toEqual([['dt=001500', 1], ['dt=023000', 1]]);
   });
 
   it('accepts the scheduler call shape: times and options in one object, T as given', async () => {
     const ws = await tw.load(workspaceYaml('      start: { type: virtual }\n'));
-    const r = await runWorkflowInstance(ws, 'W', { env: 'prod', bizdate: '20240309', cyctime: '20240310001500', scheduledAt: new Date(), trigger: 'scheduler' });
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, env: 'prod', bizdate: '20240309', cyctime: '20240310001500', scheduledAt: new Date(), trigger: 'scheduler' });
     expect(r).toMatchObject({ ok: true, env: 'prod', bizdate: '20240309', cyctime: '20240310001500' });
     expect(await readInstance(ws, 'prod', 'W', '20240309')).toMatchObject({ trigger: 'scheduler', cyctime: '20240310001500' });
     expect(await readInstance(ws, 'dev', 'W', '20240309')).toBeUndefined();
@@ -162,7 +162,7 @@ describe('retries', () => {
     failFirst = 2;
     tw.job('a.json', httpJob);
     const ws = await tw.load(yaml('retries: 3, retryInterval: 10ms'));
-    const r = await runWorkflowInstance(ws, 'W', { bizdate: '20240620' });
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' });
     expect(r.nodes.a).toMatchObject({ state: 'succeeded', attempts: 3, rows: 3 });
     expect(readFileSync(r.nodes.a!.logPath!, 'utf8').match(/retry \d of 3/g)).toEqual(['retry 1 of 3', 'retry 2 of 3']);
   });
@@ -171,7 +171,7 @@ describe('retries', () => {
     failFirst = 100;
     tw.job('a.json', httpJob);
     const ws = await tw.load(yaml('retries: 2, retryInterval: 1ms'));
-    const r = await runWorkflowInstance(ws, 'W', { bizdate: '20240620' });
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' });
     expect(r.nodes.a).toMatchObject({ state: 'failed', attempts: 3 });
     expect(r.nodes.a!.reason).toMatch(/500/);
   });
@@ -180,10 +180,10 @@ describe('retries', () => {
     failFirst = 1;
     tw.job('a.json', httpJob);
     const ws = await tw.load(yaml('rerun: never'));
-    expect((await runWorkflowInstance(ws, 'W', { bizdate: '20240620' })).nodes.a).toMatchObject({ state: 'failed', attempts: 1 });
+    expect((await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' })).nodes.a).toMatchObject({ state: 'failed', attempts: 1 });
     tw.job('a.json', brokenJob);
     const ws2 = await tw.load(yaml('retries: 3, retryInterval: 1ms'));
-    expect((await runWorkflowInstance(ws2, 'W', { bizdate: '20240621' })).nodes.a).toMatchObject({ state: 'failed', attempts: 1 });
+    expect((await runWorkflowInstance(ws2, 'W', { plugins: PLUGINS, bizdate: '20240621' })).nodes.a).toMatchObject({ state: 'failed', attempts: 1 });
   });
 });
 
@@ -200,25 +200,25 @@ describe('reruns', () => {
 
   it('after success: always reruns, on-failure and never refuse', async () => {
     const ws = await tw.load(workspaceYaml(NODES));
-    expect((await runWorkflowInstance(ws, 'W', { bizdate: '20240620' })).ok).toBe(true);
-    const r = await rerunNode(ws, 'W', 'alw', { bizdate: '20240620' });
+    expect((await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' })).ok).toBe(true);
+    const r = await rerunNode(ws, 'W', 'alw', { plugins: PLUGINS, bizdate: '20240620' });
     expect(r.ok).toBe(true);
     expect(r.nodes.alw).toMatchObject({ state: 'succeeded', executions: 2 });
     expect(r.nodes.onf).toMatchObject({ state: 'succeeded', executions: 1 });
-    await expect(rerunNode(ws, 'W', 'onf', { bizdate: '20240620' })).rejects.toThrow('cannot rerun W.onf for bizdate 20240620 (dev): it succeeded and its rerun policy is on-failure (rerun only after a failure)');
-    await expect(rerunNode(ws, 'W', 'nev', { bizdate: '20240620' })).rejects.toThrow('its rerun policy is never');
-    await expect(rerunNode(ws, 'W', 'alw', { bizdate: '20240101' })).rejects.toThrow('W has no instance for bizdate 20240101 in dev');
+    await expect(rerunNode(ws, 'W', 'onf', { plugins: PLUGINS, bizdate: '20240620' })).rejects.toThrow('cannot rerun W.onf for bizdate 20240620 (dev): it succeeded and its rerun policy is on-failure (rerun only after a failure)');
+    await expect(rerunNode(ws, 'W', 'nev', { plugins: PLUGINS, bizdate: '20240620' })).rejects.toThrow('its rerun policy is never');
+    await expect(rerunNode(ws, 'W', 'alw', { plugins: PLUGINS, bizdate: '20240101' })).rejects.toThrow('W has no instance for bizdate 20240101 in dev');
   });
 
   it('after failure: on-failure reruns (with downstream), never refuses', async () => {
     tw.job('onf.json', brokenJob);
     tw.job('nev.json', brokenJob);
     const ws = await tw.load(workspaceYaml(NODES));
-    const first = await runWorkflowInstance(ws, 'W', { bizdate: '20240620' });
+    const first = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' });
     expect([first.nodes.onf!.state, first.nodes.nev!.state, first.nodes.after_onf!.state]).toEqual(['failed', 'failed', 'not run']);
-    await expect(rerunNode(ws, 'W', 'nev', { bizdate: '20240620' })).rejects.toThrow('cannot rerun W.nev for bizdate 20240620 (dev): its rerun policy is never');
+    await expect(rerunNode(ws, 'W', 'nev', { plugins: PLUGINS, bizdate: '20240620' })).rejects.toThrow('cannot rerun W.nev for bizdate 20240620 (dev): its rerun policy is never');
     tw.job('onf.json', generateJob(7, { partition: 'dt=onf' }));
-    const r = await rerunNode(ws, 'W', 'onf', { bizdate: '20240620', downstream: true });
+    const r = await rerunNode(ws, 'W', 'onf', { plugins: PLUGINS, bizdate: '20240620', downstream: true });
     expect(r.ok).toBe(true);
     expect([r.nodes.onf!.state, r.nodes.after_onf!.state, r.nodes.nev!.state]).toEqual(['succeeded', 'succeeded', 'failed']);
     expect(r.nodes.onf!.rows).toBe(7);
@@ -230,8 +230,8 @@ describe('reruns', () => {
       mid: { type: sync, job: jobs/nev.json, depends: [start], rerun: never }
       leaf: { type: sync, job: jobs/after.json, depends: [mid] }
 `));
-    await runWorkflowInstance(ws, 'W', { bizdate: '20240620' });
-    const r = await rerunNode(ws, 'W', 'start', { bizdate: '20240620', downstream: true });
+    await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' });
+    const r = await rerunNode(ws, 'W', 'start', { plugins: PLUGINS, bizdate: '20240620', downstream: true });
     expect(r.kept).toEqual([{ node: 'mid', why: 'it succeeded and its rerun policy is never' }]);
     expect(r.nodes.mid!.executions).toBe(1);
     expect(r.nodes.leaf).toMatchObject({ state: 'succeeded', executions: 2 });
@@ -257,7 +257,7 @@ describe('backfill', () => {
   it('runs one date at a time in ascending order and stops starting dates after a failure', async () => {
     const ws = await tw.load(yaml());
     const started: string[] = [];
-    const r = await backfill(ws, 'W', { from: '20240101', to: '20240105', onDate: (d, res, err) => void (!res && !err && started.push(d)) });
+    const r = await backfill(ws, 'W', { plugins: PLUGINS, from: '20240101', to: '20240105', onDate: (d, res, err) => void (!res && !err && started.push(d)) });
     expect(started).toEqual(['20240101', '20240102', '20240103']);
     expect(r.ok).toBe(false);
     expect(r.instances.map((i) => [i.bizdate, i.ok])).toEqual([['20240101', true], ['20240102', true], ['20240103', false]]);
@@ -271,7 +271,7 @@ describe('backfill', () => {
   it('runs descending, k dates at once, continuing after a failure, and only the chosen node', async () => {
     const ws = await tw.load(yaml());
     const started: string[] = [];
-    const r = await backfill(ws, 'W', { from: '20240101', to: '20240104', descending: true, parallel: 2, continueOnFailure: true, node: 'a', onDate: (d, res, err) => void (!res && !err && started.push(d)) });
+    const r = await backfill(ws, 'W', { plugins: PLUGINS, from: '20240101', to: '20240104', descending: true, parallel: 2, continueOnFailure: true, node: 'a', onDate: (d, res, err) => void (!res && !err && started.push(d)) });
     expect(started).toEqual(['20240104', '20240103', '20240102', '20240101']);
     expect(r.instances.map((i) => i.bizdate).sort()).toEqual(['20240101', '20240102', '20240103', '20240104']);
     expect(r.instances.find((i) => i.bizdate === '20240103')!.ok).toBe(false);
@@ -282,8 +282,8 @@ describe('backfill', () => {
   it('refuses to run a node another live run holds', async () => {
     tw.job('slow.json', generateJob(4000, { partition: 'dt=slow', recordsPerSecond: 4000 }));
     const ws = await tw.load(workspaceYaml('      s: { type: sync, job: jobs/slow.json }\n'));
-    const first = runWorkflowInstance(ws, 'W', { bizdate: '20240620' });
-    await expect(runWorkflowInstance(ws, 'W', { bizdate: '20240620' })).rejects.toThrow(/W bizdate 20240620 \(dev\): s is already (waiting|running) in process \d+/);
+    const first = runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' });
+    await expect(runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' })).rejects.toThrow(/W bizdate 20240620 \(dev\): s is already (waiting|running) in process \d+/);
     expect((await first).ok).toBe(true);
     expect(existsSync(join(tw.dir, '.ferry', 'logs', 'dev', 'W', '20240620', 's.log'))).toBe(true);
   });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyDatasources, checkDatasource, descendantsOf, findCycle, findWorkspace, loadWorkspace, parseDuration, topoOrder, workspaceRunOptions, type Workspace } from '@ferry/workflow';
+import { PLUGINS } from './helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -185,14 +186,14 @@ datasources:
   closed: { type: httpfile, dev: { url: "http://127.0.0.1:1/" } }
 `);
       const ws = await loadWorkspace({ workspace: dir });
-      const root = await checkDatasource(ws, 'root', 'dev');
+      const root = await checkDatasource(ws, 'root', 'dev', { plugins: PLUGINS });
       expect(root).toMatchObject({ name: 'root', type: 'httpfile', env: 'dev', ok: true });
       expect(root.latencyMs).toBeGreaterThanOrEqual(0);
       expect(root.message).toContain('HTTP 200');
-      expect(await checkDatasource(ws, 'files', 'dev')).toMatchObject({ ok: true, message: expect.stringMatching(/^server reachable \(HTTP 403 Forbidden for /) });
+      expect(await checkDatasource(ws, 'files', 'dev', { plugins: PLUGINS })).toMatchObject({ ok: true, message: expect.stringMatching(/^server reachable \(HTTP 403 Forbidden for /) });
       // With a file path a 4xx is a real failure.
-      expect(await checkDatasource(ws, 'missing', 'dev')).toMatchObject({ ok: false, message: expect.stringMatching(/^HTTP 404 Not Found for .*\/files\/a\.txt/) });
-      const closed = await checkDatasource(ws, 'closed', 'dev');
+      expect(await checkDatasource(ws, 'missing', 'dev', { plugins: PLUGINS })).toMatchObject({ ok: false, message: expect.stringMatching(/^HTTP 404 Not Found for .*\/files\/a\.txt/) });
+      const closed = await checkDatasource(ws, 'closed', 'dev', { plugins: PLUGINS });
       expect(closed.ok).toBe(false);
       expect(closed.message).toContain('127.0.0.1:1');
     } finally {

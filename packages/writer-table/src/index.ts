@@ -7,6 +7,7 @@ import tableWriter from './writer.js';
 
 export default tableWriter;
 export { openStore, resolveStoreDir, type Store } from './store.js';
+export { tableSettings, type TableSettings } from './settings.js';
 export { listPending, reclaimDeadWrites, selfIdentity, ownerAlive, type PendingWrite, type ProcIdentity } from './pending.js';
 export { parseDdl, formatDdl, type ColumnDef, type CreateTable } from './ddl-parser.js';
 export {

@@ -11,6 +11,7 @@ import { gc } from './lifecycle.js';
 import { abortWrite, beginWrite } from './pending.js';
 import { writeSpec } from './partition-spec.js';
 import { DEFAULT_SEGMENT_BYTES, SegmentWriter } from './segment-writer.js';
+import { settingsOf } from './settings.js';
 import { openStore, type Store } from './store.js';
 
 const configSchema = t.object({
@@ -80,9 +81,9 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, SegmentRef>({
   config: configSchema,
 
   schema(config, ctx) {
-    const store = openStore(ctx.storeDir);
+    const store = openStore(settingsOf(ctx).storeDir);
     try {
-      const { project, table } = target(config, ctx.project);
+      const { project, table } = target(config, settingsOf(ctx).project);
       const def = requireTable(store, project, table);
       writeSpec(def, config.partition);
       return destinationSchema(def, writeColumns(def, config));
@@ -92,8 +93,8 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, SegmentRef>({
   },
 
   async prepare(config, ctx) {
-    const store = openStore(ctx.storeDir);
-    const { project, table } = target(config, ctx.project);
+    const store = openStore(settingsOf(ctx).storeDir);
+    const { project, table } = target(config, settingsOf(ctx).project);
     const def = requireTable(store, project, table);
     const partition = writeSpec(def, config.partition);
     const columns = writeColumns(def, config);

@@ -28,7 +28,7 @@ function startCrashingWriter(storeDir: string): Promise<{ pid: number; kill: () 
 import tableWriter, { openStore } from '${distUrl}';
 import { createBuilders, finishBatch, validate } from '${coreUrl}';
 const log = { info() {}, warn() {}, debug() {} };
-const ctx = { log, signal: new AbortController().signal, params: {}, storeDir: ${JSON.stringify(storeDir)}, project: 'default', baseDir: '.', runDir: '.' };
+const ctx = { log, signal: new AbortController().signal, params: {}, settings: { storeDir: ${JSON.stringify(storeDir)}, project: 'default' }, storeDir: ${JSON.stringify(storeDir)}, baseDir: '.', runDir: '.' };
 const cfg = validate(tableWriter.config, { table: 't', partition: 'dt=1', segmentBytes: 65536 }, 'writer');
 const schema = await tableWriter.schema(cfg, ctx);
 const handle = await tableWriter.prepare(cfg, { ...ctx, schema });

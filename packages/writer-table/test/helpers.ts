@@ -24,11 +24,11 @@ export function tempStore(): { dir: string; store: Store; cleanup: () => Promise
 }
 
 export function jobCtx(storeDir: string, project = 'default'): JobContext {
-  return { log: quiet, signal: new AbortController().signal, params: {}, storeDir, project, baseDir: process.cwd(), runDir: storeDir };
+  return { log: quiet, signal: new AbortController().signal, params: {}, settings: { storeDir, project }, baseDir: process.cwd(), runDir: storeDir };
 }
 
 export function channelCtx(storeDir: string, splitIndex: number, project = 'default'): ChannelContext {
-  return { log: quiet, signal: new AbortController().signal, splitIndex, count() {}, storeDir, project };
+  return { log: quiet, signal: new AbortController().signal, splitIndex, count() {}, dirty() {}, settings: { storeDir, project }, baseDir: process.cwd() };
 }
 
 /** A batch in `schema` from rows of JS values (what core's builders accept). */

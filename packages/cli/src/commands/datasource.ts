@@ -1,10 +1,11 @@
 /** `ferry datasource list | test`: the workspace's data sources and their connectivity test. */
 import { Command } from 'commander';
 import { ErrorCodes, FerryError } from '@ferry/core';
+import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
 import { checkDatasource, loadWorkspace, requireEnvironment, type DatasourceCheck } from '@ferry/workflow';
 import { withSignals } from '../run-support.js';
 
-const resolveFrom = [new URL('../..', import.meta.url).href + 'package.json'];
+const plugins = { ...BUILTIN_PLUGINS };
 
 /** Settings shown by `list`: secrets masked. */
 function showSettings(settings: Record<string, unknown>): string {
@@ -54,7 +55,7 @@ function testCmd(): Command {
       let failed = 0;
       await withSignals(async (signal) => {
         for (const n of names) {
-          const c = await checkDatasource(ws, n, opts.env, { signal, resolveFrom });
+          const c = await checkDatasource(ws, n, opts.env, { signal, plugins });
           if (!c.ok) failed++;
           process.stdout.write((opts.json ? JSON.stringify(c) : formatCheck(c)) + '\n');
         }

@@ -1,11 +1,10 @@
 /** `ferry plugin list | describe <name>`: the plugins and their config fields (the schema is the documentation). */
 import { Command } from 'commander';
-import { BUILTIN_PLUGINS, describeSchema, ErrorCodes, FerryError, resolvePluginUrl, loadPlugin, type Plugin } from '@ferry/core';
-
-const CLI_BASE = new URL('../../package.json', import.meta.url).href;
+import { describeSchema, ErrorCodes, FerryError, resolvePluginUrl, loadPlugin, type Plugin } from '@ferry/core';
+import { allPluginNames, BUILTIN_PLUGINS } from '../builtin-plugins.js';
 
 async function load(spec: string): Promise<Plugin> {
-  const url = resolvePluginUrl(spec, { resolveFrom: [CLI_BASE] });
+  const url = resolvePluginUrl(spec, { plugins: { ...BUILTIN_PLUGINS } });
   const mod = (await import(url)) as { default?: Plugin };
   const plugin = mod.default;
   if (!plugin || (plugin.kind !== 'reader' && plugin.kind !== 'writer')) throw new FerryError(ErrorCodes.PLUGIN, `plugin "${spec}" does not default-export a plugin`);
@@ -18,7 +17,7 @@ export function pluginCommand(): Command {
     .command('list')
     .description('the built-in plugins')
     .action(async () => {
-      for (const name of Object.keys(BUILTIN_PLUGINS)) {
+      for (const name of allPluginNames()) {
         try {
           const p = await load(name);
           process.stdout.write(`${name.padEnd(10)} ${p.kind.padEnd(7)} ${p.description ?? ''}\n`);

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { checkDataxShape, createLogger, ErrorCodes, FerryError, isUsageError, parseParamArgs, readJobFile, runJob, type RunResult } from '@ferry/core';
 import { applyDatasources } from '@ferry/workflow';
+import { engineOptions } from '../builtin-plugins.js';
 import { bytes, int, localTime, seconds, table } from '../format.js';
 import { createProgress } from '../progress.js';
 import { expressionResolver, withSignals } from '../run-support.js';
@@ -39,10 +40,8 @@ export function runCommand(): Command {
       runJob(job, {
         params,
         expressions: expressionResolver(opts.bizdate),
-        storeDir: target.storeDir,
-        project: target.project,
+        ...engineOptions(target),
         baseDir: dirname(path),
-        resolveFrom: [new URL('../..', import.meta.url).href + 'package.json'],
         signal,
         log: debug ? log : { info: () => {}, warn: log.warn, debug: () => {} },
         onProgress: progress ? (p) => progress.update(p) : undefined,

@@ -20,10 +20,11 @@ import {
   type InstanceRecord,
   type Workspace,
 } from '@ferry/workflow';
+import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
 import { withSignals } from '../run-support.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
-const resolveFrom = [new URL('../..', import.meta.url).href + 'package.json'];
+const plugins = { ...BUILTIN_PLUGINS };
 
 interface Common {
   workspace?: string;
@@ -105,7 +106,7 @@ function runCmd(): Command {
           maxParallel: positiveInt(opts.parallel, '--parallel', 2),
           signal,
           log,
-          resolveFrom,
+          plugins,
           trigger: 'run',
         }),
       );
@@ -145,7 +146,7 @@ function backfillCmd(): Command {
           continueOnFailure: Boolean(opts.continueOnFailure),
           signal,
           log,
-          resolveFrom,
+          plugins,
           onDate: (d, r, err) => {
             if (!r && !err) log.info(`backfill ${workflow} bizdate ${d}: started`);
             else if (err) log.warn(`backfill ${workflow} bizdate ${d}: ${err.message}`);
@@ -235,7 +236,7 @@ function rerunCmd(): Command {
       const ws = await open(opts);
       const log = progressLog(cmd);
       const result = await withSignals((signal) =>
-        rerunNode(ws, workflow, node, { bizdate: bizdateOf(opts.bizdate), env: opts.env, downstream: Boolean(opts.downstream), signal, log, resolveFrom }),
+        rerunNode(ws, workflow, node, { bizdate: bizdateOf(opts.bizdate), env: opts.env, downstream: Boolean(opts.downstream), signal, log, plugins }),
       );
       for (const k of result.kept) log.warn(`${workflow}.${k.node} not rerun: ${k.why}`);
       const inst = await readInstance(ws, opts.env, workflow, result.bizdate);
