@@ -107,15 +107,19 @@ describe('ferry workflow (CLI)', () => {
       cwd: dir,
       onSpawn: (child) => {
         // Kill -9 once the node is recorded running, as another terminal sees it.
-        const poll = setInterval(async () => {
-          const st = await runCli(['workflow', 'status', 'Slow', '--bizdate', '20240620', '--json'], { cwd: dir });
-          if (st.code === 0 && JSON.parse(st.stdout).nodes.slow.state === 'running' && !killed) {
-            killed = true;
-            clearInterval(poll);
-            child.kill('SIGKILL');
+        // One status process at a time: on a loaded machine a timer would pile them up.
+        let closed = false;
+        child.on('close', () => { closed = true; });
+        void (async () => {
+          while (!closed && !killed) {
+            const st = await runCli(['workflow', 'status', 'Slow', '--bizdate', '20240620', '--json'], { cwd: dir });
+            if (!closed && st.code === 0 && JSON.parse(st.stdout).nodes.slow.state === 'running') {
+              killed = true;
+              child.kill('SIGKILL');
+            }
+            await new Promise((r) => setTimeout(r, 300));
           }
-        }, 300);
-        child.on('close', () => clearInterval(poll));
+        })();
       },
     });
     const r = await run;
