@@ -1,15 +1,19 @@
 /**
  * The catalog: table definitions per project, and partition metadata (rows,
- * bytes, segments, last modification) so counts never scan data.
+ * bytes, the committed Parquet files, last modification) so counts never
+ * read data.
  */
+import { randomBytes } from 'node:crypto';
 import { ErrorCodes, FerryError, ferryField } from '@ferry/core';
 import { Schema } from 'apache-arrow';
 import { formatDdl, parseDdl, type ColumnDef, type CreateTable } from './ddl-parser.js';
-import { removeSegmentSync } from './segments.js';
+import { purgeTrash, trashSync } from './trash.js';
 import type { Store } from './store.js';
 
 /** A table as the catalog keeps it. */
 export interface TableDef {
+  /** Unique per CREATE: a dropped and re-created table has a new id (commits check it). */
+  id: string;
   project: string;
   name: string;
   columns: ColumnDef[];
@@ -22,30 +26,46 @@ export interface TableDef {
   ddl: string;
 }
 
-/** A stored segment: one Arrow IPC stream. */
-export interface SegmentRef {
-  key: string;
+/** Statistics of one column in one data file (min/max as text; absent when not computed). */
+export interface ColumnStats {
+  min?: string;
+  max?: string;
+  nulls: number;
+}
+
+/** A committed (or staged) Parquet data file. */
+export interface DataFile {
+  /** Path relative to the store folder, '/'-separated. */
+  path: string;
   rows: number;
-  /** Arrow IPC bytes before compression. */
+  /** Size of the file on disk. */
   bytes: number;
+  /** Optional per-column statistics, by column name. */
+  stats?: Record<string, ColumnStats>;
 }
 
 /** A partition's metadata (a non-partitioned table has one, with spec ''). */
 export interface PartitionMeta {
   /** Canonical spec, `dt=20240620/hh=01`, or '' for a non-partitioned table. */
   spec: string;
+  /** Partition column -> canonical value text. */
+  values: Record<string, string>;
   rows: number;
+  /** Bytes of its files on disk. */
   bytes: number;
-  segments: SegmentRef[];
+  files: DataFile[];
   /** Milliseconds since the epoch of the last commit into it (lifecycle counts from here). */
   lastModified: number;
   createdAt: number;
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The longest project, table or column name (as MaxCompute); keeps every catalog key far below LMDB's limit. */
+export const MAX_NAME_LENGTH = 128;
 
-/** Checks a project or table name (letters, digits, _). */
-export function checkName(kind: 'project' | 'table', name: string): string {
+/** Checks a project or table name (letters, digits, _; at most 128 characters). */
+export function checkName(kind: 'project' | 'table' | 'column', name: string): string {
+  if (name.length > MAX_NAME_LENGTH) throw new FerryError(ErrorCodes.USAGE, `${kind} name ${JSON.stringify(name.slice(0, 32))}... is ${name.length} characters long; at most ${MAX_NAME_LENGTH} are allowed`);
   if (!NAME_RE.test(name)) throw new FerryError(ErrorCodes.USAGE, `${kind} name ${JSON.stringify(name)} must be letters, digits and _ (not starting with a digit)`);
   return name.toLowerCase();
 }
@@ -88,7 +108,10 @@ export async function createTable(store: Store, project: string, ddlText: string
 }
 
 function toDef(project: string, stmt: CreateTable): TableDef {
-  const def: TableDef = { project, name: stmt.name, columns: stmt.columns, partitionColumns: stmt.partitionColumns, createdAt: new Date().toISOString(), ddl: formatDdl({ ...stmt, project: undefined }) };
+  checkName('table', stmt.name);
+  for (const c of [...stmt.columns, ...stmt.partitionColumns]) checkName('column', c.name);
+  const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
+  const def: TableDef = { id, project, name: stmt.name, columns: stmt.columns, partitionColumns: stmt.partitionColumns, createdAt: new Date().toISOString(), ddl: formatDdl({ ...stmt, project: undefined }) };
   if (stmt.comment) def.comment = stmt.comment;
   if (stmt.lifecycle) def.lifecycle = stmt.lifecycle;
   return def;
@@ -96,6 +119,7 @@ function toDef(project: string, stmt: CreateTable): TableDef {
 
 /** A table's definition, or undefined. */
 export function getTable(store: Store, project: string, table: string): TableDef | undefined {
+  if (table.length > MAX_NAME_LENGTH || project.length > MAX_NAME_LENGTH) checkName(table.length > MAX_NAME_LENGTH ? 'table' : 'project', table.length > MAX_NAME_LENGTH ? table : project);
   return store.catalog.get(tableKey(project, table.toLowerCase())) as TableDef | undefined;
 }
 
@@ -112,6 +136,7 @@ export function requireTable(store: Store, project: string, table: string): Tabl
 
 /** Every table of a project, by name. */
 export function listTables(store: Store, project: string): TableDef[] {
+  if (project.length > MAX_NAME_LENGTH) checkName('project', project);
   const out: TableDef[] = [];
   for (const { value } of store.catalog.getRange({ start: `${project}/`, end: `${project}0` })) out.push(value as TableDef);
   return out;
@@ -124,7 +149,7 @@ export function listProjects(store: Store): string[] {
   return [...out];
 }
 
-/** The Arrow schema of a table's data columns (partition columns are not stored in segments). */
+/** The Arrow schema of a table's data columns (partition columns are not in the data files). */
 export function tableSchema(def: TableDef): Schema {
   return new Schema(def.columns.map((c) => ferryField(c.name, c.type, { comment: c.comment })));
 }
@@ -138,19 +163,23 @@ export function listPartitions(store: Store, project: string, table: string): Pa
 }
 
 /**
- * Drops a table: its definition, partitions and segments, in one
- * transaction. Returns false when it did not exist (and `ifExists`).
+ * Drops a table: its definition and partitions in one transaction; its
+ * files are deleted once no reader that started before needs them.
+ * Returns false when it did not exist (and `ifExists`).
  */
 export async function dropTable(store: Store, project: string, table: string, opts: { ifExists?: boolean } = {}): Promise<boolean> {
   const def = opts.ifExists ? getTable(store, project, table) : requireTable(store, project, table);
   if (!def) return false;
   store.env.transactionSync(() => {
+    const paths: string[] = [];
     for (const { key, value } of Array.from(store.partitions.getRange(partitionRange(project, def.name)))) {
-      for (const s of (value as PartitionMeta).segments) removeSegmentSync(store, s.key);
+      for (const f of (value as PartitionMeta).files) paths.push(f.path);
       store.partitions.removeSync(key);
     }
     store.catalog.removeSync(tableKey(project, def.name));
+    trashSync(store, paths);
   });
   await store.env.flushed;
+  await purgeTrash(store);
   return true;
 }

@@ -6,13 +6,16 @@
 import tableWriter from './writer.js';
 
 export default tableWriter;
-export { openStore, resolveStoreDir, type Store } from './store.js';
+export { openStore, resolveStoreDir, STORE_FORMAT, type Store, type OpenOptions } from './store.js';
 export { tableSettings, type TableSettings } from './settings.js';
 export { listPending, reclaimDeadWrites, selfIdentity, ownerAlive, type PendingWrite, type ProcIdentity } from './pending.js';
+export { acquireReadLease, liveLeases, type ReadLease } from './read-lease.js';
+export { purgeTrash, trashedFiles } from './trash.js';
+export { listDataFiles, partitionDir, absPath } from './files.js';
 export { parseDdl, formatDdl, type ColumnDef, type CreateTable } from './ddl-parser.js';
 export {
   createTable, getTable, requireTable, listTables, listProjects, listPartitions, dropTable, tableSchema,
-  type TableDef, type PartitionMeta, type SegmentRef, type CreateResult,
+  MAX_NAME_LENGTH, type TableDef, type PartitionMeta, type DataFile, type ColumnStats, type CreateResult,
 } from './catalog.js';
 export { parseSpec, specText, writeSpec } from './partition-spec.js';
 export { countRows, scanBatches, scanSchema, type ScanOptions } from './scan.js';
@@ -20,5 +23,6 @@ export { exportRows, headText, EXPORT_FORMATS, type ExportFormat, type ExportOpt
 export { gc, sweepOrphans, type ExpiredPartition, type GcOptions } from './lifecycle.js';
 export { openChannel, type TableWriteHandle, type TableWriterConfig } from './writer.js';
 export { commitWrite, type CommitResult } from './commit.js';
-export { SegmentWriter, DEFAULT_SEGMENT_BYTES, encodeSegment } from './segment-writer.js';
-export { countSegments, type CompressionMode } from './segments.js';
+export { ParquetWriter, DEFAULT_FILE_BYTES, DEFAULT_COMPRESSION, type ParquetWriterOptions } from './parquet-writer.js';
+export { COMPRESSIONS, type CompressionName } from './parquet-props.js';
+export { freeBytes } from './disk-space.js';

@@ -25,6 +25,9 @@ export function parseSpec(text: string, where = 'partition'): SpecPairs {
     if (value === '' || BAD_VALUE.test(value)) {
       throw new FerryError(ErrorCodes.USAGE, `${where}: partition value of ${name} must be non-empty without '/', ',', '=' or control characters, got ${JSON.stringify(value)}`);
     }
+    if (value.length > 128 || name.length > 128) {
+      throw new FerryError(ErrorCodes.USAGE, `${where}: partition ${name.length > 128 ? 'column name' : `value of ${name}`} is ${Math.max(name.length, value.length)} characters long; at most 128 are allowed`);
+    }
     if (pairs.some(([n]) => n === name)) throw new FerryError(ErrorCodes.USAGE, `${where}: partition column ${name} given twice in ${JSON.stringify(text)}`);
     pairs.push([name, value]);
   }
@@ -79,14 +82,28 @@ export function writeSpec(def: TableDef, text: string | undefined): string {
       `partition ${JSON.stringify(text)} does not match table ${tableName(def)}, which is partitioned by (${partitionList(def)}); give all of them, as in ${names.map((n) => `${n}=...`).join(',')}`,
     );
   }
-  for (const c of cols) checkValue(def, c.name, c.type, given.get(c.name)!);
-  return specText(names.map((n) => [n, given.get(n)!]));
+  return specText(cols.map((c) => [c.name, canonicalValue(def, c.name, c.type, given.get(c.name)!)]));
 }
 
-function checkValue(def: TableDef, name: string, type: string, value: string): void {
-  if (/^(bigint|int|smallint|tinyint)$/.test(type) && !/^-?\d+$/.test(value)) {
-    throw new FerryError(ErrorCodes.CONFIG, `partition ${name}=${value} of table ${tableName(def)}: ${name} is ${type.toUpperCase()}, expected an integer`);
+const INT_BITS: Record<string, number> = { bigint: 64, int: 32, smallint: 16, tinyint: 8 };
+
+/**
+ * The canonical text of a partition value: integers range-checked for the
+ * column type and written without sign or leading zeros (`dt=00012` and
+ * `dt=12` are one partition); other types as given.
+ */
+export function canonicalValue(def: TableDef, name: string, type: string, value: string, code: typeof ErrorCodes.CONFIG | typeof ErrorCodes.USAGE = ErrorCodes.CONFIG): string {
+  const bits = INT_BITS[type.toLowerCase()];
+  if (bits === undefined) return value;
+  if (!/^[+-]?\d+$/.test(value)) {
+    throw new FerryError(code, `partition ${name}=${value} of table ${tableName(def)}: ${name} is ${type.toUpperCase()}, expected an integer`);
   }
+  const n = BigInt(value);
+  const max = (1n << BigInt(bits - 1)) - 1n;
+  if (n > max || n < -max - 1n) {
+    throw new FerryError(code, `partition ${name}=${value} of table ${tableName(def)}: out of range for ${type.toUpperCase()} (${-max - 1n} to ${max})`);
+  }
+  return n.toString();
 }
 
 /**
@@ -99,9 +116,11 @@ export function readFilter(def: TableDef, text: string | undefined): (spec: stri
     throw new FerryError(ErrorCodes.USAGE, `table ${tableName(def)} is not partitioned; remove --partition`);
   }
   const pairs = parseSpec(text);
-  const names = new Set(def.partitionColumns.map((c) => c.name));
-  for (const [n] of pairs) {
-    if (!names.has(n)) throw new FerryError(ErrorCodes.USAGE, `table ${tableName(def)} has no partition column ${n} (partitioned by ${partitionList(def)})`);
+  const types = new Map(def.partitionColumns.map((c) => [c.name, c.type]));
+  for (const pair of pairs) {
+    const type = types.get(pair[0]);
+    if (type === undefined) throw new FerryError(ErrorCodes.USAGE, `table ${tableName(def)} has no partition column ${pair[0]} (partitioned by ${partitionList(def)})`);
+    pair[1] = canonicalValue(def, pair[0], type, pair[1], ErrorCodes.USAGE);
   }
   return (spec) => {
     const have = new Map(specPairs(spec));

@@ -1,14 +1,15 @@
 /**
  * Pending writes and partition locks. A write records itself (write id, pid,
- * destination) before it stages any segment, and takes the partition's lock
- * in the same transaction; commit or abort removes both. A record whose
- * process is dead is a crashed write: its staged segments are reclaimed and
- * its lock taken over.
+ * destination, table id) before it stages any file, and takes the
+ * partition's lock in the same transaction; commit or abort removes both. A
+ * record whose process is dead is a crashed write: its staged files (named
+ * `<writeId>-...` in the partition folder) are deleted and its lock taken
+ * over.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ErrorCodes, FerryError } from '@ferry/core';
-import { removeSegmentSync, segmentKeys } from './segments.js';
+import { filesOfWrite, partitionDir, pruneEmptyDirs, removeFile } from './files.js';
 import type { Store } from './store.js';
 
 /** What a pending write records about itself. */
@@ -21,6 +22,8 @@ export interface PendingWrite {
   table: string;
   /** Canonical partition spec (`dt=20240620/hh=01`), '' for a non-partitioned table. */
   partition: string;
+  /** The id of the table when the write began: the commit refuses a dropped and re-created table. */
+  tableId?: string;
   startedAt: string;
 }
 
@@ -93,48 +96,52 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** The key range of a write's segments. */
-export function segmentRange(writeId: string): { start: string; end: string } {
-  // '/' is followed by '0' in ASCII: every `<writeId>/...` key sorts in between.
-  return { start: `${writeId}/`, end: `${writeId}0` };
-}
-
-/** Deletes every segment a write staged and its pending record and lock (inside a write transaction). */
+/** Removes a write's pending record and lock (inside a write transaction). */
 function dropWriteSync(store: Store, w: PendingWrite): void {
-  for (const key of segmentKeys(store, segmentRange(w.writeId))) removeSegmentSync(store, key);
   store.writes.removeSync(pendingKey(w.writeId));
   const lk = lockKey(w.project, w.table, w.partition);
   const lock = store.writes.get(lk) as Lock | undefined;
   if (lock?.writeId === w.writeId) store.writes.removeSync(lk);
 }
 
+/** Deletes the files a write staged (never listed by the catalog, so no reader uses them). */
+export function removeStagedFiles(store: Store, w: { writeId: string; project: string; table: string; partition: string }): void {
+  const dir = partitionDir(w.project, w.table, w.partition);
+  for (const f of filesOfWrite(store.dir, dir, w.writeId)) removeFile(store.dir, f);
+  pruneEmptyDirs(store.dir, dir);
+}
+
 /**
  * Starts a write: takes the partition lock and records the pending write,
  * in one transaction. A lock held by a live process makes this wait up to
  * `waitMs`, then fail naming the partition and the holder's pid; a lock of a
- * dead process is taken over after reclaiming its staged segments.
+ * dead process is taken over after deleting its staged files.
  */
 export async function beginWrite(
   store: Store,
-  dest: { project: string; table: string; partition: string },
+  dest: { project: string; table: string; partition: string; tableId?: string },
   opts: { waitMs?: number; signal?: AbortSignal } = {},
 ): Promise<PendingWrite> {
   const w: PendingWrite = { writeId: newWriteId(), pid: process.pid, proc: selfIdentity(), ...dest, startedAt: new Date().toISOString() };
   const lk = lockKey(dest.project, dest.table, dest.partition);
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
+    let stale: PendingWrite | undefined;
     const holder = store.env.transactionSync(() => {
       const lock = store.writes.get(lk) as Lock | undefined;
       if (lock && ownerAlive(lock.pid, lock.proc)) return lock;
       if (lock) {
-        const stale = store.writes.get(pendingKey(lock.writeId)) as PendingWrite | undefined;
+        stale = store.writes.get(pendingKey(lock.writeId)) as PendingWrite | undefined;
         if (stale) dropWriteSync(store, stale);
       }
       store.writes.putSync(lk, { writeId: w.writeId, pid: w.pid, proc: w.proc, since: w.startedAt } satisfies Lock);
       store.writes.putSync(pendingKey(w.writeId), w);
       return undefined;
     });
-    if (!holder) return w;
+    if (!holder) {
+      if (stale) removeStagedFiles(store, stale);
+      return w;
+    }
     if (Date.now() >= deadline || opts.signal?.aborted) {
       const what = dest.partition ? `partition ${dest.partition} of table ${dest.project}.${dest.table}` : `table ${dest.project}.${dest.table}`;
       throw new FerryError(
@@ -146,12 +153,13 @@ export async function beginWrite(
   }
 }
 
-/** Ends a write without publishing: deletes its staged segments, pending record and lock. */
+/** Ends a write without publishing: deletes its staged files, then its pending record and lock. */
 export async function abortWrite(store: Store, writeId: string): Promise<void> {
+  const w = getPending(store, writeId);
+  if (!w) return;
+  removeStagedFiles(store, w);
   store.env.transactionSync(() => {
-    const w = store.writes.get(pendingKey(writeId)) as PendingWrite | undefined;
-    if (w) dropWriteSync(store, w);
-    else for (const key of segmentKeys(store, segmentRange(writeId))) removeSegmentSync(store, key);
+    if (store.writes.get(pendingKey(writeId))) dropWriteSync(store, w);
   });
   await store.env.flushed;
 }
@@ -176,10 +184,15 @@ export function listPending(store: Store): PendingWrite[] {
   return out;
 }
 
-/** Reclaims the staged segments of writes whose process is dead. Returns how many writes were reclaimed. */
+/**
+ * Reclaims the writes whose process is dead: deletes their staged files,
+ * then their records and locks. Returns how many writes were reclaimed.
+ */
 export function reclaimDeadWrites(store: Store): number {
   const dead = listPending(store).filter((w) => !ownerAlive(w.pid, w.proc));
   if (dead.length === 0) return 0;
+  // Files first: a crash in between leaves the record, and the next open deletes again.
+  for (const w of dead) removeStagedFiles(store, w);
   store.env.transactionSync(() => {
     for (const w of dead) {
       // Another process may have reclaimed it meanwhile.

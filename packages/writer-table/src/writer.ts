@@ -1,16 +1,17 @@
 /**
  * The `table` writer plugin: writes a job's rows into one partition of a
- * store table. Channels stage segments from their workers; the commit
+ * store table. Channels stage Parquet files from their workers; the commit
  * publishes them all in one transaction (overwrite or append).
  */
 import { defineWriter, ErrorCodes, FerryError, t, type Infer } from '@ferry/core';
 import { Schema } from 'apache-arrow';
-import { requireTable, tableSchema, type SegmentRef, type TableDef } from './catalog.js';
+import { requireTable, tableSchema, type DataFile, type TableDef } from './catalog.js';
 import { commitWrite, type CommitResult } from './commit.js';
 import { gc } from './lifecycle.js';
 import { abortWrite, beginWrite } from './pending.js';
 import { writeSpec } from './partition-spec.js';
-import { DEFAULT_SEGMENT_BYTES, SegmentWriter } from './segment-writer.js';
+import { COMPRESSIONS } from './parquet-props.js';
+import { DEFAULT_COMPRESSION, DEFAULT_FILE_BYTES, ParquetWriter } from './parquet-writer.js';
 import { settingsOf } from './settings.js';
 import { openStore, type Store } from './store.js';
 
@@ -20,7 +21,8 @@ const configSchema = t.object({
   writeMode: t.enum(['overwrite', 'append'] as const).default('overwrite').describe('overwrite replaces the partition (INSERT OVERWRITE); append adds to it'),
   columns: t.array(t.string({ minLength: 1 }), { minItems: 1 }).optionalField().describe('table columns the reader columns go to, in order; default all; the others are NULL'),
   lockWaitSeconds: t.number({ min: 0 }).default(0).describe('how long to wait for another job writing the same partition before failing'),
-  segmentBytes: t.integer({ min: 65536 }).default(DEFAULT_SEGMENT_BYTES).describe('Arrow bytes per stored segment'),
+  fileBytes: t.integer({ min: 65536 }).default(DEFAULT_FILE_BYTES).describe('Arrow bytes gathered per Parquet data file (memory per channel grows with it)'),
+  compression: t.enum(COMPRESSIONS).default(DEFAULT_COMPRESSION).describe('Parquet compression of the data files: snappy, zstd (smaller, slower), lz4_raw or none'),
 });
 
 /** The `table` writer's config. */
@@ -37,7 +39,8 @@ export interface TableWriteHandle {
   /** The table columns the incoming batches hold, in order. */
   columns: string[];
   def: TableDef;
-  segmentBytes: number;
+  fileBytes: number;
+  compression: (typeof COMPRESSIONS)[number];
 }
 
 function target(config: TableWriterConfig, project: string): { project: string; table: string } {
@@ -75,7 +78,7 @@ async function releasePrepared(store: Store, writeId: string): Promise<void> {
   if (preparedHere.delete(writeId)) await store.close();
 }
 
-export default defineWriter<TableWriterConfig, TableWriteHandle, SegmentRef>({
+export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
   name: 'table',
   description: 'writes into a partition of a ferry table store table (overwrite or append, atomic commit)',
   config: configSchema,
@@ -98,10 +101,10 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, SegmentRef>({
     const def = requireTable(store, project, table);
     const partition = writeSpec(def, config.partition);
     const columns = writeColumns(def, config);
-    const w = await beginWrite(store, { project, table: def.name, partition }, { waitMs: config.lockWaitSeconds * 1000, signal: ctx.signal });
+    const w = await beginWrite(store, { project, table: def.name, partition, tableId: def.id }, { waitMs: config.lockWaitSeconds * 1000, signal: ctx.signal });
     // The store stays open (ref held) until commit or abort.
     preparedHere.add(w.writeId);
-    return { storeDir: store.dir, project, table: def.name, partition, writeMode: config.writeMode, writeId: w.writeId, columns, def, segmentBytes: config.segmentBytes };
+    return { storeDir: store.dir, project, table: def.name, partition, writeMode: config.writeMode, writeId: w.writeId, columns, def, fileBytes: config.fileBytes, compression: config.compression };
   },
 
   async open(handle, ctx) {
@@ -134,10 +137,12 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, SegmentRef>({
   },
 });
 
-/** Opens a channel sink on a prepared write (what `open` does; `channel` labels its keys). */
+/** Opens a channel sink on a prepared write (what `open` does; `channel` labels its files). */
 export function openChannel(handle: TableWriteHandle, channel: number) {
   const store = openStore(handle.storeDir);
-  const sink = new SegmentWriter(store, { writeId: handle.writeId, def: handle.def, columns: handle.columns, channel, segmentBytes: handle.segmentBytes });
+  const sink = new ParquetWriter(store, {
+    writeId: handle.writeId, def: handle.def, partition: handle.partition, columns: handle.columns, channel, fileBytes: handle.fileBytes, compression: handle.compression,
+  });
   let done = false;
   const release = async () => {
     if (!done) {
@@ -146,7 +151,7 @@ export function openChannel(handle: TableWriteHandle, channel: number) {
     }
   };
   return {
-    write: (batch: Parameters<SegmentWriter['write']>[0]) => sink.write(batch),
+    write: (batch: Parameters<ParquetWriter['write']>[0]) => sink.write(batch),
     async close() {
       try {
         return await sink.close();

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countRows, countSegments, createTable, getTable, listPending, listPartitions, openStore, reclaimDeadWrites, SegmentWriter, selfIdentity, tableSchema, type Store } from '@ferry/writer-table';
+import { countRows, createTable, getTable, listDataFiles, listPending, listPartitions, openStore, ParquetWriter, reclaimDeadWrites, selfIdentity, tableSchema, type Store } from '@ferry/writer-table';
 import { batchOf, tempStore, writeTable } from './helpers.js';
 
 const distUrl = pathToFileURL(join(fileURLToPath(import.meta.url), '../../dist/index.js')).href;
@@ -19,7 +19,7 @@ beforeEach(async () => {
 });
 afterEach(() => cleanup());
 
-/** A child process that starts an overwrite of dt=1, stages segments, says so, then hangs until killed. */
+/** A child process that starts an overwrite of dt=1, stages files, says so, then hangs until killed. */
 function startCrashingWriter(storeDir: string): Promise<{ pid: number; kill: () => Promise<void> }> {
   const script = join(storeDir, 'child.mjs');
   writeFileSync(
@@ -29,7 +29,7 @@ import tableWriter, { openStore } from '${distUrl}';
 import { createBuilders, finishBatch, validate } from '${coreUrl}';
 const log = { info() {}, warn() {}, debug() {} };
 const ctx = { log, signal: new AbortController().signal, params: {}, settings: { storeDir: ${JSON.stringify(storeDir)}, project: 'default' }, storeDir: ${JSON.stringify(storeDir)}, baseDir: '.', runDir: '.' };
-const cfg = validate(tableWriter.config, { table: 't', partition: 'dt=1', segmentBytes: 65536 }, 'writer');
+const cfg = validate(tableWriter.config, { table: 't', partition: 'dt=1', fileBytes: 65536 }, 'writer');
 const schema = await tableWriter.schema(cfg, ctx);
 const handle = await tableWriter.prepare(cfg, { ...ctx, schema });
 const sink = await tableWriter.open(handle, { ...ctx, splitIndex: 0, count() {} });
@@ -63,12 +63,12 @@ setInterval(() => {}, 1000);
 }
 
 describe('crash recovery', () => {
-  it('a writer killed with SIGKILL leaves the old partition whole; reopening reclaims its staged segments and lock', async () => {
+  it('a writer killed with SIGKILL leaves the old partition whole; reopening reclaims its staged files and lock', async () => {
     await writeTable(dir, { table: 't', partition: 'dt=1' }, [[[[1, 'old a'], [2, 'old b']]]]);
-    const before = countSegments(store);
+    const before = listDataFiles(dir).length;
     const child = await startCrashingWriter(dir);
     expect(listPending(store).map((w) => w.pid)).toEqual([child.pid]);
-    expect(countSegments(store)).toBeGreaterThan(before + 5);
+    expect(listDataFiles(dir).length).toBeGreaterThan(before + 5);
     await child.kill();
 
     // The old partition is untouched while the dead write's leftovers are still there.
@@ -78,7 +78,7 @@ describe('crash recovery', () => {
     await store.close();
     store = openStore(dir);
     expect(listPending(store)).toEqual([]);
-    expect(countSegments(store)).toBe(before);
+    expect(listDataFiles(dir).length).toBe(before);
     expect(listPartitions(store, 'default', 't').map((p) => [p.spec, p.rows])).toEqual([['dt=1', 2]]);
 
     // Its lock is gone too: the partition can be written again.
@@ -106,12 +106,12 @@ describe('crash recovery', () => {
     const proc = { boot: selfIdentity().boot, start: 'not-the-start-time-of-that-pid' };
     await store.writes.put(`w/${writeId}`, { writeId, pid: process.ppid, proc, project: 'default', table: 't', partition: 'dt=1', startedAt: new Date().toISOString() });
     await store.writes.put('l/default/t/dt=1', { writeId, pid: process.ppid, proc, since: new Date().toISOString() });
-    const staged = new SegmentWriter(store, { writeId, def, columns: ['id', 's'], channel: 0 });
+    const staged = new ParquetWriter(store, { writeId, def, partition: 'dt=1', columns: ['id', 's'], channel: 0 });
     await staged.write(batchOf(tableSchema(def), [[1, 'x']]));
     await staged.close();
-    expect(countSegments(store)).toBe(1);
+    expect(listDataFiles(dir).length).toBe(1);
     expect(reclaimDeadWrites(store)).toBe(1);
-    expect(countSegments(store)).toBe(0);
+    expect(listDataFiles(dir).length).toBe(0);
     expect(listPending(store)).toEqual([]);
     await writeTable(dir, { table: 't', partition: 'dt=1' }, [[[[1, 'a']]]]);
   });
@@ -123,6 +123,6 @@ describe('crash recovery', () => {
     await writeTable(dir, { table: 't', partition: 'dt=1' }, [[[[1, 'a']]]]);
     expect(countRows(store, 'default', 't')).toBe(1);
     expect(listPending(store)).toEqual([]);
-    expect(countSegments(store)).toBe(1);
+    expect(listDataFiles(dir).length).toBe(1);
   });
 });

@@ -79,7 +79,8 @@ describe('export round-trips every type', () => {
     ]);
     const col = (name: string) => table.getChild(name)!.toArray();
     expect(table.getChild('s')!.toJSON()).toEqual(['héllo, "wörld"', '', null, '日本語 🚀']);
-    expect([...col('b')]).toEqual([9007199254740993n, 0n, 0n, 9223372036854775807n]);
+    // The value slot under a NULL is unspecified (Parquet round trip): compare the non-null rows only.
+    expect([0, 1, 3].map((i) => col('b')[i])).toEqual([9007199254740993n, 0n, 9223372036854775807n]);
     expect(table.getChild('b')!.get(2)).toBeNull();
     expect(table.getChild('bin')!.get(0)).toEqual(new Uint8Array([0, 255, 1]));
     expect(table.getChild('dt')!.toJSON()).toEqual(['20240620', '20240620', '20240620', '20240620']);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createBuilders, finishBatch, validate, type ChannelContext, type JobContext, type Logger } from '@ferry/core';
-import tableWriter, { openStore, type SegmentRef, type Store, type TableWriteHandle } from '@ferry/writer-table';
+import tableWriter, { openStore, type DataFile, type Store, type TableWriteHandle } from '@ferry/writer-table';
 import type { RecordBatch, Schema } from 'apache-arrow';
 
 export const quiet: Logger = { info() {}, warn() {}, debug() {} };
@@ -52,7 +52,7 @@ export async function writeTable(
   const cfg = validate(tableWriter.config, config, 'writer') as never;
   const schema = await tableWriter.schema(cfg, ctx);
   const handle = (await tableWriter.prepare(cfg, { ...ctx, schema })) as TableWriteHandle;
-  const segments: SegmentRef[] = [];
+  const segments: DataFile[] = [];
   try {
     for (const [i, batches] of channels.entries()) {
       const sink = await tableWriter.open(handle, channelCtx(storeDir, i, project));

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import tableWriter, {
-  countRows, countSegments, createTable, dropTable, SegmentWriter, sweepOrphans, exportRows, gc, getTable, headText, listPartitions, listTables, scanBatches, type Store, type TableWriteHandle,
+  countRows, createTable, dropTable, listDataFiles, ParquetWriter, sweepOrphans, exportRows, gc, getTable, headText, listPartitions, listTables, scanBatches, type Store, type TableWriteHandle,
 } from '@ferry/writer-table';
 import { batchOf, channelCtx, collector, jobCtx, tempStore, writeTable } from './helpers.js';
 
@@ -62,11 +62,11 @@ describe('catalog', () => {
     expect(listTables(store, 'dev2').map((t) => t.name)).toEqual(['t']);
   });
 
-  it('drops a table with its partitions and segments', async () => {
+  it('drops a table with its partitions and data files', async () => {
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=20240101' }, [[[['a', 1]]]]);
-    expect(countSegments(store)).toBe(1);
+    expect(listDataFiles(dir).length).toBe(1);
     await dropTable(store, 'default', 'ods_user_info_d');
-    expect(countSegments(store)).toBe(0);
+    expect(listDataFiles(dir).length).toBe(0);
     expect(store.partitions.getKeysCount()).toBe(0);
   });
 });
@@ -81,8 +81,8 @@ describe('writing through the table plugin', () => {
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=20240620', writeMode: 'append' }, [[[['n2', 20]], [['n3', 30]]]]);
     expect(countRows(store, 'default', 'ods_user_info_d', 'dt=20240620')).toBe(3);
     expect((await jsonl('ods_user_info_d')).map((r) => (r as { uid: string }).uid)).toEqual(['n1', 'n2', 'n3']);
-    // Overwrite freed the first write's segments.
-    expect(countSegments(store)).toBe(2);
+    // Overwrite deleted the first write's files.
+    expect(listDataFiles(dir).length).toBe(2);
   });
 
   it('counts per partition and for the whole table across two partitions', async () => {
@@ -136,11 +136,12 @@ describe('writing through the table plugin', () => {
     expect(await jsonl('flat')).toEqual([{ a: 1 }, { a: 2 }]);
   });
 
-  it('cuts large writes into several segments and scans them back in order', async () => {
+  it('cuts large writes into several files and scans them back in order', async () => {
     const rows = Array.from({ length: 30_000 }, (_, i) => [`user-${i}-${'x'.repeat(20)}`, i]);
-    await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1', segmentBytes: 65536 }, [[rows.slice(0, 10_000), rows.slice(10_000, 20_000), rows.slice(20_000)]]);
+    await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1', fileBytes: 65536 }, [[rows.slice(0, 10_000), rows.slice(10_000, 20_000), rows.slice(20_000)]]);
     const [p] = listPartitions(store, 'default', 'ods_user_info_d');
-    expect(p!.segments.length).toBeGreaterThan(1);
+    expect(p!.files.length).toBeGreaterThan(1);
+    expect(p!.files.reduce((n, f) => n + f.rows, 0)).toBe(30_000);
     let n = 0;
     for await (const b of scanBatches(store, 'default', 'ods_user_info_d')) {
       const ages = b.getChild('age')!.toArray() as BigInt64Array;
@@ -149,31 +150,33 @@ describe('writing through the table plugin', () => {
     expect(n).toBe(30_000);
   });
 
-  it('compresses text-heavy segments with LZ4, stores numeric ones as is, and reads both back', async () => {
+  it('writes numeric and text tables as Parquet files under data/<project>/<table>/<spec>/ and reads both back', async () => {
     await createTable(store, 'default', 'CREATE TABLE nums (a BIGINT, b DOUBLE)');
     await writeTable(dir, { table: 'nums' }, [[[[1, 0.5], [2, 1.5]]]]);
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['a long enough user id string', 1]]]]);
-    const keys = [...listPartitions(store, 'default', 'nums'), ...listPartitions(store, 'default', 'ods_user_info_d')].map((p) => p.segments[0]!.key);
-    expect(keys[0]).not.toMatch(/\.z$/);
-    expect(keys[1]).toMatch(/\.z$/);
-    expect(store.segments.getKeysCount()).toBe(1);
-    expect(store.segmentsLz4.getKeysCount()).toBe(1);
+    const paths = [...listPartitions(store, 'default', 'nums'), ...listPartitions(store, 'default', 'ods_user_info_d')].map((p) => p.files[0]!.path);
+    expect(paths[0]).toMatch(/^data\/default\/nums\/[^/]+\.parquet$/);
+    expect(paths[1]).toMatch(/^data\/default\/ods_user_info_d\/dt=1\/[^/]+\.parquet$/);
+    expect(listDataFiles(dir)).toEqual([...paths].sort());
+    const [p] = listPartitions(store, 'default', 'ods_user_info_d');
+    expect(p).toMatchObject({ spec: 'dt=1', values: { dt: '1' }, rows: 1 });
+    expect(p!.files[0]!.stats).toEqual({ uid: { nulls: 0 }, age: { nulls: 0 } });
     expect(await jsonl('nums')).toEqual([{ a: 1, b: 0.5 }, { a: 2, b: 1.5 }]);
     expect(await jsonl('ods_user_info_d')).toEqual([{ uid: 'a long enough user id string', age: 1, dt: '1' }]);
   });
 
-  it('abort leaves the old partition intact and frees the staged segments', async () => {
+  it('abort leaves the old partition intact and deletes the staged files', async () => {
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['old', 1]]]]);
     const ctx = jobCtx(dir);
-    const cfg = { table: 'ods_user_info_d', partition: 'dt=1', writeMode: 'overwrite', lockWaitSeconds: 0, segmentBytes: 65536 } as never;
+    const cfg = { table: 'ods_user_info_d', partition: 'dt=1', writeMode: 'overwrite', lockWaitSeconds: 0, fileBytes: 65536 } as never;
     const schema = await tableWriter.schema(cfg, ctx);
     const handle = (await tableWriter.prepare(cfg, { ...ctx, schema })) as TableWriteHandle;
     const sink = await tableWriter.open(handle, channelCtx(dir, 0));
     await sink.write(batchOf(schema, [['new', 2]]));
     const segs = await sink.close();
-    expect(countSegments(store)).toBe(2);
+    expect(listDataFiles(dir).length).toBe(2);
     await tableWriter.abort(handle, segs, ctx);
-    expect(countSegments(store)).toBe(1);
+    expect(listDataFiles(dir).length).toBe(1);
     expect(await jsonl('ods_user_info_d')).toEqual([{ uid: 'old', age: 1, dt: '1' }]);
     // The lock went with it: the next write goes through.
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['next', 3]]]]);
@@ -182,7 +185,7 @@ describe('writing through the table plugin', () => {
 
   it('a second write to the same partition fails naming the partition and the holder pid, never interleaving', async () => {
     const ctx = jobCtx(dir);
-    const cfg = { table: 'ods_user_info_d', partition: 'dt=1', writeMode: 'overwrite', lockWaitSeconds: 0, segmentBytes: 65536 } as never;
+    const cfg = { table: 'ods_user_info_d', partition: 'dt=1', writeMode: 'overwrite', lockWaitSeconds: 0, fileBytes: 65536 } as never;
     const schema = await tableWriter.schema(cfg, ctx);
     const first = (await tableWriter.prepare(cfg, { ...ctx, schema })) as TableWriteHandle;
     const err = await rejects(tableWriter.prepare(cfg, { ...ctx, schema }), ErrorCodes.STORE);
@@ -208,27 +211,27 @@ describe('lifecycle', () => {
     const dropped = await gc(store, 'default', { now: new Date(Date.now() + 8 * day).toISOString() });
     expect(dropped.map((d) => [d.table, d.partition, d.rows])).toEqual([['ods_user_info_d', 'dt=20240620', 1]]);
     expect(listPartitions(store, 'default', 'ods_user_info_d')).toEqual([]);
-    expect(countSegments(store)).toBe(0);
+    expect(listDataFiles(dir).length).toBe(0);
   });
 
-  it('gc frees orphaned segments but keeps published and pending ones', async () => {
+  it('gc deletes orphaned data files but keeps published and pending ones', async () => {
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['kept', 1]]]]);
     const ctx = jobCtx(dir);
-    const cfg = { table: 'ods_user_info_d', partition: 'dt=2', writeMode: 'overwrite', lockWaitSeconds: 0, segmentBytes: 65536 } as never;
+    const cfg = { table: 'ods_user_info_d', partition: 'dt=2', writeMode: 'overwrite', lockWaitSeconds: 0, fileBytes: 65536 } as never;
     const schema = await tableWriter.schema(cfg, ctx);
     const running = (await tableWriter.prepare(cfg, { ...ctx, schema })) as TableWriteHandle;
     const sink = await tableWriter.open(running, channelCtx(dir, 0));
     await sink.write(batchOf(schema, [['staged', 2]]));
     await sink.close();
-    // A channel that wrote after its write was aborted leaves segments nobody owns.
-    const late = new SegmentWriter(store, { writeId: 'zzz-dead-write', def: running.def, columns: running.columns, channel: 0 });
+    // A channel that wrote after its write was aborted leaves files nobody owns.
+    const late = new ParquetWriter(store, { writeId: 'zzz-dead-write', def: running.def, partition: 'dt=2', columns: running.columns, channel: 0 });
     await late.write(batchOf(schema, [['orphan', 3]]));
     await late.close();
-    expect(countSegments(store)).toBe(3);
+    expect(listDataFiles(dir).length).toBe(3);
     expect(await sweepOrphans(store)).toBe(1);
-    expect(countSegments(store)).toBe(2);
+    expect(listDataFiles(dir).length).toBe(2);
     await tableWriter.abort(running, [], ctx);
-    expect(countSegments(store)).toBe(1);
+    expect(listDataFiles(dir).length).toBe(1);
     expect(countRows(store, 'default', 'ods_user_info_d')).toBe(1);
   });
 

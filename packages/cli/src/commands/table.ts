@@ -6,7 +6,7 @@ import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import {
-  countRows, createTable, dropTable, EXPORT_FORMATS, exportRows, gc, headText, listPartitions, listTables, openStore, requireTable,
+  countRows, createTable, dropTable, MAX_NAME_LENGTH, EXPORT_FORMATS, exportRows, gc, headText, listPartitions, listTables, openStore, requireTable,
   resolveStoreDir, sweepOrphans, type ExportFormat, type Store,
 } from '@ferry/writer-table';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
@@ -18,11 +18,16 @@ export type StoreOptions = TargetOptions;
 /** Adds `--store`, `--project`, `--env` and `--workspace` to a command. */
 export const storeOptions = targetOptions;
 
-/** Opens the store the options name (or the workspace's, for --env), runs `fn`, closes it. */
-async function withStore<T>(opts: StoreOptions, fn: (store: Store, project: string) => Promise<T> | T): Promise<T> {
+/**
+ * Opens the store the options name (or the workspace's, for --env), runs
+ * `fn`, closes it. Only `create` makes a store where there is none; every
+ * other command says there is no store there.
+ */
+async function withStore<T>(opts: StoreOptions, fn: (store: Store, project: string) => Promise<T> | T, open: { create?: boolean } = {}): Promise<T> {
   const target = await resolveTarget(opts);
+  if (target.project.length > MAX_NAME_LENGTH) throw new FerryError(ErrorCodes.USAGE, `--project is ${target.project.length} characters long; at most ${MAX_NAME_LENGTH} are allowed`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(target.project)) throw new FerryError(ErrorCodes.USAGE, `--project ${target.project}: expected letters, digits and _`);
-  const store = openStore(resolveStoreDir(target.storeDir));
+  const store = openStore(resolveStoreDir(target.storeDir), { mustExist: !open.create });
   try {
     return await fn(store, target.project.toLowerCase());
   } finally {
@@ -64,7 +69,7 @@ export function tableCommand(): Command {
           for (const r of await createTable(store, project, ddl!)) {
             out(r.created ? `created table ${r.table.project}.${r.table.name}\n` : `table ${r.table.project}.${r.table.name} already exists (IF NOT EXISTS)\n`);
           }
-        });
+        }, { create: true });
       }),
   );
 
@@ -113,10 +118,10 @@ export function tableCommand(): Command {
         await withStore(opts, (store, project) => {
           const parts = listPartitions(store, project, table);
           if (opts.json) {
-            return void out(JSON.stringify(parts.map((p) => ({ partition: p.spec, rows: p.rows, bytes: p.bytes, segments: p.segments.length, lastModified: new Date(p.lastModified).toISOString() }))) + '\n');
+            return void out(JSON.stringify(parts.map((p) => ({ partition: p.spec, rows: p.rows, bytes: p.bytes, files: p.files.length, lastModified: new Date(p.lastModified).toISOString() }))) + '\n');
           }
           if (parts.length === 0) return void out('no partitions\n');
-          out(grid(['partition', 'rows', 'size', 'segments', 'last modified'], parts.map((p) => [p.spec || '(table)', String(p.rows), bytes(p.bytes, true), String(p.segments.length), new Date(p.lastModified).toISOString()])));
+          out(grid(['partition', 'rows', 'size', 'files', 'last modified'], parts.map((p) => [p.spec || '(table)', String(p.rows), bytes(p.bytes, true), String(p.files.length), new Date(p.lastModified).toISOString()])));
         });
       }),
   );
@@ -201,7 +206,7 @@ export function tableCommand(): Command {
   );
 
   cmd.addCommand(
-    sub('gc', 'drop partitions past their table LIFECYCLE and free their space (also orphaned segments)')
+    sub('gc', 'drop partitions past their table LIFECYCLE and free their space (also orphaned data files)')
       .option('--now <iso>', 'judge expiry as of this time (default now)')
       .option('--table <table>', 'only this table')
       .option('--dry-run', 'show what would be dropped')
@@ -216,7 +221,7 @@ export function tableCommand(): Command {
           out(`${verb} ${dropped.length} partition(s)\n`);
           if (!opts.dryRun) {
             const orphans = await sweepOrphans(store);
-            if (orphans) out(`freed ${orphans} orphaned segment(s)\n`);
+            if (orphans) out(`freed ${orphans} orphaned data file(s)\n`);
           }
         });
       }),

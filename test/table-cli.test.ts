@@ -1,22 +1,20 @@
+// `ferry table ...` end to end through the real CLI (moved from packages/writer-table: no package test spawns the CLI).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempStore } from './helpers.js';
-
-const ferryBin = join(fileURLToPath(import.meta.url), '../../../cli/bin/ferry.js');
+import { CLI, tempDir } from './helpers.js';
 
 let dir: string;
-let cleanup: () => Promise<void>;
+let cleanup: () => void;
 
 beforeEach(() => {
-  ({ dir, cleanup } = tempStore());
+  ({ dir, cleanup } = tempDir('ferry-table-cli-'));
 });
 afterEach(() => cleanup());
 
 function ferry(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [ferryBin, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, FERRY_STORE: join(dir, 'store') } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, FERRY_STORE: join(dir, 'store') } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -45,7 +43,30 @@ describe('ferry table', () => {
     expect(r.stderr).toBe("ferry: DDL error at line 4, column 1: expected a column type, got ')'\n");
   });
 
+  it('read-only commands on a folder without a store say so and create nothing (issue 9 item 18)', () => {
+    for (const args of [['table', 'list'], ['table', 'count', 'x'], ['table', 'describe', 'x'], ['table', 'partitions', 'x'], ['table', 'gc']]) {
+      const r = ferry(...args, '--store', join(dir, 'typo'));
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toBe(`ferry: no store in ${join(dir, 'typo')} (no store.mdb there); check --store / FERRY_STORE, or create a table there first with \`ferry table create\`\n`);
+    }
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
+  });
+
+  it('refuses names longer than 128 characters in one line (issue 9 item 9)', () => {
+    ferry('table', 'create', '--sql', 'CREATE TABLE t (a INT)');
+    const long = 'x'.repeat(2000);
+    const create = ferry('table', 'create', '--sql', `CREATE TABLE ${long} (a INT)`);
+    expect(create.code).toBe(2);
+    expect(create.stderr).toBe(`ferry: table name "${'x'.repeat(32)}"... is 2000 characters long; at most 128 are allowed\n`);
+    const count = ferry('table', 'count', long);
+    expect(count.stderr).toBe(`ferry: table name "${'x'.repeat(32)}"... is 2000 characters long; at most 128 are allowed\n`);
+    const project = ferry('table', 'list', '--project', 'p'.repeat(5000));
+    expect(project.code).toBe(2);
+    expect(project.stderr).toBe('ferry: --project is 5000 characters long; at most 128 are allowed\n');
+  });
+
   it('names the table, project and store when a table is missing', () => {
+    ferry('table', 'create', '--sql', 'CREATE TABLE other (a INT)');
     const r = ferry('table', 'count', 'nope', '--project', 'prod');
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`ferry: table nope does not exist in project prod of store ${join(dir, 'store')} (the project has no tables; create it with \`ferry table create\`)\n`);

@@ -1,0 +1,158 @@
+/**
+ * A channel's sink: gathers destination batches until about `fileBytes` of
+ * Arrow data, encodes them as one Parquet file (parquet-wasm) in the
+ * partition's folder under a name starting with the write id, and fsyncs
+ * it. Memory is bounded by one file's Arrow data plus its encoding. Nothing
+ * it writes is visible until the commit lists it.
+ */
+import { randomBytes } from 'node:crypto';
+import { batchBytes, createBuilder, makeBatch } from '@ferry/core';
+import { type Data, type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
+import { Table as WasmTable, writeParquet } from 'parquet-wasm';
+import { tableSchema, type DataFile, type TableDef } from './catalog.js';
+import { columnStats } from './column-stats.js';
+import { absPath, ensureDir, fsyncDir, partitionDir, removeFile, writeFileDurable } from './files.js';
+import { storeIoError } from './disk-space.js';
+import { compressionFromEnv, writerProperties, type CompressionName } from './parquet-props.js';
+import type { Store } from './store.js';
+
+/**
+ * Default Arrow bytes per data file. Measured (bench/writer-table): larger
+ * files encode no faster but cost memory per channel (Arrow data + WASM
+ * copy + output); see the package README for the figures.
+ */
+export const DEFAULT_FILE_BYTES = 32 * 1024 * 1024;
+
+/** Default compression (see the package README for the measurement). */
+export const DEFAULT_COMPRESSION: CompressionName = 'snappy';
+
+export interface ParquetWriterOptions {
+  writeId: string;
+  def: TableDef;
+  /** Canonical partition spec ('' for a non-partitioned table). */
+  partition: string;
+  /** Names of the table columns the incoming batches hold, in order; the others are written as NULL. */
+  columns: string[];
+  /** A label that keeps this writer's files apart from other channels' (the split index). */
+  channel: number;
+  fileBytes?: number;
+  compression?: CompressionName;
+}
+
+/** Writes one channel's Parquet files into a store. */
+export class ParquetWriter {
+  private readonly schema: Schema;
+  /** For each table column, the index of the incoming column, or -1 (NULL). */
+  private readonly sourceIndex: number[];
+  private readonly dir: string;
+  private readonly prefix: string;
+  private readonly fileBytes: number;
+  private readonly compression: CompressionName;
+  private pending: RecordBatch[] = [];
+  private pendingBytes = 0;
+  private seq = 0;
+  private readonly files: DataFile[] = [];
+  private nullColumns = new Map<string, Data>();
+  private closed = false;
+  private dirReady = false;
+
+  constructor(
+    private readonly store: Store,
+    opts: ParquetWriterOptions,
+  ) {
+    this.schema = tableSchema(opts.def);
+    this.sourceIndex = opts.def.columns.map((c) => opts.columns.indexOf(c.name));
+    this.dir = partitionDir(opts.def.project, opts.def.name, opts.partition);
+    // A random part per writer: a retried split never collides with its first attempt.
+    this.prefix = `${opts.writeId}-${String(opts.channel).padStart(5, '0')}-${randomBytes(3).toString('hex')}-`;
+    this.fileBytes = opts.fileBytes ?? DEFAULT_FILE_BYTES;
+    this.compression = opts.compression ?? compressionFromEnv(DEFAULT_COMPRESSION);
+  }
+
+  /** Adds a batch in the writer's column order (the destination types). */
+  async write(batch: RecordBatch): Promise<void> {
+    if (this.closed) throw new Error('parquet writer is closed');
+    if (batch.numRows === 0) return;
+    const full = this.toTableBatch(batch);
+    this.pending.push(full);
+    this.pendingBytes += batchBytes(full);
+    if (this.pendingBytes >= this.fileBytes) this.flush();
+  }
+
+  /** Writes what is left, fsyncs the folder and returns the files written. */
+  async close(): Promise<DataFile[]> {
+    if (!this.closed) {
+      this.flush();
+      this.closed = true;
+      if (this.dirReady) fsyncDir(absPath(this.store.dir, this.dir));
+    }
+    return this.files.slice();
+  }
+
+  /** Deletes every file this writer wrote. */
+  async abort(): Promise<void> {
+    this.closed = true;
+    this.pending = [];
+    for (const f of this.files) removeFile(this.store.dir, f.path);
+    this.files.length = 0;
+  }
+
+  /** Encodes the gathered batches as one Parquet file. */
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const batches = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    let rows = 0;
+    for (const b of batches) rows += b.numRows;
+    const stats = columnStats(this.schema, batches);
+    const props = writerProperties(this.schema, batches[0]!.data.children, this.compression);
+    const ipc = tableToIPC(new Table(this.schema, batches), 'stream');
+    batches.length = 0;
+    const bytes = writeParquet(WasmTable.fromIPCStream(ipc), props);
+    if (!this.dirReady) {
+      try {
+        ensureDir(this.store.dir, this.dir);
+      } catch (err) {
+        throw storeIoError(this.store.dir, err);
+      }
+      this.dirReady = true;
+    }
+    const path = `${this.dir}/${this.prefix}${String(this.seq++).padStart(5, '0')}.parquet`;
+    try {
+      writeFileDurable(absPath(this.store.dir, path), bytes);
+    } catch (err) {
+      // A partial file (full disk) goes at once; the write's other files go with its abort.
+      removeFile(this.store.dir, path);
+      throw storeIoError(this.store.dir, err);
+    }
+    this.files.push({ path, rows, bytes: bytes.byteLength, stats });
+  }
+
+  /** The batch with every table column: incoming columns by position, NULLs for the rest. */
+  private toTableBatch(batch: RecordBatch): RecordBatch {
+    const n = batch.numRows;
+    const children = batch.data.children;
+    const cols: Data[] = this.schema.fields.map((field, i) => {
+      const src = this.sourceIndex[i]!;
+      if (src < 0) return this.nullColumn(field.name, field.type, n);
+      const data = children[src];
+      if (!data) throw new Error(`batch has ${children.length} columns, the writer expects column ${field.name} at position ${src}`);
+      if (String(data.type) !== String(field.type)) {
+        throw new Error(`column ${field.name}: batch holds ${String(data.type)}, the table stores ${String(field.type)} (convert should have cast it)`);
+      }
+      return data;
+    });
+    return makeBatch(this.schema, cols);
+  }
+
+  private nullColumn(name: string, type: Schema['fields'][number]['type'], n: number): Data {
+    const cached = this.nullColumns.get(name);
+    if (cached && cached.length === n) return cached;
+    const b = createBuilder(type);
+    for (let i = 0; i < n; i++) b.appendNull();
+    const data = b.finish();
+    this.nullColumns.set(name, data);
+    return data;
+  }
+}
