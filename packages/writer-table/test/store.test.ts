@@ -1,7 +1,9 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import tableWriter, {
-  countRows, createTable, dropTable, listDataFiles, ParquetWriter, sweepOrphans, exportRows, gc, getTable, headText, listPartitions, listTables, scanBatches, type Store, type TableWriteHandle,
+  countRows, createTable, dropTable, listDataFiles, ParquetWriter, sweepOrphans, exportRows, gc, getTable, headText, listPartitions, listTables, openStore, scanBatches, type Store, type TableWriteHandle,
 } from '@ferry/writer-table';
 import { batchOf, channelCtx, collector, jobCtx, tempStore, writeTable } from './helpers.js';
 
@@ -249,5 +251,21 @@ describe('head', () => {
     expect(await headText(store, 'default', 'ods_user_info_d', { n: 5 })).toBe(
       ['uid   | age  | dt', '------+------+---', 'alice | 30   | 1', 'NULL  | NULL | 1', ''].join('\n'),
     );
+  });
+});
+
+describe('stores of an older format', () => {
+  it('refuses a format-2 store (data inside store.mdb) in one line naming the upgrade command, and leaves it alone', async () => {
+    const { open } = await import('lmdb');
+    const old = join(dir, 'old');
+    mkdirSync(old);
+    const env = open({ path: join(old, 'store.mdb'), maxDbs: 64 });
+    env.openDB({ name: 'writes' }).putSync('format', 2);
+    env.openDB({ name: 'catalog' }).putSync('default/t', { project: 'default', name: 't' });
+    await env.close();
+    expect(() => openStore(old)).toThrow(`store ${old} has format 2 (data inside store.mdb); this ferry reads format 3 (Parquet files): run \`ferry store upgrade --store ${old}\``);
+    const again = open({ path: join(old, 'store.mdb'), maxDbs: 64 });
+    expect(again.openDB({ name: 'writes' }).get('format')).toBe(2);
+    await again.close();
   });
 });
