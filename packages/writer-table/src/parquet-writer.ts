@@ -17,11 +17,13 @@ import { compressionFromEnv, writerProperties, type CompressionName } from './pa
 import type { Store } from './store.js';
 
 /**
- * Default Arrow bytes per data file. Measured (bench/writer-table): larger
- * files encode no faster but cost memory per channel (Arrow data + WASM
- * copy + output); see the package README for the figures.
+ * Default Arrow bytes per data file. Measured (bench/writer-table/rss.mjs,
+ * generate 3M rows -> store, 2 channels, busy machine): peak RSS 339 MiB
+ * at 8 MiB, 398 MiB at 16 MiB, 426 MiB at 32 MiB (one file's Arrow data,
+ * its IPC copy and the WASM encoder's copies are alive per channel); the
+ * write speed differs by less than the noise (bench/writer-table/write.mjs).
  */
-export const DEFAULT_FILE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_FILE_BYTES = 8 * 1024 * 1024;
 
 /** Default compression (see the package README for the measurement). */
 export const DEFAULT_COMPRESSION: CompressionName = 'snappy';
