@@ -38,7 +38,7 @@ function job(rows: number, extra: { writer?: object; reader?: object; setting?: 
 }
 
 async function run(j: object, bizdate = '20240620') {
-  return runJob(j, { storeDir: dir, project: 'default', params: { bizdate }, log: quiet });
+  return runJob(j, { plugins: { table: new URL('../packages/writer-table/dist/index.js', import.meta.url).href }, settings: { table: { storeDir: dir, project: 'default' } }, runsDir: join(dir, 'runs'), params: { bizdate }, log: quiet });
 }
 
 async function exportHash(partition: string): Promise<{ lines: number; hash: string }> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runJob } from '@ferry/core';
 import { countRows, createTable, exportRows, listDataFiles, listPending, type Store } from '@ferry/writer-table';
