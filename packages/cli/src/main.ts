@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ErrorCodes, isFerryError, isUsageError } from '@ferry/core';
 import { pluginCommand } from './commands/plugin.js';
 import { runCommand } from './commands/run.js';
+import { storeCommand } from './commands/store.js';
 import { tableCommand } from './commands/table.js';
 import { workflowCommand } from './commands/workflow.js';
 import { datasourceCommand } from './commands/datasource.js';
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(datasourceCommand());
   program.addCommand(schedulerCommand());
   program.addCommand(importCommand());
+  program.addCommand(storeCommand());
   // Subcommands added with addCommand do not inherit exitOverride: without it commander calls process.exit(1) on a usage mistake.
   const override = (c: Command) => {
     c.exitOverride();

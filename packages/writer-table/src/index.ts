@@ -26,3 +26,4 @@ export { commitWrite, type CommitResult } from './commit.js';
 export { ParquetWriter, DEFAULT_FILE_BYTES, DEFAULT_COMPRESSION, type ParquetWriterOptions } from './parquet-writer.js';
 export { COMPRESSIONS, type CompressionName } from './parquet-props.js';
 export { freeBytes } from './disk-space.js';
+export { upgradeStore, type UpgradeResult } from './upgrade.js';
