@@ -15,3 +15,16 @@ describe('command-line usage mistakes', () => {
     expect(res.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('ferry plugin describe', () => {
+  it('prints each field from the config schema, and the JSON Schema with --json', async () => {
+    const text = await runCli(['plugin', 'describe', 'generate']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('  rows: a non-negative integer (required)\n      how many rows to generate\n');
+    const json = await runCli(['plugin', 'describe', 'table', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const schema = JSON.parse(json.stdout);
+    expect(schema.properties.writeMode).toMatchObject({ enum: ['overwrite', 'append'], default: 'overwrite', description: expect.stringContaining('INSERT OVERWRITE') });
+    expect(schema.required).toEqual(['table']);
+  });
+});

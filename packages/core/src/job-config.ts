@@ -1,11 +1,8 @@
 /**
- * Job files: reading (JSON or YAML), `${name}` placeholder substitution, and
+ * Job files: `${name}` placeholder substitution and
  * validation of the `setting` block. Plugin configs are validated by their
  * own schemas once the plugins are loaded.
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { t, validate, type Infer } from './config-schema.js';
 import { ErrorCodes, FerryError } from './errors.js';
 
@@ -21,11 +18,11 @@ const settingSchema = t.object({
     .default({ bytes: 0, records: 0 }),
   errorLimit: t
     .object({
-      records: t.integer({ min: 0 }).optionalField().describe('fail when more dirty records than this (0 = none allowed)'),
-      percentage: t.number({ min: 0, max: 1 }).optionalField().describe('fail when dirty records / records read is above this fraction'),
+      records: t.integer({ min: 0 }).optional().describe('fail when more dirty records than this (0 = none allowed)'),
+      percentage: t.number({ min: 0, max: 1 }).optional().describe('fail when dirty records / records read is above this fraction'),
     })
     .default({ records: 0 }),
-  batchRows: t.integer({ min: 1, max: 1_000_000 }).optionalField().describe('rows per batch, for readers that take the hint'),
+  batchRows: t.integer({ min: 1, max: 1_000_000 }).optional().describe('rows per batch, for readers that take the hint'),
 });
 
 const jobSchema = t.object({
@@ -43,44 +40,6 @@ export interface JobConfig {
   reader: PluginBlock;
   writer: PluginBlock;
   setting: JobSetting;
-}
-
-/** Reads a job file as JSON (or YAML for .yaml/.yml); parse errors name the file and position. */
-export async function readJobFile(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new FerryError(ErrorCodes.CONFIG, code === 'ENOENT' ? `job file not found: ${path}` : `cannot read job file ${path}: ${(err as Error).message}`);
-  }
-  return parseJobText(text, path);
-}
-
-/** Parses job text; JSON errors give line and column. */
-export function parseJobText(text: string, source: string): unknown {
-  const ext = extname(source).toLowerCase();
-  if (ext === '.yaml' || ext === '.yml') {
-    try {
-      return parseYaml(text);
-    } catch (err) {
-      throw new FerryError(ErrorCodes.CONFIG, `${source}: invalid YAML: ${(err as Error).message.split('\n')[0]}`);
-    }
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    const msg = (err as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    let where = '';
-    if (pos) {
-      const before = text.slice(0, Number(pos[1]));
-      const line = before.split('\n').length;
-      const column = before.length - before.lastIndexOf('\n');
-      where = ` at line ${line}, column ${column}`;
-    }
-    throw new FerryError(ErrorCodes.CONFIG, `${source}: invalid JSON${where}: ${msg.replace(/ in JSON at position \d+.*$/, '')}`);
-  }
 }
 
 /**

@@ -40,3 +40,47 @@ describe('job files', () => {
     expect(parseJobText('reader:\n  plugin: generate\n  rows: 3\n', 'job.yaml')).toEqual({ reader: { plugin: 'generate', rows: 3 } });
   });
 });
+
+describe('job files that could crash or mislead (issue 9 item 10)', () => {
+  const msg = (text: string, file: string) => {
+    try {
+      parseJobText(text, file);
+    } catch (err) {
+      expect(err).toBeInstanceOf(FerryError);
+      expect((err as FerryError).code).toBe(ErrorCodes.CONFIG);
+      return (err as FerryError).message;
+    }
+    throw new Error('expected an error');
+  };
+
+  it('rejects a self-referencing YAML alias with one line', () => {
+    expect(msg('reader: &r {plugin: generate, self: *r}\nwriter: {plugin: "null"}\n', 'job.yaml')).toBe('job.yaml: reader.self: refers to itself (a YAML alias inside its own anchor)');
+  });
+
+  it('rejects deeply nested JSON and YAML', () => {
+    const deep = '{"reader":' + '['.repeat(5000) + ']'.repeat(5000) + '}';
+    expect(msg(deep, 'job.json')).toMatch(/^job\.json: reader(\[0\])+: nested deeper than 64 levels$/);
+    expect(msg('reader: ' + '['.repeat(3000) + ']'.repeat(3000) + '\n', 'job.yaml')).toMatch(/^job\.yaml: .*nested deeper than 64 levels$/);
+  });
+
+  it('rejects a key given twice in JSON, as YAML does', () => {
+    expect(msg('{"reader": {"plugin": "generate", "rows": 1,\n  "rows": 2}, "writer": {"plugin": "null"}}', 'job.json')).toBe('job.json: key "rows" appears twice in one object (line 2, column 3)');
+    expect(msg('reader:\n  plugin: generate\n  plugin: x\n', 'job.yaml')).toMatch(/^job\.yaml: invalid YAML: .*[Dd]uplicate|unique/);
+    // The same key in two objects is fine.
+    expect(parseJobText('{"a": {"k": 1}, "b": {"k": 2}}', 'job.json')).toEqual({ a: { k: 1 }, b: { k: 2 } });
+  });
+
+  it('rejects a "__proto__" key as unknown', () => {
+    expect(msg('{"reader": {"plugin": "generate", "__proto__": {"rows": 5}}}', 'job.json')).toBe('job.json: reader.__proto__: unknown key');
+    expect(msg('reader:\n  plugin: generate\n  __proto__: {rows: 5}\n', 'job.yaml')).toBe('job.yaml: reader.__proto__: unknown key');
+  });
+
+  it('does not echo the content of a file that is not a job', () => {
+    const passwd = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:SENTINEL:/usr/sbin:/usr/sbin/nologin\n';
+    const m = msg(passwd, '/etc/passwd');
+    expect(m).toMatch(/^\/etc\/passwd: invalid JSON/);
+    expect(m).not.toMatch(/root:x|SENTINEL/);
+    const y = msg(passwd, 'job.yaml');
+    expect(y).not.toMatch(/root:x|SENTINEL/);
+  });
+});

@@ -13,14 +13,14 @@ export type ColumnType = (typeof COLUMN_TYPES)[number];
 const indexColumn = t.object({
   index: t.integer({ min: 0 }).describe('0-based field number in the line'),
   type: t.enum(COLUMN_TYPES).default('string').describe('declared type; the engine casts the text to the destination type'),
-  format: t.string({ minLength: 1 }).optionalField().describe('date layout such as yyyyMMdd, dd/MM/yyyy or yyyy-MM-dd HH:mm:ss (date, datetime and timestamp columns)'),
-  name: t.string({ minLength: 1 }).optionalField().describe('source column name (default col<i>)'),
+  format: t.string({ minLength: 1 }).optional().describe('date layout such as yyyyMMdd, dd/MM/yyyy or yyyy-MM-dd HH:mm:ss (date, datetime and timestamp columns)'),
+  name: t.string({ minLength: 1 }).optional().describe('source column name (default col<i>)'),
 });
 
 const constantColumn = t.object({
   value: t.string().describe('the same text on every row'),
   type: t.enum(COLUMN_TYPES).default('string').describe('declared type'),
-  name: t.string({ minLength: 1 }).optionalField().describe('source column name (default col<i>)'),
+  name: t.string({ minLength: 1 }).optional().describe('source column name (default col<i>)'),
 });
 
 const column = t.union<Infer<typeof indexColumn> | Infer<typeof constantColumn>>(
@@ -35,16 +35,16 @@ export const configSchema = t.object({
     .describe('file URL(s); with `path`, the base URL the paths are joined to'),
   path: t
     .union<string | string[]>([t.string({ minLength: 1 }), t.array(t.string({ minLength: 1 }), { minItems: 1 })], 'a path or a list of paths')
-    .optionalField()
+    .optional()
     .describe('file path(s) under the base `url` (DataWorks HttpFile style)'),
   format: t.enum(['text', 'csv'] as const).default('text').describe('text: lines split on fieldDelimiter; csv: RFC 4180 quoting'),
-  fieldDelimiter: t.string({ minLength: 1 }).optionalField().describe('field separator, one or more characters (default ",")'),
-  columns: t.array(column, { minItems: 1 }).optionalField().describe('columns by field index or constant; omitted: one STRING column holding each whole line'),
+  fieldDelimiter: t.string({ minLength: 1 }).optional().describe('field separator, one or more characters (default ",")'),
+  columns: t.array(column, { minItems: 1 }).optional().describe('columns by field index or constant; omitted: one STRING column holding each whole line'),
   encoding: t.string({ minLength: 1 }).default('utf-8').describe('text encoding (utf-8, gbk, ... any ASCII-compatible one TextDecoder knows)'),
   invalidChars: t.enum(['replace', 'dirty'] as const).default('replace').describe('bytes invalid for the encoding: replace with U+FFFD (counted) or make the line a dirty record'),
   compress: t.enum(['none', 'gzip', 'deflate'] as const).default('none').describe('compression of the file'),
   skipHeader: t.boolean().default(false).describe('skip the first line (CSV: record) of each file'),
-  nullFormat: t.string().optionalField().describe('field text that means NULL (e.g. \\N); none by default'),
+  nullFormat: t.string().optional().describe('field text that means NULL (e.g. \\N); none by default'),
   maxLineBytes: t.integer({ min: 1 }).default(16 * 1024 * 1024).describe('longer lines become dirty records'),
   connectTimeout: t.integer({ min: 1 }).default(10_000).describe('ms to establish a connection'),
   readTimeout: t.integer({ min: 1 }).default(60_000).describe('ms without data (headers or body) before giving up'),
@@ -52,7 +52,7 @@ export const configSchema = t.object({
   retryBackoff: t.integer({ min: 0 }).default(500).describe('ms before the first retry; doubles each time'),
   splitSize: t.integer({ min: 1 }).default(8 * 1024 * 1024).describe('advanced: smallest byte range a file is split into'),
   batchBytes: t.integer({ min: 1024 }).default(1024 * 1024).describe('advanced: target bytes per RecordBatch'),
-  headers: t.record(t.string()).optionalField().describe('extra request headers (e.g. Authorization)'),
+  headers: t.record(t.string()).optional().describe('extra request headers (e.g. Authorization)'),
 });
 
 export type RawConfig = Infer<typeof configSchema>;

@@ -12,26 +12,26 @@ const environment = t.object({
 const datasource = t.object(
   {
     type: t.string({ minLength: 1 }).describe('plugin the data source is for (httpfile, mysql, ...)'),
-    description: t.string().optionalField().describe('what the data source is'),
+    description: t.string().optional().describe('what the data source is'),
   },
   { passthrough: true },
 );
 
 const node = t.object({
   type: t.enum(['virtual', 'sync'] as const).describe('virtual: zero-load node that succeeds at once; sync: runs a job file'),
-  job: t.string({ minLength: 1 }).optionalField().describe('sync nodes: job file, relative to the workspace folder'),
+  job: t.string({ minLength: 1 }).optional().describe('sync nodes: job file, relative to the workspace folder'),
   depends: t.array(t.string({ minLength: 1 })).default([]).describe('nodes of the same workflow that must succeed first'),
   rerun: t.enum(['always', 'on-failure', 'never'] as const).default('always').describe('rerun policy: always (after success or failure), on-failure, never'),
   retries: t.integer({ min: 0, max: 10 }).default(0).describe('automatic retries after a failure (3 = at most 4 runs); not with rerun: never'),
-  retryInterval: t.union<string | number>([t.string({ minLength: 1 }), t.number({ min: 0 })], 'a duration such as 60s or 1m').optionalField().describe('wait between retries, up to 30m (default 1m; ms allowed for tests)'),
-  params: t.record(t.string()).optionalField().describe('node parameters: name -> value with scheduling expressions (default {bizdate: $bizdate})'),
-  description: t.string().optionalField().describe('what the node does'),
+  retryInterval: t.union<string | number>([t.string({ minLength: 1 }), t.number({ min: 0 })], 'a duration such as 60s or 1m').optional().describe('wait between retries, up to 30m (default 1m; ms allowed for tests)'),
+  params: t.record(t.string()).optional().describe('node parameters: name -> value with scheduling expressions (default {bizdate: $bizdate})'),
+  description: t.string().optional().describe('what the node does'),
 });
 
 const workflow = t.object({
-  schedule: t.object({ cron: t.string({ minLength: 1 }).describe('cron in the workspace time zone, e.g. "15 0 * * *"') }).optionalField().describe('when the scheduler triggers instances'),
+  schedule: t.object({ cron: t.string({ minLength: 1 }).describe('cron in the workspace time zone, e.g. "15 0 * * *"') }).optional().describe('when the scheduler triggers instances'),
   nodes: t.record(node).describe('the nodes, by name'),
-  description: t.string().optionalField(),
+  description: t.string().optional(),
 });
 
 /** `ferry.yaml`. */
@@ -41,7 +41,7 @@ export const workspaceSchema = t.object({
   environments: t.record(environment).describe('environments (dev, prod) and their store projects'),
   datasources: t.record(datasource).default({}).describe('named data sources jobs refer to with "datasource"'),
   workflows: t.record(workflow).default({}).describe('workflows, by name'),
-  store: t.string({ minLength: 1 }).optionalField().describe('store folder, relative to the workspace folder (default .ferry)'),
+  store: t.string({ minLength: 1 }).optional().describe('store folder, relative to the workspace folder (default .ferry)'),
 });
 
 export type WorkspaceFile = Infer<typeof workspaceSchema>;

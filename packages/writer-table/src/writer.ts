@@ -17,9 +17,9 @@ import { openStore, type Store } from './store.js';
 
 const configSchema = t.object({
   table: t.string({ pattern: /^([A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_]*$/, patternText: 'a table name' }).describe('destination table (`name`, or `project.name`)'),
-  partition: t.string().optionalField().describe('destination partition, as in dt=${bizdate} or dt=${bizdate},hh=01; required for a partitioned table'),
+  partition: t.string().optional().describe('destination partition, as in dt=${bizdate} or dt=${bizdate},hh=01; required for a partitioned table'),
   writeMode: t.enum(['overwrite', 'append'] as const).default('overwrite').describe('overwrite replaces the partition (INSERT OVERWRITE); append adds to it'),
-  columns: t.array(t.string({ minLength: 1 }), { minItems: 1 }).optionalField().describe('table columns the reader columns go to, in order; default all; the others are NULL'),
+  columns: t.array(t.string({ minLength: 1 }), { minItems: 1 }).optional().describe('table columns the reader columns go to, in order; default all; the others are NULL'),
   lockWaitSeconds: t.number({ min: 0 }).default(0).describe('how long to wait for another job writing the same partition before failing'),
   fileBytes: t.integer({ min: 65536 }).default(DEFAULT_FILE_BYTES).describe('Arrow bytes gathered per Parquet data file (memory per channel grows with it)'),
   compression: t.enum(COMPRESSIONS).default(DEFAULT_COMPRESSION).describe('Parquet compression of the data files: snappy, zstd (smaller, slower), lz4_raw or none'),

@@ -1,6 +1,6 @@
 /** `ferry plugin list | describe <name>`: the plugins and their config fields (the schema is the documentation). */
 import { Command } from 'commander';
-import { describeSchema, ErrorCodes, FerryError, resolvePluginUrl, loadPlugin, type Plugin } from '@ferry/core';
+import { configJsonSchema, describeSchema, ErrorCodes, FerryError, resolvePluginUrl, loadPlugin, type Plugin } from '@ferry/core';
 import { allPluginNames, BUILTIN_PLUGINS } from '../builtin-plugins.js';
 
 async function load(spec: string): Promise<Plugin> {
@@ -30,12 +30,18 @@ export function pluginCommand(): Command {
     .command('describe')
     .description('the config fields of a plugin (short name, package or path)')
     .argument('<plugin>')
-    .action(async (spec: string) => {
+    .option('--json', 'print the config\'s JSON Schema (draft 2020-12)')
+    .action(async (spec: string, opts: { json?: boolean }) => {
       const p = await load(spec);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(configJsonSchema(p.config), null, 2) + '\n');
+        return;
+      }
       process.stdout.write(`${p.name} (${p.kind})${p.description ? ': ' + p.description : ''}\n\n`);
       for (const f of describeSchema(p.config)) {
         const def = f.default !== undefined ? ` (default ${JSON.stringify(f.default)})` : f.required ? ' (required)' : '';
-        process.stdout.write(`  ${f.path}: ${f.expected}${def}${f.description ? `\n      ${f.description}` : ''}\n`);
+        const example = f.example !== undefined && f.example !== f.default ? `\n      example: ${JSON.stringify(f.example)}` : '';
+        process.stdout.write(`  ${f.path}: ${f.expected}${def}${f.description ? `\n      ${f.description}` : ''}${example}\n`);
       }
     });
   return cmd;

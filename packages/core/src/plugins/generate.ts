@@ -17,7 +17,7 @@ const config = t.object({
   seed: t.integer().default(1).describe('same seed, same data'),
   batchRows: t.integer({ min: 1, max: 1_000_000 }).default(16_384).describe('rows per batch'),
   nullEvery: t.integer({ min: 0 }).default(0).describe('make every n-th value of non-first columns NULL (0 = never)'),
-  splitRows: t.integer({ min: 1 }).optionalField().describe('rows per split; default: about 4 splits per channel'),
+  splitRows: t.integer({ min: 1 }).optional().describe('rows per split; default: about 4 splits per channel'),
 });
 
 interface Split {
