@@ -131,7 +131,7 @@ describe('faults', () => {
 
 describe('check', () => {
   const log = { info: () => {}, warn: () => {}, debug: () => {} };
-  const ctx = { log, signal: new AbortController().signal, params: {}, storeDir: '', project: 'default', baseDir: '.', runDir: '.' };
+  const ctx = { log, signal: new AbortController().signal, params: {}, settings: {}, baseDir: '.', runDir: '.' };
 
   it('reports status, size and Range support of a reachable file', async () => {
     server.files.set('/check.txt', { data });

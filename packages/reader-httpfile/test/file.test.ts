@@ -19,13 +19,13 @@ async function readAll(raw: Record<string, unknown>, advice = 1) {
   const config = validate(plugin.config, raw, 'reader');
   const signal = new AbortController().signal;
   const log = { info: () => {}, warn: () => {}, debug: () => {} };
-  const jobCtx = { log, signal, params: {}, storeDir: '', project: 'default', baseDir: dir, runDir: dir };
+  const jobCtx = { log, signal, params: {}, settings: {}, baseDir: dir, runDir: dir };
   const schema = await plugin.schema(config, jobCtx);
   const splits = await plugin.split(config, { ...jobCtx, advice });
   const rows: (string | null)[][] = [];
   const dirty: { row: unknown; reason: string }[] = [];
   for (const [i, split] of splits.entries()) {
-    const ctx = { log, signal, splitIndex: i, storeDir: '', project: 'default', baseDir: dir, config, schema, count: () => {}, dirty: (row: unknown, reason: string) => dirty.push({ row, reason }) };
+    const ctx = { log, signal, splitIndex: i, settings: {}, baseDir: dir, config, schema, count: () => {}, dirty: (row: unknown, reason: string) => dirty.push({ row, reason }) };
     for await (const batch of plugin.read(split, ctx)) {
       for (let r = 0; r < batch.numRows; r++) {
         const row: (string | null)[] = [];

@@ -154,7 +154,7 @@ export async function readAll(raw: Record<string, unknown>, opts: { advice?: num
   const config = validate(plugin.config, raw, 'reader');
   const signal = opts.signal ?? new AbortController().signal;
   const log = { info: () => {}, warn: () => {}, debug: () => {} };
-  const jobCtx = { log, signal, params: {}, storeDir: '', project: 'default', baseDir: '.', runDir: '.' };
+  const jobCtx = { log, signal, params: {}, settings: {}, baseDir: '.', runDir: '.' };
   const schema = await plugin.schema(config, jobCtx);
   const splits = await plugin.split(config, { ...jobCtx, advice: opts.advice ?? 1 });
   const rows: (string | null)[][] = [];
@@ -163,11 +163,11 @@ export async function readAll(raw: Record<string, unknown>, opts: { advice?: num
   const batches: RecordBatch[] = [];
   for (const [i, split] of splits.entries()) {
     const ctx = {
-      log, signal, splitIndex: i, storeDir: '', project: 'default', config, schema,
+      log, signal, splitIndex: i, settings: {}, config, schema,
       count: (name: string, n: number) => { counters[name] = (counters[name] ?? 0) + n; },
       ...(opts.noDirtyHook ? {} : { dirty: (row: unknown, reason: string) => dirty.push({ row, reason }) }),
     };
-    for await (const batch of plugin.read(split, ctx)) {
+    for await (const batch of plugin.read(split, ctx as never)) {
       batches.push(batch);
       for (let r = 0; r < batch.numRows; r++) {
         const row: (string | null)[] = [];
@@ -191,11 +191,11 @@ export async function readSplits(raw: Record<string, unknown>, splits: { url: st
   const config = validate(plugin.config, raw, 'reader');
   const signal = new AbortController().signal;
   const log = { info: () => {}, warn: () => {}, debug: () => {} };
-  const schema = await plugin.schema(config, { log, signal, params: {}, storeDir: '', project: 'default', baseDir: '.', runDir: '.' });
+  const schema = await plugin.schema(config, { log, signal, params: {}, settings: {}, baseDir: '.', runDir: '.' });
   const out: (string | null)[] = [];
   for (const [i, split] of splits.entries()) {
-    const ctx = { log, signal, splitIndex: i, storeDir: '', project: 'default', config, schema, count: () => {} };
-    for await (const batch of plugin.read(split, ctx)) {
+    const ctx = { log, signal, splitIndex: i, settings: {}, config, schema, count: () => {} };
+    for await (const batch of plugin.read(split, ctx as never)) {
       const col = batch.getChildAt(0)!;
       for (let r = 0; r < batch.numRows; r++) out.push(col.get(r) as string | null);
     }

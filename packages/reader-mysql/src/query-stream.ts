@@ -19,6 +19,13 @@ import { hardClose } from './connection.js';
 
 const ROW = Object.freeze([]) as unknown as unknown[];
 
+/**
+ * Rows parsed by our row parser (`fast`) and by mysql2's own (`portable`)
+ * since the module loaded: a test checks that the pinned mysql2 still calls
+ * the parser we install, so a mysql2 upgrade cannot silently slow reads down.
+ */
+export const parserUse = { fast: 0, portable: 0 };
+
 export interface StreamOptions extends AssemblerOptions {
   signal: AbortSignal;
   typeOptions: TypeOptions;
@@ -62,6 +69,7 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
   const parser = {
     next(packet: { buffer: Uint8Array; offset: number; end: number }) {
       if (failure || !asm) return ROW;
+      parserUse.fast++;
       const buf = packet.buffer;
       if (asm.appendPacket(buf, packet.offset, packet.end)) push(asm.seal(buf));
       return ROW;
@@ -82,6 +90,7 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
   });
   q.on('result', (row: unknown) => {
     if (row === ROW || failure || !asm) return;
+    parserUse.portable++;
     const r = asm.appendValues(row as (Uint8Array | null)[]);
     if (r.full) push(asm.seal(undefined, r.key));
   });

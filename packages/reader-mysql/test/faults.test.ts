@@ -16,7 +16,7 @@ async function killAfterFirstBatch(raw: Record<string, unknown>) {
   const schema = await plugin.schema(config, ctx);
   const [split] = await plugin.split(config, { ...ctx, advice: 1 });
   const counts: Record<string, number> = {};
-  const it = plugin.read(split, channelContext(config, schema, counts))[Symbol.asyncIterator]();
+  const it = plugin.read(split!, channelContext(config, schema, counts))[Symbol.asyncIterator]();
   const batches: RecordBatch[] = [];
   const first = await it.next();
   batches.push(first.value);
@@ -73,7 +73,7 @@ describe.skipIf(!available)('faults and cancellation', () => {
     const schema = await plugin.schema(config, ctx);
     const [split] = await plugin.split(config, { ...ctx, advice: 1 });
     const ac = new AbortController();
-    const it = plugin.read(split, channelContext(config, schema, {}, ac.signal))[Symbol.asyncIterator]();
+    const it = plugin.read(split!, channelContext(config, schema, {}, ac.signal))[Symbol.asyncIterator]();
     expect((await it.next()).value.numRows).toBe(1000);
     ac.abort();
     const err = await errorOf((async () => {
@@ -95,7 +95,7 @@ describe.skipIf(!available)('faults and cancellation', () => {
     const ctx = jobContext();
     const schema = await plugin.schema(config, ctx);
     const [split] = await plugin.split(config, { ...ctx, advice: 1 });
-    const it = plugin.read(split, channelContext(config, schema, {}))[Symbol.asyncIterator]();
+    const it = plugin.read(split!, channelContext(config, schema, {}))[Symbol.asyncIterator]();
     expect((await it.next()).value.numRows).toBe(1000);
     // Unpaused, mysql2 would take all ~20 MB in well under this pause and the query would finish.
     await new Promise((r) => setTimeout(r, 500));
@@ -116,7 +116,7 @@ describe.skipIf(!available)('faults and cancellation', () => {
     const schema = await plugin.schema(config, ctx);
     const [split] = await plugin.split(config, { ...ctx, advice: 1 });
     let seen = 0;
-    for await (const b of plugin.read(split, channelContext(config, schema, {}))) {
+    for await (const b of plugin.read(split!, channelContext(config, schema, {}))) {
       seen += b.numRows;
       if (seen >= 1000) break;
     }

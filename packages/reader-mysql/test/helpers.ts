@@ -67,7 +67,7 @@ export const quietLog: Logger & { warnings: string[] } = {
 };
 
 export function jobContext(signal = new AbortController().signal): JobContext {
-  return { log: quietLog, signal, params: {}, storeDir: '/nonexistent', project: 'test', baseDir: process.cwd(), runDir: '/nonexistent' };
+  return { log: quietLog, signal, params: {}, settings: {}, baseDir: process.cwd(), runDir: '/nonexistent' };
 }
 
 export function channelContext(config: MysqlConfig, schema: Schema, counts: Record<string, number>, signal = new AbortController().signal, splitIndex = 0): ChannelContext & { config: MysqlConfig; schema: Schema } {
@@ -78,8 +78,11 @@ export function channelContext(config: MysqlConfig, schema: Schema, counts: Reco
     count: (name, n) => {
       counts[name] = (counts[name] ?? 0) + n;
     },
-    storeDir: '/nonexistent',
-    project: 'test',
+    settings: {},
+    baseDir: process.cwd(),
+    dirty: (value, reason) => {
+      throw new Error(`unexpected dirty record (${reason}): ${JSON.stringify(value)}`);
+    },
     config,
     schema,
   };
@@ -122,7 +125,7 @@ export function columnValues(batches: RecordBatch[], name: string): unknown[] {
 }
 
 /** The split-error-free way to expect a rejection's FerryError. */
-export async function errorOf(p: Promise<unknown>): Promise<Error & { code?: string }> {
+export async function errorOf(p: unknown): Promise<Error & { code?: string }> {
   try {
     await p;
   } catch (err) {

@@ -61,7 +61,7 @@ describe.skipIf(!available)('split keys under sql_mode NO_BACKSLASH_ESCAPES', ()
     const [split] = await plugin.split(config, { ...ctx, advice: 1 });
     expect(split!.resume?.kind).toBe('string');
     const counts: Record<string, number> = {};
-    const it = plugin.read(split, channelContext(config, schema, counts))[Symbol.asyncIterator]();
+    const it = plugin.read(split!, channelContext(config, schema, counts))[Symbol.asyncIterator]();
     const batches: RecordBatch[] = [(await it.next()).value];
     const rows = (await db.exec(`SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE '%FROM \`evil_big\`%' AND ID <> CONNECTION_ID()`)) as { id: number }[];
     expect(rows.length).toBe(1);

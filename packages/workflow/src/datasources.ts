@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCodes, FerryError, resolvePlugin, silentLogger, validate, wrapPluginError, type JobContext } from '@ferry/core';
+import { ErrorCodes, FerryError, resolvePlugin, silentLogger, validate, wrapPluginError, type JobContext, type CheckReport, type ReaderPlugin } from '@ferry/core';
 import { requireEnvironment, type Datasource, type Workspace } from './workspace.js';
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
@@ -100,7 +100,7 @@ export async function checkDatasource(ws: Workspace, name: string, env: string, 
   });
   const runDir = mkdtempSync(join(tmpdir(), 'ferry-check-'));
   try {
-    let plugin;
+    let plugin: ReaderPlugin;
     try {
       ({ plugin } = await resolvePlugin(ds.type, 'reader', { baseDir: ws.dir, plugins: opts.plugins }));
     } catch (err) {
@@ -117,7 +117,7 @@ export async function checkDatasource(ws: Workspace, name: string, env: string, 
       baseDir: ws.dir,
       runDir,
     };
-    let report;
+    let report: CheckReport;
     started = performance.now();
     try {
       report = await plugin.check(config, ctx);
