@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import { partitionKey, tableKey, type DataFile, type PartitionMeta, type TableDef } from './catalog.js';
 import { absPath, filesOfWrite, partitionDir, removeFile } from './files.js';
-import { finishWriteSync, getPending, type PendingWrite } from './pending.js';
+import { finishWriteSync, getPending, reclaimDeadWrites, type PendingWrite } from './pending.js';
 import { specPairs } from './partition-spec.js';
 import type { Store } from './store.js';
 import { purgeTrash, trashSync } from './trash.js';
@@ -93,6 +93,8 @@ export async function commitWrite(store: Store, writeId: string, files: DataFile
   await store.env.flushed;
   // Files the write staged but did not list (a failed channel's): nobody can see them.
   for (const f of filesOfWrite(store.dir, dir, writeId)) if (!listed.has(f)) removeFile(store.dir, f);
+  // Leftovers of writers that died since this process opened the store, and files no reader needs any more.
+  reclaimDeadWrites(store);
   await purgeTrash(store);
   return result;
 }

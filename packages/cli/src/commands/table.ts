@@ -3,6 +3,7 @@
  * (count, head, export) and run lifecycle gc, in a store project.
  */
 import { createWriteStream, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import {
@@ -104,6 +105,7 @@ export function tableCommand(): Command {
           if (def.partitionColumns.length) text += `partitioned by: ${def.partitionColumns.map((c) => `${c.name} ${c.type.toUpperCase()}`).join(', ')}\n`;
           text += `lifecycle: ${def.lifecycle ? `${def.lifecycle} days` : 'none'}\n`;
           text += `rows: ${rows} in ${parts.length} partition(s), ${bytes(parts.reduce((n, p) => n + p.bytes, 0), true)}\n`;
+          text += `data: ${join(store.dir, 'data', def.project, def.name)} (${parts.reduce((n, p) => n + p.files.length, 0)} Parquet file(s))\n`;
           text += `created: ${def.createdAt}\n\n${def.ddl}\n`;
           out(text);
         });
@@ -111,14 +113,14 @@ export function tableCommand(): Command {
   );
 
   cmd.addCommand(
-    sub('partitions', 'the partitions of a table with rows, size and last modification')
+    sub('partitions', 'the partitions of a table with rows, size, files and last modification (--json: the Parquet file paths)')
       .argument('<table>')
       .option('--json', 'print JSON')
       .action(async (table: string, opts: StoreOptions & { json?: boolean }) => {
         await withStore(opts, (store, project) => {
           const parts = listPartitions(store, project, table);
           if (opts.json) {
-            return void out(JSON.stringify(parts.map((p) => ({ partition: p.spec, rows: p.rows, bytes: p.bytes, files: p.files.length, lastModified: new Date(p.lastModified).toISOString() }))) + '\n');
+            return void out(JSON.stringify(parts.map((p) => ({ partition: p.spec, rows: p.rows, bytes: p.bytes, files: p.files.map((f) => ({ path: f.path, rows: f.rows, bytes: f.bytes })), lastModified: new Date(p.lastModified).toISOString() }))) + '\n');
           }
           if (parts.length === 0) return void out('no partitions\n');
           out(grid(['partition', 'rows', 'size', 'files', 'last modified'], parts.map((p) => [p.spec || '(table)', String(p.rows), bytes(p.bytes, true), String(p.files.length), new Date(p.lastModified).toISOString()])));
