@@ -5,7 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm, rename, readFile, appendFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { defineWriter, ferrySchema, makeGetter, categoryOf, formatValue, t } from '@ferry/core';
+import { defineWriter, ferrySchema, makeGetter, categoryOf, formatValue, t, FerryError, ErrorCodes } from '@ferry/core';
 
 export default defineWriter({
   name: 'jsonl',
@@ -20,7 +20,11 @@ export default defineWriter({
   async prepare(config, ctx) {
     const path = resolve(ctx.baseDir, config.path);
     const staging = `${path}.staging-${process.pid}-${Date.now()}`;
-    await mkdir(staging, { recursive: true });
+    try {
+      await mkdir(staging, { recursive: true });
+    } catch (err) {
+      throw new FerryError(ErrorCodes.STORE, `cannot write next to ${path}: ${err.code ?? err.message}`);
+    }
     return { path, staging };
   },
   open(handle, ctx) {

@@ -30,7 +30,10 @@ export default defineReader({
     if (lines.at(-1) === '') lines.pop();
     for (const line of lines) {
       builders[0].append(line);
-      if (builders[0].length === ctx.config.batchRows) yield finishBatch(ctx.schema, builders);
+      if (builders[0].length === ctx.config.batchRows) {
+        yield finishBatch(ctx.schema, builders);
+        if (ctx.signal.aborted) return; // the job stopped: read no further
+      }
     }
     if (builders[0].length > 0) yield finishBatch(ctx.schema, builders);
   },
