@@ -13,6 +13,7 @@ import { workflowCommand } from './commands/workflow.js';
 import { datasourceCommand } from './commands/datasource.js';
 import { schedulerCommand } from './commands/scheduler.js';
 import { importCommand } from './commands/import.js';
+import { dirtyCommand } from './commands/dirty.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(schedulerCommand());
   program.addCommand(importCommand());
   program.addCommand(storeCommand());
+  program.addCommand(dirtyCommand());
   // Subcommands added with addCommand do not inherit exitOverride: without it commander calls process.exit(1) on a usage mistake.
   const override = (c: Command) => {
     c.exitOverride();

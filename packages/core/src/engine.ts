@@ -11,6 +11,7 @@ import type { ChannelResult, ChannelTask } from './channel-task.js';
 import { validate } from './config-schema.js';
 import { planConvert } from './convert.js';
 import { checkDataxShape } from './datax-hints.js';
+import { describeRowSource } from './row-source.js';
 import { deserializeError, ErrorCodes, FerryError, isFerryError, serializeError, wrapPluginError } from './errors.js';
 import { substitute, validateJob, type JobConfig } from './job-config.js';
 import { createLogger } from './log.js';
@@ -165,7 +166,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     const e = err instanceof Error ? err : new Error(String(err));
     if (isFerryError(e) && e.code === ErrorCodes.DIRTY_LIMIT && result.dirtySamples.length) {
       const s = result.dirtySamples[0]!;
-      e.message += `; first: ${s.reason} (split ${s.split}, row ${s.row}); all dirty records: ${dirtyFile}`;
+      e.message += `; first: ${s.reason} (${s.source ? describeRowSource(s.source) : `split ${s.split}, row ${s.row}`}); all dirty records: ${dirtyFile} (ferry dirty show ${runId})`;
     }
     const ser = serializeError(e);
     result.error = { ...ser, code: ser.code ?? ErrorCodes.INTERNAL };

@@ -15,3 +15,4 @@ export { runJob } from './engine.js';
 export { schemaToBytes, schemaFromBytes } from './schema-bytes.js';
 export * from './scheduling-params.js';
 export { checkDataxShape } from './datax-hints.js';
+export { setRowSource, rowSourceOf, describeRowSource, type RowSource, type RowLocator } from './row-source.js';

@@ -6,6 +6,7 @@
  */
 import type { RecordBatch, Schema as ArrowSchema } from 'apache-arrow';
 import type { Schema } from './config-schema.js';
+import type { RowSource } from './row-source.js';
 
 /** How plugins log; they never import a logger. */
 export interface Logger {
@@ -45,7 +46,7 @@ export interface ChannelContext {
    * line over the size limit) as a dirty record; it counts against the job's
    * errorLimit like a failed cast. Do not also emit it in a batch.
    */
-  dirty(value: unknown, reason: string): void;
+  dirty(value: unknown, reason: string, source?: RowSource): void;
   /** The embedder's settings for this plugin, as in JobContext. */
   settings: Readonly<Record<string, unknown>>;
   /** The folder of the job file: relative paths in configs resolve against it. */

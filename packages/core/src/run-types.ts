@@ -49,6 +49,8 @@ export interface DirtySample {
   column: string;
   reason: string;
   value: unknown;
+  /** Where the row is in the source (file and line, table and key), when the reader says. */
+  source?: import('./row-source.js').RowSource;
 }
 
 export interface RunResult {

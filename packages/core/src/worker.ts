@@ -12,6 +12,7 @@ import { fileLogger } from './log.js';
 import type { ChannelContext, ChannelWriter, ReaderPlugin, WriterPlugin } from './plugin.js';
 import { SharedRateLimiter } from './rate-limit.js';
 import { loadPlugin } from './resolve-plugin.js';
+import { rowSourceOf, type RowSource } from './row-source.js';
 import { schemaFromBytes } from './schema-bytes.js';
 import { C, Counters } from './shared-state.js';
 import type { DirtySample } from './run-types.js';
@@ -26,11 +27,11 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
   const result: ChannelResult = { splitIndex: task.splitIndex, ok: false, segments: [], recordsRead: 0, recordsWritten: 0, dirty: 0, samples: [], counters: {} };
   const samples: DirtySample[] = result.samples;
   let dirtyLines: string[] = [];
-  const recordDirty = (row: number, column: string, reason: string, value: unknown) => {
+  const recordDirty = (row: number, column: string, reason: string, value: unknown, source?: RowSource) => {
     result.dirty++;
     counters.add(C.dirty, 1);
-    if (samples.length < task.sampleLimit) samples.push({ split: task.splitIndex, row, column, reason, value });
-    dirtyLines.push(JSON.stringify({ split: task.splitIndex, row, column, reason, record: value }));
+    if (samples.length < task.sampleLimit) samples.push({ split: task.splitIndex, row, column, reason, value, ...(source ? { source } : {}) });
+    dirtyLines.push(JSON.stringify({ split: task.splitIndex, row, ...(source ? { source } : {}), column, reason, record: value }));
   };
   const flushDirty = () => {
     if (dirtyLines.length === 0) return;
@@ -67,10 +68,10 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
       count: (name, n) => {
         result.counters[name] = (result.counters[name] ?? 0) + n;
       },
-      dirty: (value, reason) => {
+      dirty: (value, reason, source) => {
         result.recordsRead++;
         counters.add(C.recordsRead, 1);
-        recordDirty(rowInSplit++, '', reason, value);
+        recordDirty(rowInSplit++, '', reason, value, source);
       },
     };
     stage = 'open';
@@ -85,7 +86,8 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
       counters.add(C.bytesRead, size);
       stage = 'convert';
       const { batch: good, dirty } = convert(batch);
-      for (const d of dirty) recordDirty(rowInSplit + d.row, d.column, d.reason, (d as DirtyRow).record);
+      const locate = dirty.length ? rowSourceOf(batch) : undefined;
+      for (const d of dirty) recordDirty(rowInSplit + d.row, d.column, d.reason, (d as DirtyRow).record, locate?.(d.row));
       rowInSplit += n;
       flushDirty();
       stage = 'limit';

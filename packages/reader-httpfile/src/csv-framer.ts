@@ -6,7 +6,7 @@
  */
 import type { Data } from 'apache-arrow';
 import type { ReaderConfig } from './config.js';
-import { RowSink, type DirtyFn, type Framer } from './row-sink.js';
+import { RowLines, RowSink, type DirtyFn, type Framer } from './row-sink.js';
 
 const QUOTE = 34;
 const LF = 10;
@@ -37,6 +37,13 @@ export class CsvFramer implements Framer {
   get rows(): number {
     return this.sink.rows;
   }
+
+  get lines(): RowLines {
+    return this.sink.lines;
+  }
+
+  /** Lines consumed so far in the split (a record spanning lines counts each). */
+  private line = 0;
 
   push(region: Buffer): void {
     const buf = this.leftover ? Buffer.concat([this.leftover, region]) : region;
@@ -77,11 +84,14 @@ export class CsvFramer implements Framer {
       // Blank line (LF or CRLF): no record.
       if (buf[pos] === LF || (buf[pos] === CR && buf[pos + 1] === LF)) {
         pos += buf[pos] === LF ? 1 : 2;
+        this.line++;
         continue;
       }
       this.scratchUsed = 0;
       let k = 0;
       let recEnd = -1;
+      /** Line breaks inside quoted fields of this record. */
+      let innerLines = 0;
       let bad: string | undefined;
       for (;;) {
         let s: number, e: number;
@@ -110,6 +120,7 @@ export class CsvFramer implements Framer {
           }
           s = pos + 1;
           e = close;
+          for (let nl = buf.indexOf(LF, s); nl >= 0 && nl < e; nl = buf.indexOf(LF, nl + 1)) innerLines++;
           if (escaped) {
             const r = this.unescape(buf, s, e);
             fb = this.scratch;
@@ -167,14 +178,17 @@ export class CsvFramer implements Framer {
         }
       }
       pos = recEnd;
+      const line = this.line + 1;
+      this.line += 1 + innerLines;
       if (this.skipFirst) {
         this.skipFirst = false;
         continue;
       }
       const rs = recStart, re = recEnd;
       const raw = () => buf.toString('utf8', rs, re).replace(/\r?\n$/, '');
-      if (bad) this.dirty(raw(), bad);
-      else if (re - rs > this.max) this.dirty(raw().slice(0, 256) + '...', `CSV record longer than maxLineBytes (${this.max})`);
+      sink.line = line;
+      if (bad) this.dirty(raw(), bad, line);
+      else if (re - rs > this.max) this.dirty(raw().slice(0, 256) + '...', `CSV record longer than maxLineBytes (${this.max})`, line);
       else sink.emit(Math.min(k, want + 1), raw);
     }
     return n;

@@ -8,8 +8,29 @@ import { type Data, Utf8 } from 'apache-arrow';
 import { daysInMonth, VarBuilder } from '@ferry/core';
 import type { Column, ReaderConfig } from './config.js';
 
-/** Reports a row that cannot become a record: its text and why. */
-export type DirtyFn = (row: string, reason: string) => void;
+/** Reports a row that cannot become a record: its text, why, and its line (1-based in the split) when known. */
+export type DirtyFn = (row: string, reason: string, line?: number) => void;
+
+/** The line (1-based in the split) of each row framed since the last `take`: dirty rows found later point to their line. */
+export class RowLines {
+  private arr = new Int32Array(4096);
+  private n = 0;
+
+  push(line: number): void {
+    if (this.n === this.arr.length) {
+      const next = new Int32Array(this.arr.length * 2);
+      next.set(this.arr);
+      this.arr = next;
+    }
+    this.arr[this.n++] = line;
+  }
+
+  take(): Int32Array {
+    const out = this.arr.slice(0, this.n);
+    this.n = 0;
+    return out;
+  }
+}
 
 /** What the read loop needs from a framer (text lines or CSV records). */
 export interface Framer {
@@ -21,6 +42,8 @@ export interface Framer {
   byteLength(): number;
   /** The columns built so far, one Data per schema field; starts over. */
   finish(): Data[];
+  /** The line of each row of the last `finish` (call right after it). */
+  readonly lines: RowLines;
 }
 
 /**
@@ -85,6 +108,9 @@ export class RowSink {
   readonly fs: Int32Array;
   readonly fe: Int32Array;
   rows = 0;
+  /** The line (1-based in the split) of the row being emitted; set by the framer. */
+  line = 0;
+  readonly lines = new RowLines();
   private readonly nullFormat: Buffer | undefined;
   private readonly constants: (Buffer | undefined)[];
   private readonly dates: (((text: string) => string | undefined) | undefined)[];
@@ -119,7 +145,7 @@ export class RowSink {
   emit(nFields: number, raw: () => string): void {
     const cols = this.columns;
     if (nFields <= this.maxIndex) {
-      this.dirty(raw(), `expected at least ${this.maxIndex + 1} fields, found ${nFields}`);
+      this.dirty(raw(), `expected at least ${this.maxIndex + 1} fields, found ${nFields}`, this.line);
       return;
     }
     // Date layouts are checked before anything is appended, so a bad row adds nothing.
@@ -136,7 +162,7 @@ export class RowSink {
       const text = buf.toString('utf8', s, e);
       const iso = parse(text);
       if (iso === undefined) {
-        this.dirty(raw(), `column ${col.name}: ${JSON.stringify(text)} is not a date in layout ${col.format}`);
+        this.dirty(raw(), `column ${col.name}: ${JSON.stringify(text)} is not a date in layout ${col.format}`, this.line);
         return;
       }
       this.converted[c] = Buffer.from(iso, 'latin1');
@@ -155,6 +181,7 @@ export class RowSink {
       else if (this.dates[c] && this.converted[c]) b.appendBytes(this.converted[c]!, 0, this.converted[c]!.length);
       else b.appendBytes(buf, s, e);
     }
+    this.lines.push(this.line);
     this.rows++;
   }
 

@@ -7,16 +7,19 @@
 import { type Data, Utf8 } from 'apache-arrow';
 import { VarBuilder } from '@ferry/core';
 import type { ReaderConfig } from './config.js';
-import { RowSink, type DirtyFn, type Framer } from './row-sink.js';
+import { RowLines, RowSink, type DirtyFn, type Framer } from './row-sink.js';
 
-function overlong(buf: Buffer, s: number, e: number, max: number, dirty: DirtyFn): void {
-  dirty(buf.toString('utf8', s, Math.min(e, s + 256)) + '...', `line of ${e - s} bytes is longer than maxLineBytes (${max})`);
+function overlong(buf: Buffer, s: number, e: number, max: number, dirty: DirtyFn, line: number): void {
+  dirty(buf.toString('utf8', s, Math.min(e, s + 256)) + '...', `line of ${e - s} bytes is longer than maxLineBytes (${max})`, line);
 }
 
 /** Each whole line is one value of the only column. */
 export class WholeLineFramer implements Framer {
   private readonly b = new VarBuilder(new Utf8(), 256 * 1024);
   private readonly nullFormat: Buffer | undefined;
+  readonly lines = new RowLines();
+  /** Lines framed so far in the split (header and dirty lines counted). */
+  private line = 0;
 
   constructor(
     cfg: Pick<ReaderConfig, 'nullFormat' | 'maxLineBytes'>,
@@ -50,6 +53,7 @@ export class WholeLineFramer implements Framer {
       const next = nl < 0 ? n : nl + 1;
       let e = nl < 0 ? n : nl;
       if (e > pos && buf[e - 1] === 13) e--;
+      const line = ++this.line;
       if (this.skipFirst) {
         this.skipFirst = false;
         pos = next;
@@ -57,10 +61,11 @@ export class WholeLineFramer implements Framer {
       }
       const len = e - pos;
       if (len > this.max) {
-        overlong(buf, pos, e, this.max, this.dirty);
+        overlong(buf, pos, e, this.max, this.dirty, line);
         pos = next;
         continue;
       }
+      this.lines.push(line);
       if (length + 2 > offsets.length) {
         b.used = used;
         b.length = length;
@@ -104,6 +109,7 @@ export class DelimitedFramer implements Framer {
   private readonly delim: Buffer;
   private readonly delimByte: number;
   private readonly max: number;
+  private line = 0;
 
   constructor(
     cfg: ReaderConfig,
@@ -118,6 +124,10 @@ export class DelimitedFramer implements Framer {
 
   get rows(): number {
     return this.sink.rows;
+  }
+
+  get lines(): RowLines {
+    return this.sink.lines;
   }
 
   push(buf: Buffer): void {
@@ -136,13 +146,14 @@ export class DelimitedFramer implements Framer {
       const next = nl < 0 ? n : nl + 1;
       let e = nl < 0 ? n : nl;
       if (e > pos && buf[e - 1] === 13) e--;
+      sink.line = ++this.line;
       if (this.skipFirst) {
         this.skipFirst = false;
         pos = next;
         continue;
       }
       if (e - pos > this.max) {
-        overlong(buf, pos, e, this.max, this.dirty);
+        overlong(buf, pos, e, this.max, this.dirty, sink.line);
         pos = next;
         continue;
       }

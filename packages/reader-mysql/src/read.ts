@@ -5,7 +5,7 @@
  * has not handed over a batch yet.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { ErrorCodes, FerryError, type ChannelContext } from '@ferry/core';
+import { ErrorCodes, FerryError, setRowSource, type ChannelContext, type RowLocator } from '@ferry/core';
 import { batchRowsOf, type MysqlConfig } from './config.js';
 import { closeConnection, openConnection, query } from './connection.js';
 import { offsetSeconds } from './decoders.js';
@@ -46,10 +46,12 @@ export async function* readSplit(split: MysqlSplit, ctx: ReadContext): AsyncGene
           onZeroDate: () => zeroDates++,
           ...(resume ? { key: { index: resume.hidden ? ctx.schema.fields.length : resume.index, literal: (b: Uint8Array, s: number, e: number) => keyLiteral(resume.kind, b, s, e, resume.collation) } } : {}),
         });
+        let rowsBefore = 0;
         for await (const item of stream) {
           after = item.lastKey;
           handedOver++;
-          yield item.batch;
+          yield setRowSource(item.batch, rowLocator(p, item.batch, rowsBefore));
+          rowsBefore += item.batch.numRows;
         }
         if (!snapshot) handedOver = 0;
         after = undefined;
@@ -97,4 +99,24 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * Where a row of a batch is in MySQL, for dirty records: the table and the
+ * split key's value when the key is a read column, else the row's number in
+ * the table's (or querySql's) part of this split.
+ */
+function rowLocator(p: MysqlSplit, batch: RecordBatch, rowsBefore: number): RowLocator {
+  const what = p.what.replace(/^table /, '');
+  // By name: with columns ["*"] the key is read as an ordinary column (the hidden copy is not in the batch).
+  const at = p.resume ? batch.schema.fields.findIndex((f) => f.name.toLowerCase() === p.resume!.column.toLowerCase()) : -1;
+  const key = at >= 0 ? batch.getChildAt(at) : null;
+  if (key && p.resume) {
+    const column = p.resume.column;
+    return (r) => {
+      const v = key.get(r) as unknown;
+      return { table: what, [column]: typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : String(v)) : v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'string' ? v : String(v) };
+    };
+  }
+  return p.sql !== undefined ? (r) => ({ query: what, row: rowsBefore + r + 1 }) : (r) => ({ table: what, row: rowsBefore + r + 1 });
 }

@@ -1,7 +1,7 @@
 /** `ferry run <job>`: runs one sync job and prints a DataX-style summary. */
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { checkDataxShape, createLogger, ErrorCodes, FerryError, isUsageError, parseParamArgs, readJobFile, runJob, type RunResult } from '@ferry/core';
+import { checkDataxShape, createLogger, describeRowSource, ErrorCodes, FerryError, isUsageError, parseParamArgs, readJobFile, runJob, type RunResult } from '@ferry/core';
 import { applyDatasources } from '@ferry/workflow';
 import { engineOptions } from '../builtin-plugins.js';
 import { bytes, int, localTime, seconds, table } from '../format.js';
@@ -107,10 +107,13 @@ export function summary(r: RunResult): string {
   ];
   for (const [k, v] of Object.entries(r.counters)) rows.push([k, int(v)]);
   if (r.dirtyFile) rows.push(['Dirty records file', r.dirtyFile]);
+  const first = r.dirtySamples[0];
+  if (first) rows.push(['First dirty record', `${first.source ? describeRowSource(first.source) : `split ${first.split} row ${first.row}`}: ${first.reason}`]);
   rows.push(['Run log', `${r.runDir}/run.log`]);
   let out = table(rows);
   if (r.dirtySamples.length) {
-    out += '\nDirty record samples:\n' + r.dirtySamples.slice(0, 5).map((s) => `  split ${s.split} row ${s.row}: ${s.reason}  ${JSON.stringify(s.value)}`).join('\n');
+    out += '\nDirty record samples:\n' + r.dirtySamples.slice(0, 5).map((s) => `  ${s.source ? describeRowSource(s.source) : `split ${s.split} row ${s.row}`}: ${s.reason}  ${JSON.stringify(s.value)}`).join('\n');
+    out += `\nAll dirty records: ferry dirty show ${r.runId}`;
   }
   return out;
 }
