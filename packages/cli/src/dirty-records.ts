@@ -5,7 +5,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { defaultStoreDir, describeRowSource, ErrorCodes, FerryError, type RowSource } from '@ferry/core';
+import { describeRowSource, ErrorCodes, FerryError, type RowSource } from '@ferry/core';
 
 /** One line of dirty.jsonl. */
 export interface DirtyRecord {
@@ -17,11 +17,11 @@ export interface DirtyRecord {
   record: unknown;
 }
 
-/** The dirty.jsonl of a run id (or of a run folder or file path given directly). */
-export function dirtyFileOf(runId: string, storeDir?: string): string {
+/** The dirty.jsonl of a run id under `runsDir` (or of a run folder or file path given directly). */
+export function dirtyFileOf(runId: string, runsDir: string): string {
   if (existsSync(runId)) return statSync(runId).isDirectory() ? join(runId, 'dirty.jsonl') : runId;
-  const runDir = join(defaultStoreDir(storeDir), 'runs', runId);
-  if (!existsSync(runDir)) throw new FerryError(ErrorCodes.NOT_FOUND, `no run ${runId} in ${join(defaultStoreDir(storeDir), 'runs')} (give --store, or the run folder)`);
+  const runDir = join(runsDir, runId);
+  if (!existsSync(runDir)) throw new FerryError(ErrorCodes.NOT_FOUND, `no run ${runId} in ${runsDir} (give --store, or the run folder)`);
   return join(runDir, 'dirty.jsonl');
 }
 

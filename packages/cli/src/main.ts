@@ -14,6 +14,7 @@ import { datasourceCommand } from './commands/datasource.js';
 import { schedulerCommand } from './commands/scheduler.js';
 import { importCommand } from './commands/import.js';
 import { dirtyCommand } from './commands/dirty.js';
+import { previewCommand } from './commands/preview.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(importCommand());
   program.addCommand(storeCommand());
   program.addCommand(dirtyCommand());
+  program.addCommand(previewCommand());
   // Subcommands added with addCommand do not inherit exitOverride: without it commander calls process.exit(1) on a usage mistake.
   const override = (c: Command) => {
     c.exitOverride();

@@ -1,6 +1,7 @@
 /** `ferry dirty show RUN_ID`: the dirty records of a run, each with where it is in the source. */
 import { Command } from 'commander';
 import { ErrorCodes, FerryError } from '@ferry/core';
+import { engineOptions } from '../builtin-plugins.js';
 import { dirtyFileOf, formatDirty, readDirty, resolveLines } from '../dirty-records.js';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
 
@@ -17,7 +18,7 @@ export function dirtyCommand(): Command {
       const limit = Number(opts.limit);
       if (!Number.isSafeInteger(limit) || limit < 1) throw new FerryError(ErrorCodes.USAGE, `--limit ${opts.limit}: expected a positive number`);
       const target = await resolveTarget(opts);
-      const file = dirtyFileOf(run, target.storeDir);
+      const file = dirtyFileOf(run, engineOptions(target).runsDir!);
       const records = await readDirty(file, limit);
       await resolveLines(records);
       if (opts.json) {

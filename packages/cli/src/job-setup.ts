@@ -1,0 +1,75 @@
+/**
+ * Loading a job for commands that look at it without running it (preview,
+ * table create --from-job): the same steps runJob takes before data moves
+ * (DataX hints, data sources, placeholders, validation, plugins), and nothing
+ * written.
+ */
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import {
+  checkDataxShape, ErrorCodes, FerryError, parseParamArgs, readJobFile, resolvePlugin, substitute, validate, validateJob,
+  type JobConfig, type JobContext, type ReaderPlugin, type WriterPlugin,
+} from '@ferry/core';
+import { applyDatasources } from '@ferry/workflow';
+import { engineOptions } from './builtin-plugins.js';
+import { expressionResolver } from './run-support.js';
+import { resolveTarget, type TargetOptions } from './workspace-target.js';
+
+/** A job with its plugins loaded and their configs validated. */
+export interface LoadedJob {
+  path: string;
+  job: JobConfig;
+  reader: ReaderPlugin;
+  writer: WriterPlugin;
+  readerConfig: unknown;
+  writerConfig: unknown;
+  /** The reader's and the writer's contexts (each with its own settings). */
+  ctx: JobContext;
+  writerCtx: JobContext;
+  /** Where `ferry run` keeps run folders (dirty records). */
+  runsDir: string;
+}
+
+export interface LoadOptions extends TargetOptions {
+  param?: string[];
+  bizdate?: string;
+}
+
+/** Reads, checks and resolves a job file the way `ferry run` does, up to the point where data would move. */
+export async function loadJob(jobPath: string, opts: LoadOptions, signal: AbortSignal): Promise<LoadedJob> {
+  const params = parseParamArgs(opts.param ?? []);
+  if (opts.bizdate !== undefined) {
+    if (!/^\d{8}$/.test(opts.bizdate)) throw new FerryError(ErrorCodes.USAGE, `--bizdate ${opts.bizdate}: expected yyyymmdd`);
+    params.bizdate ??= opts.bizdate;
+  }
+  const path = resolve(jobPath);
+  const target = await resolveTarget(opts);
+  let raw = await readJobFile(path);
+  checkDataxShape(raw, jobPath);
+  if (target.workspace) raw = applyDatasources(raw, target.workspace, target.env, path);
+  const job = validateJob(substitute(raw, params, expressionResolver(opts.bizdate)), jobPath);
+  const baseDir = dirname(path);
+  const engine = engineOptions(target);
+  const resolveOpts = { baseDir, plugins: engine.plugins, resolveFrom: [new URL('../..', import.meta.url).href + 'package.json'] };
+  const { plugin: _r, ...readerRest } = job.reader;
+  const { plugin: _w, ...writerRest } = job.writer;
+  const reader = (await resolvePlugin(job.reader.plugin, 'reader', resolveOpts)).plugin;
+  const writer = (await resolvePlugin(job.writer.plugin, 'writer', resolveOpts)).plugin;
+  const quiet = { info: () => {}, debug: () => {}, warn: (m: string) => process.stderr.write(`ferry: ${m}\n`) };
+  const ctx: JobContext = {
+    log: quiet,
+    signal,
+    params,
+    settings: engine.settings?.[reader.name] ?? {},
+    baseDir,
+    // Nothing is written: the run folder is never created.
+    runDir: join(tmpdir(), 'ferry-no-run'),
+  };
+  return {
+    path, job, reader, writer, ctx,
+    writerCtx: { ...ctx, settings: engine.settings?.[writer.name] ?? {} },
+    runsDir: engine.runsDir!,
+    readerConfig: validate(reader.config, readerRest, 'reader', jobPath),
+    writerConfig: validate(writer.config, writerRest, 'writer', jobPath),
+  };
+}
