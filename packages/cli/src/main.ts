@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ErrorCodes, isFerryError, isUsageError } from '@ferry/core';
+import { benchCommand } from './commands/bench.js';
 import { pluginCommand } from './commands/plugin.js';
 import { runCommand } from './commands/run.js';
 import { storeCommand } from './commands/store.js';
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(storeCommand());
   program.addCommand(dirtyCommand());
   program.addCommand(previewCommand());
+  program.addCommand(benchCommand());
   // Subcommands added with addCommand do not inherit exitOverride: without it commander calls process.exit(1) on a usage mistake.
   const override = (c: Command) => {
     c.exitOverride();

@@ -61,6 +61,20 @@ export interface CheckReport {
   details?: Record<string, string | number | boolean>;
 }
 
+/**
+ * What a reader's `baseline` hook read: the same data as the job, taken as
+ * plainly as the source allows (no parsing, no Arrow). `ferry bench` times
+ * the call and shows each channel setting as a ratio to it.
+ */
+export interface BaselineResult {
+  /** One line: how it was read (`one connection, the job's SELECTs, rows counted not decoded`). */
+  method: string;
+  /** Rows read, when the plain read knows them. */
+  records?: number;
+  /** Bytes taken from the source. */
+  bytes: number;
+}
+
 export interface ReaderPlugin<C = any, S = any> {
   readonly kind: 'reader';
   /** Short name used in job files (`mysql`, `httpfile`). */
@@ -77,6 +91,8 @@ export interface ReaderPlugin<C = any, S = any> {
   read(split: S, ctx: ChannelContext & { config: C; schema: ArrowSchema }): AsyncIterable<RecordBatch>;
   /** Connectivity test. */
   check?(config: C, ctx: JobContext): Promise<CheckReport>;
+  /** The source's own ceiling for `ferry bench`: the fastest plain read of the same data, on the main thread; honours ctx.signal. */
+  baseline?(config: C, ctx: JobContext): Promise<BaselineResult>;
 }
 
 /** A writer's per-channel sink (in a worker). */

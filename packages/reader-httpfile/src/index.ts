@@ -3,6 +3,7 @@
  * wire. Plugin name `httpfile`.
  */
 import { defineReader } from '@ferry/core';
+import { baseline } from './baseline.js';
 import { checkUrls } from './check.js';
 import { configSchema, normalizeConfig, type RawConfig, type ReaderConfig } from './config.js';
 import { readSplit, type ReadContext } from './read.js';
@@ -29,6 +30,7 @@ export default defineReader<RawConfig, HttpSplit>({
   split: (config, ctx) => planSplits(resolve(config), ctx.advice, ctx.signal),
   read: (split, ctx) => readSplit(split, resolve(ctx.config), ctx.schema, ctx as ReadContext),
   check: (config, ctx) => checkUrls(resolve(config), ctx.signal),
+  baseline: (config, ctx) => baseline(resolve(config), ctx),
 });
 
 export { configSchema, normalizeConfig, joinUrl, COLUMN_TYPES } from './config.js';

@@ -4,6 +4,7 @@
  */
 import type { Schema } from 'apache-arrow';
 import { defineReader, type CheckReport, type JobContext } from '@ferry/core';
+import { baseline } from './baseline.js';
 import { checkConfig, mysqlConfig, type MysqlConfig } from './config.js';
 import { closeConnection, openConnection, serverVersion } from './connection.js';
 import { readSplit } from './read.js';
@@ -58,4 +59,5 @@ export const mysqlReader = defineReader<MysqlConfig, MysqlSplit>({
   },
   read: readSplit,
   check,
+  baseline,
 });
