@@ -7,7 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultStoreDir, ErrorCodes, type ErrorCode, FerryError, resolvePlugin, substitute, validateJob, type ReaderPlugin } from '@ferry/core';
+import { ErrorCodes, type ErrorCode, FerryError, resolvePlugin, substitute, validateJob, type ReaderPlugin } from '@ferry/core';
+import { resolveStoreDir } from '@ferry/writer-table';
+import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
 import { expressionResolver } from '../run-support.js';
 import { machineInfo } from './machine.js';
 import type { BenchReport, JobSummary, SpeedRow } from './report-types.js';
@@ -15,8 +17,6 @@ import { createScratchTarget, type ScratchTarget } from './scratch.js';
 import { compareWithBaseline, recommend, spread, summarize, type SettingRow } from './stats.js';
 import { runTrialProcess, type TrialControl } from './trial-runner.js';
 import type { TrialOutcome, TrialRequest } from './trial-types.js';
-
-const RESOLVE_FROM = [new URL('../..', import.meta.url).href + 'package.json'];
 
 export interface BenchOptions {
   /** The job file as given (for the report). */
@@ -61,11 +61,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const machine = machineInfo();
   // Checked up front, so a mistake in the job is one error before any process starts.
   const resolved = validateJob(substitute(o.job, o.params, expressionResolver(o.bizdate)));
-  const resolveOpts = { baseDir: o.baseDir, resolveFrom: RESOLVE_FROM };
+  const resolveOpts = { baseDir: o.baseDir, plugins: { ...BUILTIN_PLUGINS } };
   const reader: ReaderPlugin = (await resolvePlugin(resolved.reader.plugin, 'reader', resolveOpts)).plugin;
   const writer = (await resolvePlugin(resolved.writer.plugin, 'writer', resolveOpts)).plugin;
   const summary: JobSummary = { file: o.file, reader: reader.name, writer: writer.name, target: o.target, params: Object.keys(o.params), ...(o.bizdate ? { bizdate: o.bizdate } : {}) };
-  const storeDir = defaultStoreDir(o.storeDir);
+  const storeDir = resolveStoreDir(o.storeDir);
   let scratch: ScratchTarget | undefined;
   if (o.target === 'scratch') {
     if (writer.name !== 'table') throw new FerryError(ErrorCodes.USAGE, `--target scratch: only the table writer has a scratch destination; this job writes with "${writer.name}" (use --target null)`);

@@ -7,11 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createLogger, ErrorCodes, FerryError, resolvePlugin, runJob, serializeError, substitute, validate, validateJob, wrapPluginError, type JobContext, type Logger } from '@ferry/core';
+import { engineOptions } from '../builtin-plugins.js';
 import { expressionResolver } from '../run-support.js';
 import type { TrialOutcome, TrialRequest, TrialUsage } from './trial-types.js';
-
-/** Resolves the built-in plugins from the CLI package, as `ferry run` does. */
-const RESOLVE_FROM = [new URL('../..', import.meta.url).href + 'package.json'];
 
 /** CPU seconds of the main thread (its tid is the pid), from /proc; undefined elsewhere. */
 function mainThreadCpuS(): number | undefined {
@@ -42,10 +40,11 @@ async function runBaseline(req: TrialRequest, log: Logger, signal: AbortSignal):
   const expressions = expressionResolver(req.bizdate);
   const job = validateJob(substitute(req.job, req.params, expressions));
   const { plugin: spec, ...rest } = job.reader;
-  const { plugin: reader } = await resolvePlugin(spec, 'reader', { baseDir: req.baseDir, resolveFrom: RESOLVE_FROM });
+  const engine = engineOptions({ storeDir: req.storeDir, project: req.project });
+  const { plugin: reader } = await resolvePlugin(spec, 'reader', { baseDir: req.baseDir, plugins: engine.plugins });
   if (!reader.baseline) throw new FerryError(ErrorCodes.USAGE, `reader ${reader.name} has no baseline hook`);
   const config = validate(reader.config, rest, 'reader');
-  const ctx: JobContext = { log, signal, params: req.params, storeDir: req.storeDir ?? '', project: req.project, baseDir: req.baseDir, runDir: req.runDir };
+  const ctx: JobContext = { log, signal, params: req.params, settings: engine.settings?.[reader.name] ?? {}, baseDir: req.baseDir, runDir: req.runDir };
   const t0 = performance.now();
   let r;
   try {
@@ -69,11 +68,10 @@ async function runTrial(req: TrialRequest, signal: AbortSignal): Promise<TrialOu
     const r = await runJob(req.job, {
       params: req.params,
       expressions: expressionResolver(req.bizdate),
-      storeDir: req.storeDir,
-      project: req.project,
+      // The same plugins and table store settings as `ferry run`; the run folder is the bench's, never the store's.
+      ...engineOptions({ storeDir: req.storeDir, project: req.project }),
       baseDir: req.baseDir,
       runDir: req.runDir,
-      resolveFrom: RESOLVE_FROM,
       signal,
       log: quiet,
     });
