@@ -52,10 +52,10 @@ describe.skipIf(!hasChromium)('the bench HTML report in headless Chromium', () =
       expect(await page.locator('svg rect.bar').evaluateAll((els) => els.map((e) => e.getAttribute('data-channels')))).toEqual(['1', '2']);
       expect(await page.locator('svg circle.rss').count()).toBe(2);
       // Bars are drawn with a real height: records/s of a real run is above zero.
-      const heights = await page.locator('svg rect.bar').evaluateAll((els) => els.map((e) => (e as SVGGraphicsElement).getBBox().height));
+      const heights = await page.locator('svg rect.bar').evaluateAll((els) => els.map((e) => (e as unknown as { getBBox(): { height: number } }).getBBox().height));
       for (const h of heights) expect(h).toBeGreaterThan(0);
       expect(await page.locator('table tr').count()).toBe(3);
-      expect(await page.locator('.rec').innerText()).toMatch(/^Recommended: [12] channels?\./);
+      expect(await page.locator('.rec').textContent()).toMatch(/^Recommended: [12] channels?\./);
       mkdirSync(KEEP, { recursive: true });
       copyFileSync(html, join(KEEP, 'report.html'));
       await page.screenshot({ path: join(KEEP, 'report.png'), fullPage: true });

@@ -155,7 +155,11 @@ describe('ferry bench over an httpfile job', () => {
 });
 
 /** mysql2 lives with the reader; the tests borrow it from there. */
-const mysql = createRequire(join(ROOT, 'packages/reader-mysql/package.json'))('mysql2/promise') as typeof import('mysql2/promise');
+interface MysqlConn {
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+}
+const mysql = createRequire(join(ROOT, 'packages/reader-mysql/package.json'))('mysql2/promise') as { createConnection(o: object): Promise<MysqlConn> };
 let mysqlWhy: string | undefined;
 try {
   const c = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', connectTimeout: 2000 });
@@ -168,7 +172,7 @@ try {
 describe.skipIf(mysqlWhy !== undefined)('ferry bench over a MySQL job', () => {
   const DB = `ferry_test_bench_${process.pid}`;
   const ROWS = 20_000;
-  let conn: Awaited<ReturnType<typeof mysql.createConnection>>;
+  let conn: MysqlConn;
 
   beforeAll(async () => {
     conn = await mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root' });

@@ -69,7 +69,9 @@ export function renderChart(report: BenchReport): string {
   });
   const pts = rows.map((r, i) => `${cx(i).toFixed(1)},${yr(r.peakRssBytes / MIB).toFixed(1)}`);
   parts.push(`<polyline class="rss-line" points="${pts.join(' ')}"/>`);
-  rows.forEach((r, i) => parts.push(`<circle class="rss" data-channels="${r.channels}" cx="${cx(i).toFixed(1)}" cy="${yr(r.peakRssBytes / MIB).toFixed(1)}" r="5"><title>${esc(`${r.channels} ch: peak RSS ${bytes(r.peakRssBytes, true)}`)}</title></circle>`));
+  rows.forEach((r, i) => {
+    parts.push(`<circle class="rss" data-channels="${r.channels}" cx="${cx(i).toFixed(1)}" cy="${yr(r.peakRssBytes / MIB).toFixed(1)}" r="5"><title>${esc(`${r.channels} ch: peak RSS ${bytes(r.peakRssBytes, true)}`)}</title></circle>`);
+  });
   if (base !== undefined) {
     parts.push(`<line class="baseline" x1="${L}" x2="${L + pw}" y1="${y(base).toFixed(1)}" y2="${y(base).toFixed(1)}"/>`);
     parts.push(`<text class="baseline-label" x="${L + pw - 4}" y="${(y(base) - 6).toFixed(1)}" text-anchor="end">source's plain read: ${short(base)} records/s</text>`);

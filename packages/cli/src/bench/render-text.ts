@@ -54,7 +54,9 @@ export function renderText(report: BenchReport): string {
   out.push(`machine: ${m.cores} cores (${m.cpuModel}), ${bytes(m.memoryBytes, true)}, ${m.os}, Node ${m.node}, load ${m.loadAtStart} at start`);
   out.push('');
   out.push(line(head) + '  speed');
-  rows.forEach((r, i) => out.push(line(r) + '  ' + '█'.repeat(Math.max(1, Math.round(speeds[i]! * BAR_WIDTH)))));
+  rows.forEach((r, i) => {
+    out.push(line(r) + '  ' + '█'.repeat(Math.max(1, Math.round(speeds[i]! * BAR_WIDTH))));
+  });
   out.push('');
   if (report.baseline?.method) out.push(`baseline: ${report.baseline.method}`);
   const rec = report.recommendation;

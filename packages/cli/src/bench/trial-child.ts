@@ -6,7 +6,7 @@
  * `ferry run` does, and sends back a TrialOutcome with its resource usage.
  */
 import { readFileSync } from 'node:fs';
-import { createLogger, ErrorCodes, FerryError, resolvePlugin, runJob, serializeError, substitute, validate, validateJob, wrapPluginError, type JobContext, type Logger } from '@ferry/core';
+import { createLogger, ErrorCodes, FerryError, resolvePlugin, runJob, serializeError, substitute, validate, validateJob, wrapPluginError, type BaselineResult, type JobContext, type Logger } from '@ferry/core';
 import { engineOptions } from '../builtin-plugins.js';
 import { expressionResolver } from '../run-support.js';
 import type { TrialOutcome, TrialRequest, TrialUsage } from './trial-types.js';
@@ -46,7 +46,7 @@ async function runBaseline(req: TrialRequest, log: Logger, signal: AbortSignal):
   const config = validate(reader.config, rest, 'reader');
   const ctx: JobContext = { log, signal, params: req.params, settings: engine.settings?.[reader.name] ?? {}, baseDir: req.baseDir, runDir: req.runDir };
   const t0 = performance.now();
-  let r;
+  let r: BaselineResult;
   try {
     r = await reader.baseline(config, ctx);
   } catch (err) {
