@@ -19,7 +19,7 @@ if (!hasChromium) console.warn(`\n*** SKIPPING the bench report browser test: no
 /** Where the page and its screenshot stay after the run. */
 const KEEP = join(ROOT, 'test', 'runs', 'bench-report');
 
-describe.skipIf(!hasChromium)('the bench HTML report in headless Chromium', () => {
+describe.skipIf(!hasChromium)('the bench HTML report in headless Chromium', { timeout: 180_000 }, () => {
   let dir: string;
   let cleanup: () => void;
   beforeAll(() => ({ dir, cleanup } = tempDir('ferry-bench-report-')));

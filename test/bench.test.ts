@@ -18,6 +18,8 @@ import { CLI, ROOT, runCli, tempDir, type CliRun } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
+/** A sweep starts several Node processes one after the other: on a busy machine that passes the default 60 s. */
+const SLOW = { timeout: 180_000 };
 
 beforeAll(() => {
   ({ dir, cleanup } = tempDir('ferry-bench-test-'));
@@ -74,7 +76,7 @@ function expectPlausible(rows: Row[], records: number, channels: number[]): void
   }
 }
 
-describe('ferry bench over a generate job', () => {
+describe('ferry bench over a generate job', SLOW, () => {
   it('gives one row per setting, a recommendation among them, and a report file', async () => {
     const job = writeJob('gen.json', { reader: { plugin: 'generate', rows: 20_000 }, writer: { plugin: 'null' } });
     const html = join(dir, 'gen.html');
@@ -119,7 +121,7 @@ describe('ferry bench over a generate job', () => {
   });
 });
 
-describe('ferry bench over an httpfile job', () => {
+describe('ferry bench over an httpfile job', SLOW, () => {
   let server: Server;
   const LINES = 30_000;
   const body = Buffer.from(Array.from({ length: LINES }, (_, i) => `${i},name_${i},${(i * 1.5).toFixed(1)}`).join('\n') + '\n');
@@ -169,7 +171,7 @@ try {
   console.warn(`\n*** SKIPPING the MySQL bench test: MariaDB at 127.0.0.1:3306 (root, no password) is not reachable: ${mysqlWhy} ***\n`);
 }
 
-describe.skipIf(mysqlWhy !== undefined)('ferry bench over a MySQL job', () => {
+describe.skipIf(mysqlWhy !== undefined)('ferry bench over a MySQL job', SLOW, () => {
   const DB = `ferry_test_bench_${process.pid}`;
   const ROWS = 20_000;
   let conn: MysqlConn;
@@ -201,7 +203,7 @@ describe.skipIf(mysqlWhy !== undefined)('ferry bench over a MySQL job', () => {
   });
 });
 
-describe('ferry bench --target scratch', () => {
+describe('ferry bench --target scratch', SLOW, () => {
   let store: string;
   let genJob: string;
   const ROWS = 30_000;
