@@ -8,6 +8,7 @@ export * from './run-types.js';
 export * from './log.js';
 export * from './job-config.js';
 export * from './job-file.js';
+export * from './prepare-job.js';
 export * from './resolve-plugin.js';
 export * from './convert.js';
 export { categoryOf, formatValue, makeGetter, normalizeNumber, formatFloat32, type Category } from './convert-values.js';

@@ -10,7 +10,7 @@ export {
   InstanceState, effectiveInstance, effectiveNode, ownerLive, instanceKey,
   type InstanceRecord, type NodeRecord, type NodeStateName, type RunOwner,
 } from './instance-state.js';
-export { nodeParams, prepareJob, runNodeAttempt, type AttemptResult } from './node-run.js';
+export { nodeParams, prepareNodeJob, runNodeAttempt, type AttemptResult } from './node-run.js';
 export {
   runWorkflowInstance, readInstance, listInstances, instanceTimes, nodeLogPath, DEFAULT_NODE_PARALLEL,
   type InstanceResult, type InstanceRunOptions, type InstanceTimesInput,

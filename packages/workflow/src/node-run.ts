@@ -10,11 +10,9 @@ import { dirname, join } from 'node:path';
 import {
   ErrorCodes,
   FerryError,
-  isFerryError,
+  prepareJob,
   evalDateExpression,
-  readJobFile,
   runJob,
-  substitute,
   substituteSchedulingParams,
   type CycleTimes,
   type Logger,
@@ -70,21 +68,18 @@ export interface AttemptOptions {
 }
 
 /**
- * Prepares a sync node's job for the instance: parameters, then `${name}`
- * placeholders and remaining scheduling expressions, then data sources.
+ * Prepares a sync node's job for the instance with core's `prepareJob` (the
+ * one `ferry run` uses): the node's parameters and the instance's
+ * scheduling expressions, then the environment's data sources.
  */
-export async function prepareJob(o: Pick<AttemptOptions, 'ws' | 'env' | 'node' | 'times'>): Promise<{ job: unknown; params: Record<string, string> }> {
-  const file = o.node.job!;
+export async function prepareNodeJob(o: Pick<AttemptOptions, 'ws' | 'env' | 'node' | 'times'>): Promise<{ job: unknown; params: Record<string, string> }> {
   const params = nodeParams(o.node, o.times);
-  const raw = await readJobFile(file);
-  let job: unknown;
-  try {
-    job = substitute(raw, params, (body, bracket) => evalDateExpression(body, bracket, o.times));
-  } catch (err) {
-    if (isFerryError(err)) throw new FerryError(err.code, `${file}: ${err.message}`);
-    throw err;
-  }
-  return { job: applyDatasources(job, o.ws, o.env, file), params };
+  const prepared = await prepareJob(o.node.job!, {
+    params,
+    expressions: (body, bracket) => evalDateExpression(body, bracket, o.times),
+    datasources: (job, file) => applyDatasources(job, o.ws, o.env, file),
+  });
+  return { job: prepared.job, params };
 }
 
 /** Runs one attempt; never throws for a failed job (the result says why). */
@@ -95,7 +90,7 @@ export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> 
   }
   let prepared: { job: unknown; params: Record<string, string> };
   try {
-    prepared = await prepareJob(o);
+    prepared = await prepareNodeJob(o);
   } catch (err) {
     const e = err as FerryError;
     o.log.warn(`cannot prepare ${o.node.job}: ${e.message}`);

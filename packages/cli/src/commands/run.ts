@@ -1,7 +1,6 @@
 /** `ferry run <job>`: runs one sync job and prints a DataX-style summary. */
-import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { checkDataxShape, createLogger, describeRowSource, ErrorCodes, FerryError, isUsageError, parseParamArgs, readJobFile, runJob, type RunResult } from '@ferry/core';
+import { createLogger, ErrorCodes, FerryError, isUsageError, describeRowSource, parseParamArgs, prepareJob, runJob, type RunResult } from '@ferry/core';
 import { applyDatasources } from '@ferry/workflow';
 import { engineOptions } from '../builtin-plugins.js';
 import { bytes, int, localTime, seconds, table } from '../format.js';
@@ -26,22 +25,27 @@ export function runCommand(): Command {
       if (!/^\d{8}$/.test(opts.bizdate)) throw new FerryError(ErrorCodes.USAGE, `--bizdate ${opts.bizdate}: expected yyyymmdd`);
       params.bizdate ??= opts.bizdate;
     }
-    const path = resolve(jobPath);
     const target = await resolveTarget(opts);
-    let job = await readJobFile(path);
-    checkDataxShape(job, jobPath);
-    if (target.workspace) job = applyDatasources(job, target.workspace, target.env, path);
-    else if (/"datasource"\s*:/.test(JSON.stringify(job))) {
-      throw new FerryError(ErrorCodes.CONFIG, `${path}: the job names a data source, which needs a workspace (ferry.yaml in this folder or above, or --workspace FILE)`);
-    }
+    const prepared = await prepareJob(jobPath, {
+      params,
+      expressions: expressionResolver(opts.bizdate),
+      displayName: jobPath,
+      datasources: (job, file) => {
+        if (target.workspace) return applyDatasources(job, target.workspace, target.env, file);
+        if (/"datasource"\s*:/.test(JSON.stringify(job))) {
+          throw new FerryError(ErrorCodes.CONFIG, `${file}: the job names a data source, which needs a workspace (ferry.yaml in this folder or above, or --workspace FILE)`);
+        }
+        return job;
+      },
+    });
     const progress = opts.json || opts.quiet ? undefined : createProgress();
     const log = createLogger({ debug, write: (line) => process.stderr.write(`${progress ? '\r\x1b[K' : ''}${line}\n`) });
     const result = await withSignals((signal) =>
-      runJob(job, {
+      runJob(prepared.job, {
         params,
         expressions: expressionResolver(opts.bizdate),
         ...engineOptions(target),
-        baseDir: dirname(path),
+        baseDir: prepared.baseDir,
         signal,
         log: debug ? log : { info: () => {}, warn: log.warn, debug: () => {} },
         onProgress: progress ? (p) => progress.update(p) : undefined,
