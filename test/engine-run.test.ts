@@ -37,6 +37,17 @@ describe('ferry run', () => {
     expect(rss).toBeLessThan(600 * 1024 * 1024);
   });
 
+  it('bounds threads and memory at setting.channel 256: channels past 4 per core wait their turn, with a warning', async () => {
+    const job = writeJob('job.json', { reader: generated(100_000), writer: { plugin: 'null' }, setting: { channel: 256 } });
+    const res = await runCli(['run', job, '--json', '--store', join(dir, 'store')], { script: join(ROOT, 'test/fixtures/rss-run.mjs') });
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ status: 'succeeded', recordsRead: 100_000, channels: 256 });
+    expect(res.stderr).toMatch(/setting\.channel 256 is more than 4 per core \(\d+ core\(s\)\): running \d+ channel\(s\) at a time/);
+    expect(res.stderr).not.toContain('MaxListenersExceededWarning');
+    const rss = Number(/maxRSS=(\d+)/.exec(res.stderr)![1]);
+    expect(rss).toBeLessThan(600 * 1024 * 1024);
+  });
+
   it('gives the same rows whatever the channel count (deterministic generator, third-party writer by path)', async () => {
     const outputs: string[] = [];
     for (const channel of [1, 3]) {

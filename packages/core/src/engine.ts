@@ -3,8 +3,9 @@
  * splits as channels on a worker pool, then commit all segments at once or
  * abort them all.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import type { ChannelResult, ChannelTask } from './channel-task.js';
@@ -30,6 +31,21 @@ function newRunId(): string {
 /** How long stopped channels get to finish cleanly before their threads are ended. */
 const STOP_GRACE_MS = 5000;
 const SAMPLE_LIMIT = 20;
+/**
+ * Channel threads per core. Past this, more threads only add memory (each
+ * is a V8 isolate with its own heap, plugin modules and buffers) and
+ * context switches: the extra channels wait their turn as queued tasks.
+ */
+export const THREADS_PER_CORE = 4;
+
+/**
+ * How many channels run at once: `setting.channel`, but no more than there
+ * are splits and no more than THREADS_PER_CORE per core, so threads and
+ * memory stay bounded whatever the channel count.
+ */
+export function channelThreads(channel: number, splits: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(channel, splits, THREADS_PER_CORE * Math.max(1, cores)));
+}
 
 /**
  * Runs a job object (as parsed from a job file). Never throws for job
@@ -113,7 +129,11 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     const handle = await hook(writer.name, 'prepare', () => writer.prepare(writerConfig, { ...wctx, schema: destSchema ?? sourceSchema }));
     writerState = { abort: async () => void (await hook(writer.name, 'abort', () => writer.abort(handle, segments, wctx))) };
 
-    const threads = Math.max(1, Math.min(channel, splits.length));
+    const threads = channelThreads(channel, splits.length);
+    const cores = availableParallelism();
+    if (channel > THREADS_PER_CORE * cores) {
+      log.warn(`setting.channel ${channel} is more than ${THREADS_PER_CORE} per core (${cores} core(s)): running ${threads} channel(s) at a time, the other splits wait their turn`);
+    }
     pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
     const base = {
       reader: { url: r.url, name: reader.name, config: readerConfig, settings: readerSettings },
@@ -202,6 +222,8 @@ async function runChannels(pool: Piscina, splits: unknown[], threads: number, ba
   const results: ChannelResult[] = [];
   let next = 0;
   const kill = new AbortController();
+  // One listener per running channel: many channels are expected, not a leak.
+  setMaxListeners(threads + 10, kill.signal);
   let graceTimer: NodeJS.Timeout | undefined;
   const startGrace = () => {
     graceTimer ??= setTimeout(() => kill.abort(), STOP_GRACE_MS);
