@@ -142,6 +142,18 @@ describe('ferry workflow (CLI)', () => {
     const started = [...r.stderr.matchAll(/backfill Good bizdate (\d+): started/g)].map((m) => m[1]);
     expect(started).toEqual(['20240101', '20240102', '20240103']);
   });
+
+  it('takes dates as yyyymmdd or yyyy-mm-dd in backfill, run, status and rerun, --to inclusive', async () => {
+    const r = await runCli(['workflow', 'backfill', 'Good', '--from', '2024-01-01', '--to', '20240102'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('BIZDATE   RESULT\n20240101  succeeded\n20240102  succeeded\n');
+    const status = await runCli(['workflow', 'status', 'Good', '--bizdate', '2024-01-02'], { cwd: dir });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain('bizdate 20240102');
+    const bad = await runCli(['workflow', 'backfill', 'Good', '--from', '2024-0101', '--to', '20240102'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--from 2024-0101: expected a date as yyyymmdd or yyyy-mm-dd');
+  });
 });
 
 describe('ferry datasource (CLI)', () => {

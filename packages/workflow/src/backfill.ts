@@ -1,5 +1,5 @@
 /**
- * Backfill: one instance per business date in [from, to], ascending by
+ * Backfill: one instance per business date in [from, to] (both inclusive), ascending by
  * default, `parallel` dates at once. Each instance behaves as the one
  * scheduled on its date + 1 at the workflow's time of day. After a failed
  * date no new date starts (dates in flight finish) unless `continueOnFailure`.
@@ -7,6 +7,7 @@
  * distinct, and node claims in the store refuse a node another run holds.
  */
 import { ErrorCodes, FerryError } from '@ferry/core';
+import { parseBizdate } from './bizdate.js';
 import { descendantsOf } from './dag.js';
 import { runWorkflowInstance, type InstanceResult, type InstanceRunOptions } from './runner.js';
 import { requireNode, requireWorkflow, type Workspace } from './workspace.js';
@@ -38,18 +39,11 @@ export interface BackfillResult {
   notStarted: string[];
 }
 
-const YMD = /^(\d{4})(\d{2})(\d{2})$/;
-
-/** Business dates from `from` to `to` inclusive (yyyymmdd). */
+/** Business dates from `from` to `to`, both inclusive (`yyyymmdd` or `yyyy-mm-dd`), as `yyyymmdd`. */
 export function dateRange(from: string, to: string): string[] {
-  const day = (s: string, flag: string) => {
-    const m = YMD.exec(s);
-    const t = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!) : NaN;
-    if (!m || new Date(t).getUTCDate() !== +m[3]! || new Date(t).getUTCMonth() !== +m[2]! - 1) throw new FerryError(ErrorCodes.USAGE, `${flag} ${s}: expected a date as yyyymmdd`);
-    return t;
-  };
-  const a = day(from, '--from');
-  const b = day(to, '--to');
+  const day = (s: string) => Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8));
+  const a = day(parseBizdate(from, '--from'));
+  const b = day(parseBizdate(to, '--to'));
   if (b < a) throw new FerryError(ErrorCodes.USAGE, `--to ${to} is before --from ${from}`);
   const out: string[] = [];
   for (let t = a; t <= b; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10).replace(/-/g, ''));

@@ -17,3 +17,4 @@ export {
 } from './runner.js';
 export { rerunNode, rerunRefusal, type RerunOptions, type RerunResult } from './rerun.js';
 export { backfill, dateRange, type BackfillOptions, type BackfillResult } from './backfill.js';
+export { parseBizdate } from './bizdate.js';

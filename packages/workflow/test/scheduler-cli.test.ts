@@ -43,7 +43,7 @@ function ferry(...args: string[]) {
 }
 
 describe('ferry scheduler', () => {
-  it('plan prints each instance with its time in the workspace zone and its business date', () => {
+  it('plan prints each instance with its time in the workspace zone and its business date, --to inclusive', () => {
     const r = ferry('scheduler', 'plan', '--from', '2024-06-20', '--to', '2024-06-22T00:15', '--workflow', 'WorkShop');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -51,11 +51,22 @@ describe('ferry scheduler', () => {
       'WORKFLOW  SCHEDULED                  BIZDATE   CYCTIME',
       'WorkShop  2024-06-20 00:15:00+08:00  20240619  20240620001500',
       'WorkShop  2024-06-21 00:15:00+08:00  20240620  20240621001500',
+      'WorkShop  2024-06-22 00:15:00+08:00  20240621  20240622001500',
     ]);
   });
 
+  it('plan takes dates as yyyymmdd or yyyy-mm-dd; a --to date covers its whole day, as backfill --to does', () => {
+    const iso = ferry('scheduler', 'plan', '--from', '2024-06-20', '--to', '2024-06-21', '--workflow', 'WorkShop');
+    const compact = ferry('scheduler', 'plan', '--from', '20240620', '--to', '20240621', '--workflow', 'WorkShop');
+    expect(iso.code, iso.stderr).toBe(0);
+    expect(compact.stdout).toBe(iso.stdout);
+    expect(iso.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[1])).toEqual(['2024-06-20', '2024-06-21']);
+    const oneDay = ferry('scheduler', 'plan', '--from', '20240620', '--to', '20240620', '--workflow', 'WorkShop');
+    expect(oneDay.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
   it('plan --json gives one object per line, times with offsets', () => {
-    const r = ferry('scheduler', 'plan', '--from', '2024-06-20T16:00:00Z', '--to', '2024-06-20T17:00:00Z', '--json');
+    const r = ferry('scheduler', 'plan', '--from', '2024-06-20T16:00:00Z', '--to', '2024-06-20T16:59:59Z', '--json');
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
     expect(rows.filter((x) => x.workflow === 'WorkShop')).toEqual([
       { workflow: 'WorkShop', scheduledAt: '2024-06-21 00:15:00+08:00', utc: '2024-06-20T16:15:00.000Z', bizdate: '20240620', cyctime: '20240621001500' },
@@ -75,7 +86,7 @@ describe('ferry scheduler', () => {
   it('plan rejects a bad range and an unknown workflow, naming them', () => {
     const back = ferry('scheduler', 'plan', '--from', '2024-06-20', '--to', '2024-06-19');
     expect(back.code).toBe(2);
-    expect(back.stderr).toContain('--to 2024-06-19 is not after --from 2024-06-20');
+    expect(back.stderr).toContain('--to 2024-06-19 is before --from 2024-06-20');
     const bad = ferry('scheduler', 'plan', '--from', '2024-02-30', '--to', '2024-03-01');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--from 2024-02-30');

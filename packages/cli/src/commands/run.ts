@@ -1,7 +1,7 @@
 /** `ferry run <job>`: runs one sync job and prints a DataX-style summary. */
 import { Command, Option } from 'commander';
 import { createLogger, ErrorCodes, FerryError, isUsageError, describeRowSource, parseParamArgs, prepareJob, runJob, type RunResult } from '@ferry/core';
-import { applyDatasources } from '@ferry/workflow';
+import { applyDatasources, parseBizdate } from '@ferry/workflow';
 import { engineOptions } from '../builtin-plugins.js';
 import { bytes, int, localTime, seconds, table } from '../format.js';
 import { createProgress } from '../progress.js';
@@ -15,14 +15,14 @@ export function runCommand(): Command {
     .description('run a sync job (JSON or YAML job file)')
     .argument('<job>', 'job file')
     .option('-p, --param <name=value>', 'fill ${name} placeholders (repeatable)', collect, [])
-    .option('--bizdate <yyyymmdd>', 'business date: sets ${bizdate} and scheduling expressions like ${yyyymmdd-1}')
+    .option('--bizdate <date>', 'business date, yyyymmdd or yyyy-mm-dd: sets ${bizdate} and scheduling expressions like ${yyyymmdd-1}')
     .option('--json', 'print one JSON object with the result on stdout')
     .addOption(new Option('--quiet', 'no progress output'));
   return targetOptions(cmd).action(async (jobPath: string, opts: TargetOptions & { param: string[]; bizdate?: string; json?: boolean; quiet?: boolean }, command: Command) => {
     const debug = Boolean(command.optsWithGlobals().debug);
     const params = parseParamArgs(opts.param);
     if (opts.bizdate !== undefined) {
-      if (!/^\d{8}$/.test(opts.bizdate)) throw new FerryError(ErrorCodes.USAGE, `--bizdate ${opts.bizdate}: expected yyyymmdd`);
+      opts.bizdate = parseBizdate(opts.bizdate);
       params.bizdate ??= opts.bizdate;
     }
     const target = await resolveTarget(opts);

@@ -41,13 +41,18 @@ export function scheduledWorkflows(ws: Workspace, only?: string): ScheduledWorkf
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/** An ISO date or time; without a zone it is wall-clock time in `timezone` (the workspace's). */
+/**
+ * An ISO date or time, or a date as `yyyymmdd` (as `backfill` takes); without
+ * a zone it is wall-clock time in `timezone` (the workspace's).
+ */
 export function parseInstant(text: string, flag: string, timezone: string): Date {
-  const m = INSTANT.exec(text.trim());
-  const bad = () => new FerryError(ErrorCodes.USAGE, `${flag} ${text}: expected an ISO date or time such as 2024-06-20, 2024-06-20T00:15 or 2024-06-20T00:15:00+08:00`);
+  // 20240620 and 20240620T00:15 read as their ISO spelling.
+  const iso = text.trim().replace(/^(\d{4})(\d{2})(\d{2})(?=$|[T ])/, '$1-$2-$3');
+  const m = INSTANT.exec(iso);
+  const bad = () => new FerryError(ErrorCodes.USAGE, `${flag} ${text}: expected a date or time such as 2024-06-20, 20240620, 2024-06-20T00:15 or 2024-06-20T00:15:00+08:00`);
   if (!m) throw bad();
   if (m[7]) {
-    const d = new Date(text.trim().replace(' ', 'T'));
+    const d = new Date(iso.replace(' ', 'T'));
     if (Number.isNaN(d.getTime())) throw bad();
     return d;
   }
@@ -56,6 +61,21 @@ export function parseInstant(text: string, flag: string, timezone: string): Date
   const back = new Date(wall);
   if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) throw bad();
   return new Date(instantOfWall(wall / 1000, timezone) * 1000);
+}
+
+/**
+ * The exclusive end of an inclusive `--to`, as backfill reads its `--to`: a
+ * date alone covers that whole day (up to the next midnight in the zone), a
+ * time covers instances at that very second.
+ */
+export function endOfInclusive(text: string, timezone: string): Date {
+  const at = parseInstant(text, '--to', timezone);
+  if (/^\d{4}-?\d{2}-?\d{2}$/.test(text.trim())) {
+    // The calendar day after, at midnight in the zone (not +24 h: DST days are 23 or 25 h).
+    const [y, mo, d] = text.trim().replace(/-/g, '').match(/^(\d{4})(\d{2})(\d{2})$/)!.slice(1).map(Number) as [number, number, number];
+    return new Date(instantOfWall(Date.UTC(y, mo - 1, d + 1) / 1000, timezone) * 1000);
+  }
+  return new Date(at.getTime() + 1000);
 }
 
 /** One line per instance: workflow, scheduled time in the zone with its offset, bizdate, cyctime. */
@@ -68,24 +88,24 @@ export function formatPlan(instances: PlannedInstance[], timezone: string): stri
 
 function planCommand(): Command {
   return new Command('plan')
-    .description('print the instances the scheduler would trigger in [--from, --to), in the workspace time zone')
-    .option('--from <iso>', 'start (inclusive), ISO date or time; without a zone it is read in the workspace time zone (default now)')
-    .option('--to <iso>', 'end (exclusive; default --from + 1 day)')
+    .description('print the instances the scheduler would trigger from --from to --to (both inclusive), in the workspace time zone')
+    .option('--from <when>', 'start (inclusive): a date (2024-06-20 or 20240620) or an ISO time; without a zone it is read in the workspace time zone (default now)')
+    .option('--to <when>', 'end (inclusive): a date covers that whole day, a time that very second (default: 24 hours after --from)')
     .option('--workflow <name>', 'only this workflow')
     .option('--workspace <file>', 'workspace file (default: ferry.yaml here or above)')
     .option('--json', 'one JSON object per line')
     .action(async (opts: { from?: string; to?: string; workflow?: string; workspace?: string; json?: boolean }) => {
       const ws = await loadWorkspace({ workspace: opts.workspace, cwd: process.cwd() });
       const from = opts.from === undefined ? new Date() : parseInstant(opts.from, '--from', ws.timezone);
-      const to = opts.to === undefined ? new Date(from.getTime() + 86_400_000) : parseInstant(opts.to, '--to', ws.timezone);
-      if (to <= from) throw new FerryError(ErrorCodes.USAGE, `--to ${opts.to} is not after --from ${opts.from ?? 'now'}`);
+      const to = opts.to === undefined ? new Date(from.getTime() + 86_400_000) : endOfInclusive(opts.to, ws.timezone);
+      if (to <= from) throw new FerryError(ErrorCodes.USAGE, `--to ${opts.to} is before --from ${opts.from ?? 'now'}`);
       const instances = planInstances(scheduledWorkflows(ws, opts.workflow), from, to);
       if (opts.json) {
         for (const i of instances) {
           process.stdout.write(JSON.stringify({ workflow: i.workflow, scheduledAt: formatInZone(i.scheduledAt, ws.timezone), utc: i.scheduledAt.toISOString(), bizdate: i.bizdate, cyctime: i.cyctime }) + '\n');
         }
       } else if (instances.length === 0) {
-        process.stderr.write(`no instances between ${formatInZone(from, ws.timezone)} and ${formatInZone(to, ws.timezone)}\n`);
+        process.stderr.write(`no instances from ${formatInZone(from, ws.timezone)} until ${formatInZone(to, ws.timezone)}\n`);
       } else {
         process.stdout.write(formatPlan(instances, ws.timezone) + '\n');
       }

@@ -11,6 +11,7 @@ import {
   formatInZone,
   listInstances,
   loadWorkspace,
+  parseBizdate,
   readInstance,
   requireEnvironment,
   requireNode,
@@ -31,9 +32,9 @@ interface Common {
   env: string;
 }
 
+/** A business date flag, `yyyymmdd` or `yyyy-mm-dd`, as `yyyymmdd`. */
 function bizdateOf(text: string | undefined, flag = '--bizdate'): string {
-  if (text === undefined || !/^\d{8}$/.test(text)) throw new FerryError(ErrorCodes.USAGE, `${flag} ${text ?? ''}: expected a business date as yyyymmdd`.replace('  ', ' '));
-  return text;
+  return parseBizdate(text, flag);
 }
 
 function positiveInt(text: string | undefined, flag: string, fallback: number): number {
@@ -88,7 +89,7 @@ function runCmd(): Command {
   return new Command('run')
     .description('run a workflow instance for a business date: nodes in dependency order, independent ones in parallel')
     .argument('<workflow>')
-    .requiredOption('--bizdate <yyyymmdd>', 'business date (the run behaves as the instance scheduled on bizdate + 1)')
+    .requiredOption('--bizdate <date>', 'business date, yyyymmdd or yyyy-mm-dd (the run behaves as the instance scheduled on bizdate + 1)')
     .option('--env <name>', 'environment: store project and data source settings', 'dev')
     .option('--node <name>', 'only this node (repeatable); nodes outside the run do not hold it back', collect, [])
     .option('--parallel <n>', 'nodes run at once', '2')
@@ -121,8 +122,8 @@ function backfillCmd(): Command {
   return new Command('backfill')
     .description('run one instance per business date in [--from, --to], oldest first')
     .argument('<workflow>')
-    .requiredOption('--from <yyyymmdd>', 'first business date')
-    .requiredOption('--to <yyyymmdd>', 'last business date (inclusive)')
+    .requiredOption('--from <date>', 'first business date (yyyymmdd or yyyy-mm-dd)')
+    .requiredOption('--to <date>', 'last business date, inclusive (yyyymmdd or yyyy-mm-dd)')
     .option('--parallel <k>', 'dates run at once', '1')
     .option('--node <name>', 'only this node')
     .option('--downstream', 'with --node: its descendants too')
@@ -170,7 +171,7 @@ function statusCmd(): Command {
   return new Command('status')
     .description("each node's state, start, end, rows and log of an instance (default: the latest business date)")
     .argument('<workflow>')
-    .option('--bizdate <yyyymmdd>', 'business date')
+    .option('--bizdate <date>', 'business date (yyyymmdd or yyyy-mm-dd)')
     .option('--env <name>', 'environment', 'dev')
     .option('--json', 'the instance as JSON')
     .option('--workspace <path>', 'ferry.yaml (default: here or above)')
@@ -210,7 +211,7 @@ function logsCmd(): Command {
     .description("print a node's log for a business date (every execution, oldest first)")
     .argument('<workflow>')
     .argument('<node>')
-    .requiredOption('--bizdate <yyyymmdd>', 'business date')
+    .requiredOption('--bizdate <date>', 'business date (yyyymmdd or yyyy-mm-dd)')
     .option('--env <name>', 'environment', 'dev')
     .option('--workspace <path>', 'ferry.yaml (default: here or above)')
     .action(async (workflow: string, node: string, opts: Common & { bizdate: string }) => {
@@ -228,7 +229,7 @@ function rerunCmd(): Command {
     .description("run a node of an instance again, as its rerun policy allows (always, on-failure, never)")
     .argument('<workflow>')
     .argument('<node>')
-    .requiredOption('--bizdate <yyyymmdd>', 'business date of the instance')
+    .requiredOption('--bizdate <date>', 'business date of the instance (yyyymmdd or yyyy-mm-dd)')
     .option('--downstream', "the node's descendants too")
     .option('--env <name>', 'environment', 'dev')
     .option('--workspace <path>', 'ferry.yaml (default: here or above)')
