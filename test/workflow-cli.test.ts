@@ -3,7 +3,7 @@
  * processes: exit codes, state read back by another process, an instance
  * whose process was killed shown as interrupted and rerun.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'jobs'));
   writeFileSync(join(dir, 'jobs', 'ok.json'), JSON.stringify(genJob(50, 'dt=${bizdate}')));
   writeFileSync(join(dir, 'jobs', 'bad.json'), JSON.stringify({ reader: { plugin: 'generate', rows: 1, columns: [{ name: 'id', type: 'nope' }] }, writer: { plugin: 'null' } }));
+  writeFileSync(join(dir, 'jobs', 'paced.json'), JSON.stringify(genJob(3000, 'dt=paced_${bizdate}', 1500)));
   writeFileSync(join(dir, 'jobs', 'slow.json'), JSON.stringify(genJob(1_000_000, 'dt=slow_${bizdate}', 2000)));
   writeFileSync(
     join(dir, 'ferry.yaml'),
@@ -54,6 +55,9 @@ workflows:
   Slow:
     nodes:
       slow: { type: sync, job: jobs/slow.json }
+  Paced:
+    nodes:
+      paced: { type: sync, job: jobs/paced.json }
 `,
   );
   const ddl = await runCli(['table', 'create', '--store', join(dir, '.ferry'), '--project', 'p_dev', '--sql', 'CREATE TABLE t (id BIGINT) PARTITIONED BY (dt STRING);']);
@@ -129,10 +133,23 @@ describe('ferry workflow (CLI)', () => {
     expect(status.stdout).toMatch(/slow\s+failed/);
     expect(status.stdout).toMatch(/slow: interrupted: process \d+ on .* stopped while it ran/);
     // The rerun runs it again (rerun: always); a smaller job this time so the test ends soon.
-    writeFileSync(join(dir, 'jobs', 'slow.json'), JSON.stringify(genJob(20, 'dt=slow_${bizdate}')));
+    writeFileSync(join(dir, 'jobs', 'paced.json'), JSON.stringify(genJob(3000, 'dt=paced_${bizdate}', 1500)));
+  writeFileSync(join(dir, 'jobs', 'slow.json'), JSON.stringify(genJob(20, 'dt=slow_${bizdate}')));
     const rerun = await runCli(['workflow', 'rerun', 'Slow', 'slow', '--bizdate', '20240620'], { cwd: dir });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stdout).toMatch(/slow\s+succeeded\s+.*\s20\s/);
+  });
+
+  it('writes progress (records, %, bytes, rates, ETA) to the node log, the run log and the terminal while a node runs', async () => {
+    // FERRY_PROGRESS_LOG_MS shortens the 10 s interval so a 2 s job shows it.
+    const run = await runCli(['workflow', 'run', 'Paced', '--bizdate', '20240620'], { cwd: dir, env: { FERRY_PROGRESS_LOG_MS: '300' } });
+    expect(run.code, run.stderr).toBe(0);
+    const line = /progress: [\d,]+ of 3,000 records \(\d+\.\d%\), [\d.]+ (B|KiB), [\d,]+ records\/s, [\d.]+ MiB\/s, 0 dirty, splits \d\/\d+, ETA \d+ s/;
+    expect(run.stderr).toMatch(new RegExp(`Paced\\.paced \\(20240620, dev\\) ${line.source}`));
+    const logs = await runCli(['workflow', 'logs', 'Paced', 'paced', '--bizdate', '20240620'], { cwd: dir });
+    expect(logs.stdout).toMatch(line);
+    const runLog = /engine log (\S+run\.log)/.exec(logs.stdout)![1]!;
+    expect(readFileSync(runLog, 'utf8')).toMatch(line);
   });
 
   it('backfills dates in order and prints one line per date', async () => {

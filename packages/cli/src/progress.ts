@@ -1,10 +1,9 @@
 /** Live progress: a rewritten line on a terminal, plain periodic lines otherwise. */
-import type { Progress } from '@ferry/core';
-import { bytes, int } from './format.js';
+import { formatProgress, type Progress } from '@ferry/core';
 
+/** The live line: records (with % and ETA when the total is known), bytes, rates, dirty, splits. */
 export function progressLine(p: Progress): string {
-  const secs = Math.max(p.elapsedMs / 1000, 0.001);
-  return `${int(p.recordsRead)} records, ${bytes(p.bytesRead)}, ${int(p.recordsRead / secs)} rec/s, ${(p.bytesRead / secs / 1e6).toFixed(1)} MB/s, dirty ${int(p.dirtyRecords)}, splits ${p.splitsDone}/${p.splitsTotal}`;
+  return formatProgress(p);
 }
 
 export interface ProgressReporter {

@@ -16,7 +16,8 @@ import { describeRowSource } from './row-source.js';
 import { deserializeError, ErrorCodes, FerryError, isFerryError, serializeError, wrapPluginError } from './errors.js';
 import { substitute, validateJob, type JobConfig } from './job-config.js';
 import { createLogger } from './log.js';
-import type { JobContext, Logger } from './plugin.js';
+import type { JobContext, Logger, ReaderPlugin } from './plugin.js';
+import { formatProgress } from './progress-format.js';
 import { resolvePlugin } from './resolve-plugin.js';
 import type { DirtySample, Progress, RunOptions, RunResult } from './run-types.js';
 import { schemaToBytes } from './schema-bytes.js';
@@ -31,6 +32,8 @@ function newRunId(): string {
 /** How long stopped channels get to finish cleanly before their threads are ended. */
 const STOP_GRACE_MS = 5000;
 const SAMPLE_LIMIT = 20;
+/** How often the run log (and a workflow node's log) gets a progress line. */
+const PROGRESS_LOG_MS = 10_000;
 /**
  * Channel threads per core. Past this, more threads only add memory (each
  * is a V8 isolate with its own heap, plugin modules and buffers) and
@@ -91,6 +94,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
   };
   let pool: Piscina | undefined;
   let progressTimer: NodeJS.Timeout | undefined;
+  let progressLogTimer: NodeJS.Timeout | undefined;
   let writerState: { abort: () => Promise<void> } | undefined;
   const segments: unknown[] = [];
   try {
@@ -124,6 +128,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     const plan = planConvert(sourceSchema, destSchema);
     const splits = await hook(reader.name, 'split', () => reader.split(readerConfig, { ...rctx, advice: channel }));
     result.splits = splits.length;
+    const recordsTotal = await estimateRecords(reader, readerConfig, { ...ctx, splits }, log);
     log.info(`job: ${reader.name} -> ${writer.name}, ${splits.length} split(s), ${channel} channel(s), ${sourceSchema.fields.length} column(s)`);
     if (stopController.signal.aborted) throw stopController.signal.reason;
     const handle = await hook(writer.name, 'prepare', () => writer.prepare(writerConfig, { ...wctx, schema: destSchema ?? sourceSchema }));
@@ -154,8 +159,11 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       dirtyRecords: counters.get(C.dirty),
       splitsDone: counters.get(C.splitsDone),
       splitsTotal: splits.length,
+      ...(recordsTotal !== undefined ? { recordsTotal } : {}),
     });
     if (options.onProgress) progressTimer = setInterval(() => options.onProgress!(snapshot()), options.progressIntervalMs ?? 1000);
+    const logEvery = options.progressLogIntervalMs ?? (Number(process.env.FERRY_PROGRESS_LOG_MS) || PROGRESS_LOG_MS);
+    if (logEvery > 0) progressLogTimer = setInterval(() => log.info(`progress: ${formatProgress(snapshot())}`), logEvery);
 
     const results = await runChannels(pool, splits, threads, base, counters, stopController.signal);
     const samples: DirtySample[] = [];
@@ -201,6 +209,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     }
   } finally {
     if (progressTimer) clearInterval(progressTimer);
+    if (progressLogTimer) clearInterval(progressLogTimer);
     options.signal?.removeEventListener('abort', onAbort);
     await pool?.destroy();
     Object.assign(result, pick({ recordsRead: counters.get(C.recordsRead), recordsWritten: counters.get(C.recordsWritten), bytesRead: counters.get(C.bytesRead), dirtyRecords: counters.get(C.dirty) }));
@@ -211,6 +220,18 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     result.elapsedMs = Math.round(performance.now() - t0);
   }
   return result;
+}
+
+/** The reader's record count for % and ETA, if it gives one; progress is no reason to fail a job. */
+async function estimateRecords(reader: ReaderPlugin, config: unknown, ctx: JobContext & { splits: unknown[] }, log: Logger): Promise<number | undefined> {
+  if (!reader.estimateRecords) return undefined;
+  try {
+    const n = await reader.estimateRecords(config, ctx);
+    return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+  } catch (err) {
+    log.debug(`${reader.name}: no record estimate: ${(err as Error).message}`);
+    return undefined;
+  }
 }
 
 function pick(p: { recordsRead: number; recordsWritten: number; bytesRead: number; dirtyRecords: number }) {

@@ -17,3 +17,4 @@ export { schemaToBytes, schemaFromBytes } from './schema-bytes.js';
 export * from './scheduling-params.js';
 export { checkDataxShape } from './datax-hints.js';
 export { setRowSource, rowSourceOf, describeRowSource, type RowSource, type RowLocator } from './row-source.js';
+export { formatProgress, formatBytes, formatByteRate, formatEta } from './progress-format.js';

@@ -93,6 +93,12 @@ export interface ReaderPlugin<C = any, S = any> {
   check?(config: C, ctx: JobContext): Promise<CheckReport>;
   /** The source's own ceiling for `ferry bench`: the fastest plain read of the same data, on the main thread; honours ctx.signal. */
   baseline?(config: C, ctx: JobContext): Promise<BaselineResult>;
+  /**
+   * How many records the splits will give, when the reader knows up front
+   * (a row count, a table estimate). Optional: it only adds % and ETA to
+   * progress lines; a failure here is ignored.
+   */
+  estimateRecords?(config: C, ctx: JobContext & { splits: S[] }): Promise<number | undefined> | number | undefined;
 }
 
 /** A writer's per-channel sink (in a worker). */

@@ -28,6 +28,11 @@ export interface RunOptions {
   /** Called about every `progressIntervalMs` with live counters. */
   onProgress?: (p: Progress) => void;
   progressIntervalMs?: number;
+  /**
+   * How often a `progress:` line goes to the run log (and `log`); default
+   * 10 s, or FERRY_PROGRESS_LOG_MS; 0 turns it off.
+   */
+  progressLogIntervalMs?: number;
   /** Resolves `${...}`/`$[...]` bodies that are not params (scheduling expressions). */
   expressions?: (body: string, bracket: '{' | '[') => string | undefined;
 }
@@ -40,6 +45,8 @@ export interface Progress {
   dirtyRecords: number;
   splitsDone: number;
   splitsTotal: number;
+  /** Records the job will read, when the reader knows up front (`estimateRecords`): gives % and ETA. */
+  recordsTotal?: number;
 }
 
 export interface DirtySample {

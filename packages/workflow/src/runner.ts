@@ -206,6 +206,14 @@ async function runNode(r: DagRun, node: WorkflowNode): Promise<void> {
   r.set(node.name, { state: 'running', startedAt, attempts: 0, logPath }, ['endedAt', 'rows', 'reason', 'runDir']);
   r.progress.info(`${label} running (log ${logPath})`);
   const maxAttempts = node.rerun === 'never' ? 1 : 1 + node.retries;
+  // The engine's periodic `progress:` lines go to the node log and, with the node's name, to the terminal.
+  const attemptLog: Logger = {
+    ...log,
+    info: (m) => {
+      log.info(m);
+      if (m.startsWith('progress: ')) r.progress.info(`${label} ${m}`);
+    },
+  };
   let result: AttemptResult = { ok: false, error: { message: 'not run' } };
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     if (attempt > 1) {
@@ -217,7 +225,7 @@ async function runNode(r: DagRun, node: WorkflowNode): Promise<void> {
     r.set(node.name, { attempts: attempt });
     const runDir = join(r.ws.storeDir, 'runs', 'workflow', r.env, r.wf.name, r.times.bizdate, `${node.name}-${Date.now()}-${attempt}`);
     try {
-      result = await runNodeAttempt({ ws: r.ws, env: r.env, project: r.project, node, times: r.times, runDir, log, signal: r.signal, plugins: r.plugins });
+      result = await runNodeAttempt({ ws: r.ws, env: r.env, project: r.project, node, times: r.times, runDir, log: attemptLog, signal: r.signal, plugins: r.plugins });
     } catch (err) {
       // A bug in the engine or a plugin: record it on the node rather than losing the instance.
       result = { ok: false, error: { message: (err as Error)?.stack ?? String(err) } };

@@ -73,6 +73,9 @@ export default defineReader({
     for (let start = 0; start < cfg.rows; start += per) splits.push({ start, end: Math.min(cfg.rows, start + per) });
     return splits;
   },
+  estimateRecords(_cfg, { splits }) {
+    return splits.reduce((n, s) => n + (s.end - s.start), 0);
+  },
   async *read(split: Split, ctx) {
     const { config: cfg, schema } = ctx;
     const types = cfg.columns.map((c) => parseType(c.type));
