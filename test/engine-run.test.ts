@@ -138,6 +138,36 @@ describe('ferry run', () => {
     expect(readFileSync(out, 'utf8')).toBe('old\n');
   });
 
+  it('says CANCELLED, not FAILED, in the summary of a job stopped by SIGINT', async () => {
+    const job = writeJob('job.json', { reader: generated(10_000_000, { batchRows: 1000 }), writer: { plugin: 'null' }, setting: { channel: 2, speed: { records: 20_000 } } });
+    const res = await runCli(['run', job, '--store', join(dir, 'store')], {
+      onSpawn: (child) => {
+        const timer = setInterval(() => {
+          if (existsSync(join(dir, 'store', 'runs'))) {
+            clearInterval(timer);
+            setTimeout(() => child.kill('SIGINT'), 500);
+          }
+        }, 50);
+      },
+    });
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/^Status +: CANCELLED$/m);
+    expect(res.stderr).toContain('ferry: job cancelled: the job was cancelled');
+    expect(res.stderr).not.toContain('job failed');
+  });
+
+  it('labels plugin counters in the summary style and gives sizes and speeds in one unit system (MiB, MiB/s)', async () => {
+    const job = writeJob('job.json', { reader: { plugin: join(ROOT, 'test/fixtures/counting-reader.mjs') }, writer: { plugin: 'null' } });
+    const res = await runCli(['run', job, '--store', join(dir, 'store')]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/^HTTP retries +: 2$/m);
+    expect(res.stdout).toMatch(/^Zero dates as null +: 1$/m);
+    expect(res.stdout).toMatch(/^Average speed +: \d+\.\d MiB\/s, [\d,]+ records\/s$/m);
+    expect(res.stdout).not.toMatch(/\bMB\/s|httpRetries/);
+    const json = JSON.parse((await runCli(['run', job, '--json', '--store', join(dir, 'store')])).stdout);
+    expect(json.counters).toEqual({ httpRetries: 2, zeroDatesAsNull: 1 }); // machine-readable keys stay as they are
+  });
+
   it('exits 2 with one line for config and placeholder mistakes', async () => {
     const bad = writeJob('bad.json', { reader: { plugin: 'generate', rows: -1 }, writer: { plugin: 'null' } });
     let res = await runCli(['run', bad, '--store', join(dir, 'store')]);

@@ -34,3 +34,23 @@ export function table(rows: [string, string][]): string {
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)} : ${v}`).join('\n');
 }
+
+/** Words a counter name spells in lower case that read better as they are usually written. */
+const PROPER: Record<string, string> = { http: 'HTTP', https: 'HTTPS', mysql: 'MySQL', url: 'URL', id: 'ID', utf8: 'UTF-8' };
+
+/**
+ * A plugin counter's key (`httpRetries`, `zeroDatesAsNull`) as a summary
+ * label in the summary's own style: `HTTP retries`, `Zero dates as null`.
+ */
+export function counterLabel(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[\s_-]+/)
+    .filter(Boolean)
+    .map((w) => PROPER[w] ?? w);
+  const first = words[0];
+  if (first === undefined) return name;
+  words[0] = first[0]!.toUpperCase() + first.slice(1);
+  return words.join(' ');
+}

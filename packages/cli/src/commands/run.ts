@@ -1,9 +1,9 @@
 /** `ferry run <job>`: runs one sync job and prints a DataX-style summary. */
 import { Command, Option } from 'commander';
-import { createLogger, ErrorCodes, FerryError, isUsageError, describeRowSource, parseParamArgs, prepareJob, runJob, type RunResult } from '@ferry/core';
+import { createLogger, ErrorCodes, FerryError, formatByteRate, isUsageError, describeRowSource, parseParamArgs, prepareJob, runJob, type RunResult } from '@ferry/core';
 import { applyDatasources, parseBizdate } from '@ferry/workflow';
 import { engineOptions } from '../builtin-plugins.js';
-import { bytes, int, localTime, seconds, table } from '../format.js';
+import { bytes, counterLabel, int, localTime, seconds, table } from '../format.js';
 import { createProgress } from '../progress.js';
 import { expressionResolver, withSignals } from '../run-support.js';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
@@ -57,7 +57,7 @@ export function runCommand(): Command {
     // A job that failed before any data moved (config, missing table, unreachable source) gets its one error line, no summary of zeros.
     else if (result.status === 'succeeded' || result.splits > 0 || result.recordsRead > 0) process.stdout.write(summary(result) + '\n');
     if (result.status === 'failed') {
-      if (!opts.json) process.stderr.write(`ferry: job failed: ${result.error?.message}\n`);
+      if (!opts.json) process.stderr.write(`ferry: job ${cancelled(result) ? 'cancelled' : 'failed'}: ${result.error?.message}\n`);
       if (debug && result.error?.stack) process.stderr.write(result.error.stack + '\n');
       process.exitCode = exitCodeFor(result);
     } else process.exitCode = 0;
@@ -94,6 +94,11 @@ function pluginFields(e: NonNullable<RunResult['error']>) {
   return { ...(e.plugin ? { plugin: e.plugin } : {}), ...(e.hook ? { hook: e.hook } : {}), ...(e.originalCode ? { originalCode: e.originalCode } : {}) };
 }
 
+/** Stopped by Ctrl-C / SIGTERM rather than failed. */
+function cancelled(r: RunResult): boolean {
+  return r.status === 'failed' && r.error?.code === ErrorCodes.ABORTED;
+}
+
 /** The DataX-style summary. */
 export function summary(r: RunResult): string {
   const secs = Math.max(r.elapsedMs / 1000, 0.001);
@@ -101,15 +106,15 @@ export function summary(r: RunResult): string {
     ['Job start time', localTime(r.startedAt)],
     ['Job end time', localTime(r.endedAt)],
     ['Elapsed', seconds(r.elapsedMs)],
-    ['Status', r.status.toUpperCase()],
+    ['Status', cancelled(r) ? 'CANCELLED' : r.status.toUpperCase()],
     ['Channels / splits', `${r.channels} / ${r.splits}`],
     ['Records read', int(r.recordsRead)],
     ['Records written', int(r.recordsWritten)],
     ['Bytes read', bytes(r.bytesRead)],
-    ['Average speed', `${(r.bytesRead / secs / 1e6).toFixed(1)} MB/s, ${int(r.recordsRead / secs)} records/s`],
+    ['Average speed', `${formatByteRate(r.bytesRead, r.elapsedMs)}, ${int(r.recordsRead / secs)} records/s`],
     ['Dirty records', int(r.dirtyRecords)],
   ];
-  for (const [k, v] of Object.entries(r.counters)) rows.push([k, int(v)]);
+  for (const [k, v] of Object.entries(r.counters)) rows.push([counterLabel(k), int(v)]);
   if (r.dirtyFile) rows.push(['Dirty records file', r.dirtyFile]);
   const first = r.dirtySamples[0];
   if (first) rows.push(['First dirty record', `${first.source ? describeRowSource(first.source) : `split ${first.split} row ${first.row}`}: ${first.reason}`]);
