@@ -5,7 +5,8 @@
  * 1. copies examples/workshop to a fresh folder (the repo stays clean);
  * 2. starts the mock OSS (an HTTP server with user_log.txt) and loads the
  *    mock RDS table ods_user_info_d into the local MariaDB (database
- *    `workshop`);
+ *    `ferry_workshop`, the demo's own; it says so before it drops and
+ *    recreates that table);
  * 3. creates the two tables in the dev and prod projects (tutorial DDL);
  * 4. tests the data sources, runs workflow WorkShop for a business date in
  *    dev, shows its status;
@@ -15,7 +16,8 @@
  * Without a reachable MariaDB the demo runs the log half and says why it
  * skipped the other. Options: --bizdate yyyymmdd (default 20240620),
  * --keep (keep the demo folder), env DEMO_LINES / DEMO_USERS for sizes,
- * DEMO_MYSQL_PORT (default 3306; another port shows the skipped half).
+ * DEMO_MYSQL_PORT (default 3306; another port shows the skipped half),
+ * DEMO_MYSQL_DB (default ferry_workshop).
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,8 @@ const keep = args.includes('--keep');
 const LINES = Number(process.env.DEMO_LINES ?? 50_000);
 const USERS = Number(process.env.DEMO_USERS ?? 10_000);
 const MYSQL_PORT = Number(process.env.DEMO_MYSQL_PORT ?? 3306);
+/** The demo's own MariaDB database (tests give another name). */
+const MYSQL_DB = process.env.DEMO_MYSQL_DB ?? 'ferry_workshop';
 const DEV = 'workshop2024_01_dev';
 const PROD = 'workshop2024_01';
 
@@ -71,12 +75,14 @@ try {
   step('mock sources');
   // The example points at 127.0.0.1:8080; the demo's server listens on a free port instead.
   const yamlPath = join(dir, 'ferry.yaml');
-  writeFileSync(yamlPath, readFileSync(yamlPath, 'utf8').replaceAll('http://127.0.0.1:8080/', server.url));
+  writeFileSync(yamlPath, readFileSync(yamlPath, 'utf8').replaceAll('http://127.0.0.1:8080/', server.url).replaceAll('3306/ferry_workshop"', `${MYSQL_PORT}/${MYSQL_DB}"`));
   console.log(`workspace: ${dir}`);
+  console.log(keep ? '(kept after the demo: --keep)' : '(a scratch copy, deleted when the demo ends with its store and logs: run `pnpm demo --keep` to keep it)');
   console.log(`mock OSS: ${server.url}user_log.txt (${LINES} lines, ${server.bytes} bytes)`);
   let mysqlSkipped;
+  console.log(`mock RDS: (re)creating table ${MYSQL_DB}.ods_user_info_d in MariaDB 127.0.0.1:${MYSQL_PORT} (user root); ${MYSQL_DB} is the demo's own database, no other is touched`);
   try {
-    const r = await loadUserInfo({ users: USERS, port: MYSQL_PORT });
+    const r = await loadUserInfo({ users: USERS, port: MYSQL_PORT, database: MYSQL_DB });
     console.log(`mock RDS: MariaDB 127.0.0.1:${MYSQL_PORT} ${r.database}.ods_user_info_d (${r.rows} rows)`);
   } catch (err) {
     mysqlSkipped = `MariaDB at 127.0.0.1:${MYSQL_PORT} (user root) is not reachable: ${err.message}`;
@@ -99,6 +105,11 @@ try {
   if (mysqlSkipped) console.log(`(ods_user_info_d skipped: ${mysqlSkipped})`);
   const run = await ferry(['workflow', 'run', 'WorkShop', '--bizdate', bizdate, '--env', 'dev', ...nodes]);
   if (run.code !== 0) exitCode = 1;
+  const t = /\bT (\d{14})\b/.exec(run.stdout)?.[1];
+  if (t) {
+    console.log(`(T ${t} is the instance's scheduled time, cyctime, as yyyymmddhh24miss in the workspace zone Asia/Shanghai:`);
+    console.log(` the daily 00:15 schedule runs the bizdate-${bizdate} instance on the next day. Times above are in Asia/Shanghai too.)`);
+  }
 
   step(`ad hoc query: select count(*) ... where dt=${bizdate}`);
   const tables = ['ods_raw_log_d', ...(mysqlSkipped ? [] : ['ods_user_info_d'])];
@@ -122,6 +133,9 @@ try {
 } finally {
   await server.close();
   if (keep) console.log(`\nworkspace kept at ${dir} (cd there and try: ferry workflow status WorkShop)`);
-  else rmSync(dir, { recursive: true, force: true });
+  else {
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`\n${dir} removed, with the logs named above (pnpm demo --keep keeps them)`);
+  }
 }
 process.exitCode = exitCode;

@@ -35,7 +35,7 @@ beforeAll(async () => {
   }
   // Point the example at this test's server port and database.
   const yaml = join(dir, 'ferry.yaml');
-  writeFileSync(yaml, readFileSync(yaml, 'utf8').replaceAll('http://127.0.0.1:8080/', server.url).replaceAll('3306/workshop"', `3306/${DB}"`));
+  writeFileSync(yaml, readFileSync(yaml, 'utf8').replaceAll('http://127.0.0.1:8080/', server.url).replaceAll('3306/ferry_workshop"', `3306/${DB}"`));
   for (const project of [DEV, PROD]) {
     for (const ddl of ['ddl/ods_raw_log_d.sql', 'ddl/ods_user_info_d.sql']) {
       const r = await runCli(['table', 'create', ddl, '--store', '.ferry', '--project', project], { cwd: dir });

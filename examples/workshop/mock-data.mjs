@@ -4,7 +4,8 @@
  * - an HTTP server serving a generated `user_log.txt` in the tutorial's log
  *   format (Range requests supported, as OSS does);
  * - a generated `ods_user_info_d` table (uid, gender, age_range, zodiac) in
- *   the local MariaDB, database `workshop`.
+ *   the local MariaDB, database `ferry_workshop` (ferry's own, so no
+ *   database of yours is touched).
  *
  *   node examples/workshop/mock-data.mjs [--port 8080] [--lines 50000] [--users 10000] [--no-mysql]
  *
@@ -124,7 +125,7 @@ function mysql2() {
  * (Re)creates `database`.ods_user_info_d in MariaDB/MySQL and fills it with
  * `users` generated rows. Throws when the server cannot be reached.
  */
-export async function loadUserInfo({ host = '127.0.0.1', port = 3306, user = 'root', password = '', database = 'workshop', users = 10_000 } = {}) {
+export async function loadUserInfo({ host = '127.0.0.1', port = 3306, user = 'root', password = '', database = 'ferry_workshop', users = 10_000 } = {}) {
   const conn = await mysql2().createConnection({ host, port, user, password, connectTimeout: 3000 });
   try {
     await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
@@ -164,6 +165,7 @@ async function cli() {
   const server = await startLogServer({ port, lines, users });
   console.log(`serving ${server.url}user_log.txt (${lines} lines, ${server.bytes} bytes)`);
   if (!args.includes('--no-mysql')) {
+    console.log('MariaDB 127.0.0.1:3306 (user root): (re)creating table ferry_workshop.ods_user_info_d (--no-mysql to skip)');
     try {
       const r = await loadUserInfo({ users });
       console.log(`MariaDB 127.0.0.1:3306: ${r.database}.ods_user_info_d has ${r.rows} rows`);

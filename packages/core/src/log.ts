@@ -10,6 +10,27 @@ export interface LoggerOptions {
   debug?: boolean;
   /** Prefix for each line (e.g. the plugin name). */
   prefix?: string;
+  /**
+   * IANA zone for the timestamps (a workspace's, so log lines read like its
+   * status tables): `2024-06-21 00:15:03.120+08:00`. Default: UTC, ISO (`...Z`).
+   */
+  timeZone?: string;
+}
+
+/** `yyyy-mm-dd hh:mm:ss.mmm+hh:mm`: `date` on the wall clock of `timeZone`, with its offset. */
+export function zonedTimestamp(date: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+  const wall = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
+  const offsetMin = Math.round((wall - (date.getTime() - date.getUTCMilliseconds())) / 60000);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const ms = String(date.getUTCMilliseconds()).padStart(3, '0');
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}.${ms}${sign}${p2(Math.floor(abs / 60))}:${p2(abs % 60)}`;
 }
 
 /** Makes a logger; `debug` lines appear only with `debug: true` (or NODE_DEBUG=ferry). */
@@ -17,7 +38,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const debugOn = opts.debug ?? /\bferry\b/.test(process.env.NODE_DEBUG ?? '');
   const emit = (level: string, message: string, toConsole: boolean) => {
-    const line = `${new Date().toISOString()} ${level} ${opts.prefix ? opts.prefix + ' ' : ''}${message}`;
+    const now = new Date();
+    const line = `${opts.timeZone ? zonedTimestamp(now, opts.timeZone) : now.toISOString()} ${level} ${opts.prefix ? opts.prefix + ' ' : ''}${message}`;
     if (opts.file) {
       try {
         appendFileSync(opts.file, line + '\n');

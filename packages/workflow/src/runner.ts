@@ -199,7 +199,7 @@ async function runDag(r: DagRun): Promise<void> {
 async function runNode(r: DagRun, node: WorkflowNode): Promise<void> {
   const logPath = r.nodes[node.name]!.logPath ?? nodeLogPath(r.ws, r.env, r.wf.name, r.times.bizdate, node.name);
   mkdirSync(dirname(logPath), { recursive: true });
-  const log = createLogger({ file: logPath, write: () => {} });
+  const log = createLogger({ file: logPath, write: () => {}, timeZone: r.ws.timezone });
   const startedAt = new Date().toISOString();
   const label = `${r.wf.name}.${node.name} (${r.times.bizdate}, ${r.env})`;
   appendFileSync(logPath, `\n=== ${label} execution ${r.nodes[node.name]!.executions ?? 1}, T=${r.times.cyctime}, pid ${process.pid} ===\n`);

@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { silentLogger, type CycleTimes, type Logger } from '@ferry/core';
-import { checkCron, checkTimeZone, nextInstance, planInstances, type PlannedInstance, type ScheduledWorkflow } from './schedule.js';
+import { checkCron, checkTimeZone, formatInZone, nextInstance, planInstances, type PlannedInstance, type ScheduledWorkflow } from './schedule.js';
 import { isOwnerLive, setSchedulerLive, type SchedulerState, type TriggerOwner } from './scheduler-state.js';
 import { abortableSleep } from './sleep.js';
 
@@ -73,6 +73,9 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerS
   const sleep = opts.sleep ?? abortableSleep;
   const log = opts.log ?? silentLogger;
   const maxSleep = opts.maxSleepMs ?? 60_000;
+  // Times in log lines read on the workspace's wall clock, as its status tables do.
+  const zone = workflows[0]?.timezone;
+  const inZone = (d: Date) => (zone ? formatInZone(d, zone) : d.toISOString());
   for (const wf of workflows) {
     checkTimeZone(wf.timezone);
     checkCron(wf.name, wf.cron);
@@ -93,7 +96,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerS
     for (const r of recovered) log.warn(`${r.workflow} instance ${r.cyctime} (bizdate ${r.bizdate}) was interrupted (scheduler pid ${r.owner.pid} is gone): marked failed; rerun it with ferry workflow rerun`);
 
     let cursor = now();
-    log.info(`scheduler started (pid ${owner.pid}) for ${workflows.map((w) => `${w.name} "${w.cron}" ${w.timezone}`).join(', ') || 'no workflows'}; instances due before ${cursor.toISOString()} are not run (use ferry workflow backfill)`);
+    log.info(`scheduler started (pid ${owner.pid}) for ${workflows.map((w) => `${w.name} "${w.cron}" ${w.timezone}`).join(', ') || 'no workflows'}; instances due before ${inZone(cursor)} are not run (use ferry workflow backfill)`);
 
     // The first instance at or after the cursor; planning is only needed once the clock reaches it.
     let next = nextInstance(workflows, cursor, HORIZON_MS);
@@ -134,7 +137,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerS
       return;
     }
     summary.triggered.push(inst);
-    log.info(`trigger ${inst.workflow} instance ${inst.cyctime} (bizdate ${inst.bizdate}, due ${inst.scheduledAt.toISOString()})`);
+    log.info(`trigger ${inst.workflow} instance ${inst.cyctime} (bizdate ${inst.bizdate}, due ${inZone(inst.scheduledAt)})`);
     const times: InstanceTimes = { bizdate: inst.bizdate, cyctime: inst.cyctime, scheduledAt: inst.scheduledAt };
     const previous = lanes.get(inst.workflow);
     const run = (async () => {

@@ -126,8 +126,8 @@ function startCommand(): Command {
     .option('--workspace <file>', 'workspace file (default: ferry.yaml here or above)')
     .action(async (opts: { env: string; workflow?: string; workspace?: string }, cmd: Command) => {
       const debug = Boolean(cmd.optsWithGlobals().debug);
-      const log = createLogger({ debug });
       const ws = await loadWorkspace({ workspace: opts.workspace, cwd: process.cwd() });
+      const log = createLogger({ debug, timeZone: ws.timezone });
       requireEnvironment(ws, opts.env);
       const workflows = scheduledWorkflows(ws, opts.workflow);
       if (workflows.length === 0) throw new FerryError(ErrorCodes.CONFIG, `${ws.file}: no workflow has a schedule.cron: nothing to schedule`);

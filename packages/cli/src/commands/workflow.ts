@@ -50,8 +50,9 @@ async function open(opts: Common): Promise<Workspace> {
   return ws;
 }
 
-function progressLog(cmd: Command): Logger {
-  return createLogger({ debug: Boolean(cmd.optsWithGlobals().debug) });
+/** Terminal lines stamped in the workspace's zone, as its status tables and node logs are. */
+function progressLog(cmd: Command, ws: Workspace): Logger {
+  return createLogger({ debug: Boolean(cmd.optsWithGlobals().debug), timeZone: ws.timezone });
 }
 
 function when(iso: string | undefined, tz: string): string {
@@ -98,7 +99,7 @@ function runCmd(): Command {
       const ws = await open(opts);
       const wf = requireWorkflow(ws, workflow);
       for (const n of opts.node) requireNode(wf, n);
-      const log = progressLog(cmd);
+      const log = progressLog(cmd, ws);
       const result = await withSignals((signal) =>
         runWorkflowInstance(ws, workflow, {
           bizdate: bizdateOf(opts.bizdate),
@@ -134,7 +135,7 @@ function backfillCmd(): Command {
     .action(async (workflow: string, opts: Common & { from: string; to: string; parallel: string; node?: string; downstream?: boolean; descending?: boolean; continueOnFailure?: boolean }, cmd: Command) => {
       const ws = await open(opts);
       requireWorkflow(ws, workflow);
-      const log = progressLog(cmd);
+      const log = progressLog(cmd, ws);
       const result = await withSignals((signal) =>
         backfill(ws, workflow, {
           from: bizdateOf(opts.from, '--from'),
@@ -235,7 +236,7 @@ function rerunCmd(): Command {
     .option('--workspace <path>', 'ferry.yaml (default: here or above)')
     .action(async (workflow: string, node: string, opts: Common & { bizdate: string; downstream?: boolean }, cmd: Command) => {
       const ws = await open(opts);
-      const log = progressLog(cmd);
+      const log = progressLog(cmd, ws);
       const result = await withSignals((signal) =>
         rerunNode(ws, workflow, node, { bizdate: bizdateOf(opts.bizdate), env: opts.env, downstream: Boolean(opts.downstream), signal, log, plugins }),
       );
