@@ -36,3 +36,18 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
     opts.onSpawn?.(child);
   });
 }
+
+/** Runs a shell script with `bash -e` (as pasted from the docs), asynchronously so the test worker stays responsive. */
+export function runBash(script: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('bash', ['-e', '-c', script], { cwd: opts.cwd ?? ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
