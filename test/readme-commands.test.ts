@@ -3,7 +3,9 @@
  * `ferry` on the PATH (from the repository root), the sync job and the table
  * store walkthrough (in an empty folder). Read from README.md itself, so the
  * test fails when the README drifts. The install block, `pnpm demo` and the
- * workshop steps have tests of their own (demo.test.ts, readme-workshop.test.ts).
+ * workshop steps have tests of their own (demo.test.ts, readme-workshop.test.ts);
+ * the DataX block needs a DataX job and its MySQL database
+ * (datax-import.test.ts runs those commands on fixtures).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ afterAll(() => cleanup());
 describe('README shell blocks', () => {
   it('work when pasted, in order', async () => {
     const path = blocks.find((b) => b.includes('export PATH='));
-    const rest = blocks.filter((b) => b !== path && !/pnpm (install|demo)|^node mock-data/m.test(b));
+    const rest = blocks.filter((b) => b !== path && !/pnpm (install|demo)|^node mock-data|import datax/m.test(b));
     expect(path, 'README block that puts ferry on the PATH').toBeDefined();
     expect(rest.some((b) => b.includes('ferry run job.json'))).toBe(true);
     expect(rest.some((b) => b.includes('ferry table create'))).toBe(true);
