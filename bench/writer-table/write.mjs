@@ -2,7 +2,7 @@
 //   (a) into the store through the `table` writer (Parquet files + fsync + commit), one channel, vs
 //   (b) as Arrow IPC bytes to a plain file with fs.writeFile + fsync (the baseline),
 // with each Parquet compression (snappy = the default, lz4_raw, zstd, none) and file sizes
-// (Arrow bytes per file: 8 = the default, 32, 128 MiB), to choose the defaults by measurement.
+// (Arrow bytes per file: 4 = the default, 8, 32, 128 MiB), to choose the defaults by measurement.
 // Two datasets: mixed columns (bigint, string, double, timestamp) and text (access-log lines).
 //   node bench/writer-table/write.mjs     (FERRY_BENCH_ROWS=2000000, FERRY_BENCH_LINES=1000000, FERRY_BENCH_REPEAT=2)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -111,10 +111,11 @@ async function fileWrite(dir, schema, batches, n) {
 
 const MIB = 1024 * 1024;
 const MODES = [
-  ['snappy-8', { compression: 'snappy', fileBytes: 8 * MIB }, 'Parquet snappy, 8 MiB files (the default)'],
-  ['lz4-8', { compression: 'lz4_raw', fileBytes: 8 * MIB }, 'Parquet lz4_raw, 8 MiB files'],
-  ['zstd-8', { compression: 'zstd', fileBytes: 8 * MIB }, 'Parquet zstd, 8 MiB files'],
-  ['none-8', { compression: 'none', fileBytes: 8 * MIB }, 'Parquet uncompressed, 8 MiB files'],
+  ['snappy-4', { compression: 'snappy', fileBytes: 4 * MIB }, 'Parquet snappy, 4 MiB files (the default)'],
+  ['lz4-4', { compression: 'lz4_raw', fileBytes: 4 * MIB }, 'Parquet lz4_raw, 4 MiB files'],
+  ['zstd-4', { compression: 'zstd', fileBytes: 4 * MIB }, 'Parquet zstd, 4 MiB files'],
+  ['none-4', { compression: 'none', fileBytes: 4 * MIB }, 'Parquet uncompressed, 4 MiB files'],
+  ['snappy-8', { compression: 'snappy', fileBytes: 8 * MIB }, 'Parquet snappy, 8 MiB files'],
   ['snappy-32', { compression: 'snappy', fileBytes: 32 * MIB }, 'Parquet snappy, 32 MiB files'],
   ['snappy-128', { compression: 'snappy', fileBytes: 128 * MIB }, 'Parquet snappy, 128 MiB files'],
 ];

@@ -10,6 +10,7 @@ import { partitionKey, tableKey, type DataFile, type PartitionMeta, type TableDe
 import { absPath, filesOfWrite, partitionDir, removeFile } from './files.js';
 import { finishWriteSync, getPending, reclaimDeadWrites, type PendingWrite } from './pending.js';
 import { specPairs } from './partition-spec.js';
+import { storeIoError } from './disk-space.js';
 import type { Store } from './store.js';
 import { purgeTrash, trashSync } from './trash.js';
 
@@ -51,52 +52,61 @@ export async function commitWrite(store: Store, writeId: string, files: DataFile
     }
     listed.add(f.path);
   }
-  const result = store.env.transactionSync((): CommitResult => {
-    const w: PendingWrite | undefined = getPending(store, writeId);
-    if (!w) throw new FerryError(ErrorCodes.STORE, `write ${writeId} is no longer pending in ${store.dir} (aborted, or reclaimed as crashed); nothing was published`);
-    const def = store.catalog.get(tableKey(w.project, w.table)) as TableDef | undefined;
-    if (!def) throw new FerryError(ErrorCodes.NOT_FOUND, `table ${w.project}.${w.table} was dropped during the write; nothing was published`);
-    if (w.tableId && def.id !== w.tableId) {
-      throw new FerryError(ErrorCodes.STORE, `table ${w.project}.${w.table} was dropped and created again during the write; nothing was published (the new table is unchanged)`);
-    }
-    const pkey = partitionKey(w.project, w.table, w.partition);
-    const old = store.partitions.get(pkey) as PartitionMeta | undefined;
-    const added = files.map((f) => ({ ...f }));
-    let kept: DataFile[] = [];
-    if (old && mode === 'append') kept = old.files;
-    else if (old) trashSync(store, old.files.map((f) => f.path));
-    const all = kept.concat(added);
-    const meta: PartitionMeta = {
-      spec: w.partition,
-      values: Object.fromEntries(specPairs(w.partition)),
-      rows: sum(all, 'rows'),
-      bytes: sum(all, 'bytes'),
-      files: all,
-      lastModified: now,
-      createdAt: old?.createdAt ?? now,
-    };
-    store.partitions.putSync(pkey, meta);
-    finishWriteSync(store, w);
-    return {
-      table: `${w.project}.${w.table}`,
-      partition: w.partition,
-      writeMode: mode,
-      rowsWritten: sum(added, 'rows'),
-      filesWritten: added.length,
-      bytesWritten: sum(added, 'bytes'),
-      partitionRows: meta.rows,
-      partitionFiles: all.length,
-      rowsReplaced: old && mode === 'overwrite' ? old.rows : 0,
-    };
-  });
-  // The commit is visible now; it is durable once flushed.
-  await store.env.flushed;
+  let result: CommitResult;
+  try {
+    result = publish();
+    // The commit is visible now; it is durable once flushed.
+    await store.env.flushed;
+  } catch (err) {
+    throw storeIoError(store.dir, err);
+  }
   // Files the write staged but did not list (a failed channel's): nobody can see them.
   for (const f of filesOfWrite(store.dir, dir, writeId)) if (!listed.has(f)) removeFile(store.dir, f);
   // Leftovers of writers that died since this process opened the store, and files no reader needs any more.
   reclaimDeadWrites(store);
   await purgeTrash(store);
   return result;
+
+  function publish(): CommitResult {
+    return store.env.transactionSync((): CommitResult => {
+      const w: PendingWrite | undefined = getPending(store, writeId);
+      if (!w) throw new FerryError(ErrorCodes.STORE, `write ${writeId} is no longer pending in ${store.dir} (aborted, or reclaimed as crashed); nothing was published`);
+      const def = store.catalog.get(tableKey(w.project, w.table)) as TableDef | undefined;
+      if (!def) throw new FerryError(ErrorCodes.NOT_FOUND, `table ${w.project}.${w.table} was dropped during the write; nothing was published`);
+      if (w.tableId && def.id !== w.tableId) {
+        throw new FerryError(ErrorCodes.STORE, `table ${w.project}.${w.table} was dropped and created again during the write; nothing was published (the new table is unchanged)`);
+      }
+      const pkey = partitionKey(w.project, w.table, w.partition);
+      const old = store.partitions.get(pkey) as PartitionMeta | undefined;
+      const added = files.map((f) => ({ ...f }));
+      let kept: DataFile[] = [];
+      if (old && mode === 'append') kept = old.files;
+      else if (old) trashSync(store, old.files.map((f) => f.path));
+      const all = kept.concat(added);
+      const meta: PartitionMeta = {
+        spec: w.partition,
+        values: Object.fromEntries(specPairs(w.partition)),
+        rows: sum(all, 'rows'),
+        bytes: sum(all, 'bytes'),
+        files: all,
+        lastModified: now,
+        createdAt: old?.createdAt ?? now,
+      };
+      store.partitions.putSync(pkey, meta);
+      finishWriteSync(store, w);
+      return {
+        table: `${w.project}.${w.table}`,
+        partition: w.partition,
+        writeMode: mode,
+        rowsWritten: sum(added, 'rows'),
+        filesWritten: added.length,
+        bytesWritten: sum(added, 'bytes'),
+        partitionRows: meta.rows,
+        partitionFiles: all.length,
+        rowsReplaced: old && mode === 'overwrite' ? old.rows : 0,
+      };
+    });
+  }
 }
 
 function sum(list: DataFile[], field: 'rows' | 'bytes'): number {

@@ -17,13 +17,15 @@ import { compressionFromEnv, writerProperties, type CompressionName } from './pa
 import type { Store } from './store.js';
 
 /**
- * Default Arrow bytes per data file. Measured (bench/writer-table/rss.mjs,
- * generate 3M rows -> store, 2 channels, busy machine): peak RSS 339 MiB
- * at 8 MiB, 398 MiB at 16 MiB, 426 MiB at 32 MiB (one file's Arrow data,
- * its IPC copy and the WASM encoder's copies are alive per channel); the
- * write speed differs by less than the noise (bench/writer-table/write.mjs).
+ * Default Arrow bytes per data file. Measured (peak RSS of `ferry run`
+ * generate -> store, 2 channels, busy machine; the null writer takes
+ * 231-238 MiB): 5M rows 356 MiB at 4 MiB; 5M / 30M rows 404 / 416 MiB at
+ * 8 MiB; 3M rows 398 MiB at 16 MiB and 426 MiB at 32 MiB. Per channel one
+ * file's Arrow data, its IPC copy and the WASM encoder's memory (about 2.7x
+ * the IPC bytes, kept by WebAssembly once grown) are alive. The write speed
+ * differs by less than the noise (bench/writer-table/write.mjs).
  */
-export const DEFAULT_FILE_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_FILE_BYTES = 4 * 1024 * 1024;
 
 /** Default compression (see the package README for the measurement). */
 export const DEFAULT_COMPRESSION: CompressionName = 'snappy';
