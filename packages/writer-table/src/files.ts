@@ -10,7 +10,8 @@
  * starts with the id of the write that made it, so a dead write's files can
  * be found without the catalog.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
 /** The folder (relative to the store) of a partition's files. */
@@ -54,15 +55,17 @@ export function ensureDir(storeDir: string, rel: string): string {
   return abs;
 }
 
-/** Writes a whole file and fsyncs it (the caller fsyncs the folder once all files are written). */
-export function writeFileDurable(path: string, bytes: Uint8Array): void {
-  const fd = openSync(path, 'wx');
+/**
+ * Writes a whole new file and fsyncs it, off the thread (libuv's pool), so
+ * the disk's latency overlaps the encoding of the next file.
+ */
+export async function writeFileDurableAsync(path: string, bytes: Uint8Array): Promise<void> {
+  const fh = await open(path, 'wx');
   try {
-    let off = 0;
-    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
-    fsyncSync(fd);
+    await fh.writeFile(bytes);
+    await fh.sync();
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }
 

@@ -11,7 +11,7 @@ import { type Data, type RecordBatch, type Schema, Table, tableToIPC } from 'apa
 import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { tableSchema, type DataFile, type TableDef } from './catalog.js';
 import { columnStats } from './column-stats.js';
-import { absPath, ensureDir, fsyncDir, partitionDir, removeFile, writeFileDurable } from './files.js';
+import { absPath, ensureDir, fsyncDir, partitionDir, removeFile, writeFileDurableAsync } from './files.js';
 import { storeIoError } from './disk-space.js';
 import { compressionFromEnv, writerProperties, type CompressionName } from './parquet-props.js';
 import type { Store } from './store.js';
@@ -26,6 +26,9 @@ import type { Store } from './store.js';
  * differs by less than the noise (bench/writer-table/write.mjs).
  */
 export const DEFAULT_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Files written and fsynced in the background per channel: the disk's latency overlaps encoding. */
+const MAX_IN_FLIGHT = 2;
 
 /** Default compression (see the package README for the measurement). */
 export const DEFAULT_COMPRESSION: CompressionName = 'snappy';
@@ -59,6 +62,8 @@ export class ParquetWriter {
   private nullColumns = new Map<string, Data>();
   private closed = false;
   private dirReady = false;
+  /** Files being written and fsynced in the background (at most MAX_IN_FLIGHT). */
+  private inFlight: Promise<void>[] = [];
 
   constructor(
     private readonly store: Store,
@@ -80,16 +85,18 @@ export class ParquetWriter {
     const full = this.toTableBatch(batch);
     this.pending.push(full);
     this.pendingBytes += batchBytes(full);
-    if (this.pendingBytes >= this.fileBytes) this.flush();
+    if (this.pendingBytes >= this.fileBytes) await this.flush();
   }
 
   /** Writes what is left, fsyncs the folder and returns the files written. */
   async close(): Promise<DataFile[]> {
     if (!this.closed) {
-      this.flush();
+      await this.flush();
       this.closed = true;
+      await this.settle();
       if (this.dirReady) fsyncDir(absPath(this.store.dir, this.dir));
     }
+    await this.settle();
     return this.files.slice();
   }
 
@@ -97,12 +104,21 @@ export class ParquetWriter {
   async abort(): Promise<void> {
     this.closed = true;
     this.pending = [];
+    await Promise.allSettled(this.inFlight);
+    this.inFlight = [];
     for (const f of this.files) removeFile(this.store.dir, f.path);
     this.files.length = 0;
   }
 
-  /** Encodes the gathered batches as one Parquet file. */
-  private flush(): void {
+  /** Waits for the background writes; the first failure is thrown. */
+  private async settle(): Promise<void> {
+    const all = this.inFlight;
+    this.inFlight = [];
+    await Promise.all(all);
+  }
+
+  /** Encodes the gathered batches as one Parquet file and starts writing it. */
+  private async flush(): Promise<void> {
     if (this.pending.length === 0) return;
     const batches = this.pending;
     this.pending = [];
@@ -123,14 +139,16 @@ export class ParquetWriter {
       this.dirReady = true;
     }
     const path = `${this.dir}/${this.prefix}${String(this.seq++).padStart(5, '0')}.parquet`;
-    try {
-      writeFileDurable(absPath(this.store.dir, path), bytes);
-    } catch (err) {
+    this.files.push({ path, rows, bytes: bytes.byteLength, stats });
+    const done = writeFileDurableAsync(absPath(this.store.dir, path), bytes).catch((err) => {
       // A partial file (full disk) goes at once; the write's other files go with its abort.
       removeFile(this.store.dir, path);
       throw storeIoError(this.store.dir, err);
-    }
-    this.files.push({ path, rows, bytes: bytes.byteLength, stats });
+    });
+    // A failure surfaces at the next flush or at close; never as an unhandled rejection meanwhile.
+    done.catch(() => {});
+    this.inFlight.push(done);
+    if (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight.shift();
   }
 
   /** The batch with every table column: incoming columns by position, NULLs for the rest. */
