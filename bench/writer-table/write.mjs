@@ -76,7 +76,7 @@ function ipcSegments(schema, batches) {
 }
 
 async function storeWrite(storeDir, table, batches, dt, options) {
-  const ctx = { log, signal: new AbortController().signal, params: {}, storeDir, project: 'bench', baseDir: '.', runDir: '.' };
+  const ctx = { log, signal: new AbortController().signal, params: {}, settings: { storeDir, project: 'bench' }, storeDir, project: 'bench', baseDir: '.', runDir: '.' };
   const cfg = validate(tableWriter.config, { table, partition: `dt=${dt}`, ...options }, 'writer');
   const t0 = performance.now();
   const schema = await tableWriter.schema(cfg, ctx);
