@@ -8,6 +8,7 @@ import { ErrorCodes, isFerryError, isUsageError } from '@ferry/core';
 import { benchCommand } from './commands/bench.js';
 import { pluginCommand } from './commands/plugin.js';
 import { runCommand } from './commands/run.js';
+import { sqlCommand } from './commands/sql.js';
 import { storeCommand } from './commands/store.js';
 import { tableCommand } from './commands/table.js';
 import { workflowCommand } from './commands/workflow.js';
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(runCommand());
   program.addCommand(pluginCommand());
   program.addCommand(tableCommand());
+  program.addCommand(sqlCommand());
   program.addCommand(workflowCommand());
   program.addCommand(datasourceCommand());
   program.addCommand(schedulerCommand());

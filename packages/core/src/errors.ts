@@ -26,6 +26,8 @@ export const ErrorCodes = {
   PLUGIN: 'FERRY_ERR_PLUGIN',
   /** The source (database, HTTP server, file) failed or refused. */
   SOURCE: 'FERRY_ERR_SOURCE',
+  /** A SQL statement is wrong (syntax, unknown column) or refused (`ferry sql` only reads). */
+  SQL: 'FERRY_ERR_SQL',
   /** The destination store failed or refused (locked partition, ...). */
   STORE: 'FERRY_ERR_STORE',
   /** A wrong command line. */
@@ -39,7 +41,7 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 const CODES = new Set<string>(Object.values(ErrorCodes));
 
 /** Codes that mean "the job, config or command line is wrong": the CLI exits 2, a workflow does not retry. */
-const USAGE_CODES = new Set<string>([ErrorCodes.CONFIG, ErrorCodes.DDL, ErrorCodes.PARAM, ErrorCodes.PLUGIN, ErrorCodes.USAGE]);
+const USAGE_CODES = new Set<string>([ErrorCodes.CONFIG, ErrorCodes.DDL, ErrorCodes.PARAM, ErrorCodes.PLUGIN, ErrorCodes.SQL, ErrorCodes.USAGE]);
 
 /** True when `code` is a mistake of the user's input (exit 2), not failed work (exit 1). */
 export function isUsageError(code: string | undefined): boolean {

@@ -14,7 +14,7 @@ export { purgeTrash, trashedFiles } from './trash.js';
 export { listDataFiles, partitionDir, absPath } from './files.js';
 export { parseDdl, formatDdl, type ColumnDef, type CreateTable } from './ddl-parser.js';
 export {
-  createTable, getTable, requireTable, listTables, listProjects, listPartitions, dropTable, tableSchema,
+  createTable, getTable, requireTable, listTables, listProjects, listPartitions, dropTable, tableSchema, partitionKey,
   MAX_NAME_LENGTH, type TableDef, type PartitionMeta, type DataFile, type ColumnStats, type CreateResult,
 } from './catalog.js';
 export { parseSpec, specText, writeSpec } from './partition-spec.js';

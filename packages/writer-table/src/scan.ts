@@ -79,8 +79,8 @@ export async function* scanBatches(store: Store, project: string, table: string,
   }
 }
 
-/** The typed values of a partition spec's columns. */
-function partitionValues(def: TableDef, spec: string): { type: string; value: unknown }[] {
+/** The typed values of a partition spec's columns (for constant partition columns). */
+export function partitionValues(def: TableDef, spec: string): { type: string; value: unknown }[] {
   const pairs = new Map(specPairs(spec));
   return def.partitionColumns.map((c) => {
     const text = pairs.get(c.name)!;
@@ -96,7 +96,7 @@ function partitionValues(def: TableDef, spec: string): { type: string; value: un
   });
 }
 
-function constantColumn(type: string, value: unknown, n: number): Data {
+export function constantColumn(type: string, value: unknown, n: number): Data {
   const b = createBuilder(ferryField('p', type).type);
   for (let i = 0; i < n; i++) b.append(value);
   return b.finish();

@@ -24,7 +24,7 @@ export const storeOptions = targetOptions;
  * `fn`, closes it. Only `create` makes a store where there is none; every
  * other command says there is no store there.
  */
-async function withStore<T>(opts: StoreOptions, fn: (store: Store, project: string) => Promise<T> | T, open: { create?: boolean } = {}): Promise<T> {
+export async function withStore<T>(opts: StoreOptions, fn: (store: Store, project: string) => Promise<T> | T, open: { create?: boolean } = {}): Promise<T> {
   const target = await resolveTarget(opts);
   if (target.project.length > MAX_NAME_LENGTH) throw new FerryError(ErrorCodes.USAGE, `--project is ${target.project.length} characters long; at most ${MAX_NAME_LENGTH} are allowed`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(target.project)) throw new FerryError(ErrorCodes.USAGE, `--project ${target.project}: expected letters, digits and _`);
