@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { displayWidth, errorPosition, textGrid } from '@ferry/writer-table';
+import { displayWidth, errorPosition, textGrid } from '@ferry/writer-table/sql';
 import { quotePartitionLiterals } from '../src/sql/partition-literals.js';
 
 describe('partition literals', () => {

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { copyExport, createTable, displayWidth, headTable, SqlSession, writeResult, type SqlFormat, type Store } from '@ferry/writer-table';
+import { createTable, type Store } from '@ferry/writer-table';
+import { copyExport, displayWidth, headTable, SqlSession, writeResult, type SqlFormat } from '@ferry/writer-table/sql';
 import { tempStore } from './helpers.js';
 import { commitFiles } from './sql-fixture.js';
 

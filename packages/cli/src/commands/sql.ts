@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { ErrorCodes, FerryError, isFerryError } from '@ferry/core';
-import { SQL_FORMATS, SqlSession, writeResult, type SqlFormat, type Store } from '@ferry/writer-table';
+import type { Store } from '@ferry/writer-table';
+import type { SqlFormat } from '@ferry/writer-table/sql';
 import { storeOptions, withStore, type StoreOptions } from './table.js';
 
 interface SqlOptions extends StoreOptions {
@@ -19,6 +20,8 @@ interface SqlOptions extends StoreOptions {
 
 /** Runs a script in a fresh session (a new snapshot of the catalog) and prints each result. */
 async function runScript(store: Store, project: string, script: string, opts: { format: SqlFormat; limit: number }): Promise<void> {
+  // Loaded here: DuckDB's native module costs every other command nothing.
+  const { SqlSession, writeResult } = await import('@ferry/writer-table/sql');
   const session = await SqlSession.open(store, { project });
   try {
     let first = true;
@@ -77,7 +80,7 @@ export function sqlCommand(): Command {
     .description('query the tables of the store with SQL (DuckDB; read-only); no query: a prompt until Ctrl-D')
     .argument('[query]', 'the SQL to run (one or more statements)')
     .option('-f, --file <file>', 'run the SQL in this file')
-    .addOption(new Option('--format <format>', 'output format').choices(SQL_FORMATS).default('table'))
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'jsonl', 'json']).default('table'))
     .option('--limit <n>', 'rows shown by the table format', '1000')
     .action(async (query: string | undefined, opts: SqlOptions) => {
       const limit = Number(opts.limit);

@@ -1,4 +1,8 @@
-/** The query side of the store: DuckDB sessions over committed files, export and head. */
+/**
+ * `@ferry/writer-table/sql`: the query side of the store (DuckDB sessions
+ * over committed files, export and head). A separate entry point because
+ * loading DuckDB's native module takes ~0.6 s: only commands that query pay it.
+ */
 export { SqlSession, type SqlSessionOptions, type StatementResult } from './session.js';
 export { readSnapshot, type CatalogSnapshot, type SnapshotTable, type SnapshotPartition, type SnapshotFile } from './catalog-snapshot.js';
 export { writeResult, SQL_FORMATS, type SqlFormat, type WriteResultOptions } from './result-writer.js';
