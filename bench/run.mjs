@@ -7,6 +7,7 @@ const ALL = {
   engine: './core/engine.mjs',
   'writer-table': './writer-table/write.mjs',
   'writer-table-rss': './writer-table/rss.mjs',
+  'writer-table-sql': './writer-table/sql.mjs',
   'reader-httpfile': './reader-httpfile/e2e.mjs',
   'reader-mysql': './reader-mysql/e2e.mjs',
   workflow: './workflow/overhead.mjs',

@@ -2,7 +2,7 @@
  * `ferry sql` end to end: the real CLI over a real store whose committed
  * Parquet files the test makes, and the tutorial's two check queries verbatim.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTable, openStore } from '../packages/writer-table/dist/index.js';
@@ -77,5 +77,23 @@ describe('ferry sql', () => {
     expect(repl.stdout).toBe('one\r\n1\r\n');
     expect(repl.stderr).toMatch(/^ferry: Binder Error: Referenced column "x" was not found/);
     expect(repl.code).toBe(2);
+  });
+
+  test('table head and table export read the committed files (export to stdout and to a file)', async () => {
+    const table = (args: string[]) => runCli(['table', ...args, '--store', storeDir, '--project', 'workshop']);
+    const head = await table(['head', 'ods_user_info_d']);
+    expect(head.stdout).toBe([
+      'uid           | gender | age_range | zodiac | dt',
+      '--------------+--------+-----------+--------+---------',
+      '0016359810821 | 女     | 30-40     | 巨蟹座 | 20240620',
+      '0016359814159 | 男     |           | NULL   | 20240620',
+      '',
+    ].join('\n'));
+    const csv = await table(['export', 'ods_user_info_d', '--format', 'csv']);
+    expect(csv.stdout).toBe('uid,gender,age_range,zodiac,dt\r\n0016359810821,女,30-40,巨蟹座,20240620\r\n0016359814159,男,"",,20240620\r\n');
+    const file = join(dir, 'users.jsonl');
+    const toFile = await table(['export', 'ods_user_info_d', '-o', file]);
+    expect(toFile.stderr).toBe(`exported 2 rows to ${file}\n`);
+    expect(readFileSync(file, 'utf8')).toBe('{"uid":"0016359810821","gender":"女","age_range":"30-40","zodiac":"巨蟹座","dt":"20240620"}\n{"uid":"0016359814159","gender":"男","age_range":"","zodiac":null,"dt":"20240620"}\n');
   });
 });

@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { tableFromIPC } from 'apache-arrow';
 import { createTable, type Store } from '@ferry/writer-table';
-import { copyExport, displayWidth, headTable, SqlSession, writeResult, type SqlFormat } from '@ferry/writer-table/sql';
+import { arrowExport, copyExport, displayWidth, headTable, SqlSession, writeResult, type SqlFormat } from '@ferry/writer-table/sql';
 import { tempStore } from './helpers.js';
 import { commitFiles } from './sql-fixture.js';
 
@@ -163,5 +164,29 @@ describe('table head and export through DuckDB', () => {
     const jsonFile = join(dir, 'typed.jsonl');
     await copyExport(store, 'workshop', 'typed', { format: 'jsonl', output: jsonFile });
     expect(readFileSync(jsonFile, 'utf8')).toBe(await query('select * from typed', 'jsonl'));
+  });
+
+  test('a Parquet export holds the committed rows with their types; a --partition selects, --limit stops', async () => {
+    const file = join(dir, 'raw.parquet');
+    expect(await copyExport(store, 'workshop', 'ods_raw_log_d', { format: 'parquet', output: file, partition: 'dt=20240620', limit: 1004 })).toEqual({ rows: 1004 });
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const got = (await conn.runAndReadAll(`select count(*)::int as n, count(distinct dt)::int as d, min(dt) as dt from read_parquet('${file}')`)).getRowObjectsJson();
+    conn.closeSync();
+    db.closeSync();
+    expect(got).toEqual([{ n: 1004, d: 1, dt: '20240620' }]);
+  });
+
+  test('an Arrow export decodes the files and adds the partition columns', async () => {
+    const chunks: Buffer[] = [];
+    const out = new PassThrough();
+    out.on('data', (d: Buffer) => chunks.push(d));
+    expect(await arrowExport(store, 'workshop', 'typed', { out })).toEqual({ rows: 2 });
+    const table = tableFromIPC(Buffer.concat(chunks));
+    expect(table.schema.fields.map((f) => f.name)).toEqual(['uid', 'gender', 'amount', 'big', 'ts', 'bin', 'day', 'score', 'zodiac', 'dt']);
+    expect(table.getChild('big')!.toArray()).toEqual(new BigInt64Array([9223372036854775807n, -9223372036854775808n]));
+    expect([...table.getChild('dt')!]).toEqual(['20240620', '20240620']);
+    expect(table.getChild('gender')!.get(1)).toBe('');
+    expect(table.getChild('zodiac')!.get(1)).toBeNull();
   });
 });

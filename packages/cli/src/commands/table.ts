@@ -2,16 +2,17 @@
  * `ferry table ...`: create tables from DDL, look at them, read them back
  * (count, head, export) and run lifecycle gc, in a store project.
  */
-import { createWriteStream, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import {
-  countRows, createTable, dropTable, MAX_NAME_LENGTH, EXPORT_FORMATS, exportRows, gc, headText, listPartitions, listTables, openStore, requireTable,
-  resolveStoreDir, sweepOrphans, type ExportFormat, type Store,
+  countRows, createTable, dropTable, MAX_NAME_LENGTH, gc, listPartitions, listTables, openStore, requireTable,
+  resolveStoreDir, sweepOrphans, type Store,
 } from '@ferry/writer-table';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
 import { bytes } from '../format.js';
+import { exportTable, headOutput, TABLE_EXPORT_FORMATS, type TableExportFormat } from './table-read.js';
 
 /** The options every `table` subcommand takes. */
 export type StoreOptions = TargetOptions;
@@ -150,59 +151,30 @@ export function tableCommand(): Command {
   );
 
   cmd.addCommand(
-    sub('head', 'the first rows as a readable table')
+    sub('head', 'the first rows as a readable table (partition, file and row order)')
       .argument('<table>')
       .option('--partition <spec>', 'only these partitions')
       .option('-n, --rows <n>', 'how many rows', '10')
       .action(async (table: string, opts: StoreOptions & { partition?: string; rows: string }) => {
         const n = Number(opts.rows);
         if (!Number.isSafeInteger(n) || n < 0) throw new FerryError(ErrorCodes.USAGE, `-n ${opts.rows}: expected a number of rows`);
-        await withStore(opts, async (store, project) => out(await headText(store, project, table, { partition: opts.partition, n })));
+        await withStore(opts, async (store, project) => out(await headOutput(store, project, table, { partition: opts.partition, n })));
       }),
   );
 
   cmd.addCommand(
-    sub('export', 'stream rows out as JSON Lines, CSV or an Arrow IPC stream')
+    sub('export', 'write rows out as JSON Lines, CSV, Parquet or an Arrow IPC stream')
       .argument('<table>')
       .option('--partition <spec>', 'only these partitions')
-      .addOption(new Option('--format <format>', 'output format').choices(EXPORT_FORMATS).default('jsonl'))
+      .addOption(new Option('--format <format>', 'output format').choices(TABLE_EXPORT_FORMATS).default('jsonl'))
       .option('-o, --output <file>', 'write to a file (default stdout)')
       .option('--limit <n>', 'stop after n rows')
-      .action(async (table: string, opts: StoreOptions & { partition?: string; format: ExportFormat; output?: string; limit?: string }) => {
+      .action(async (table: string, opts: StoreOptions & { partition?: string; format: TableExportFormat; output?: string; limit?: string }) => {
         const limit = opts.limit === undefined ? undefined : Number(opts.limit);
         if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) throw new FerryError(ErrorCodes.USAGE, `--limit ${opts.limit}: expected a number of rows`);
         await withStore(opts, async (store, project) => {
-          requireTable(store, project, table);
-          if (opts.output) {
-            const file = createWriteStream(opts.output);
-            const opened = new Promise<void>((resolve, reject) => file.once('open', () => resolve()).once('error', reject));
-            await opened.catch((err: Error) => {
-              throw new FerryError(ErrorCodes.USAGE, `cannot write ${opts.output}: ${err.message}`);
-            });
-            try {
-              const { rows } = await exportRows(store, project, table, { format: opts.format, partition: opts.partition, out: file, limit });
-              await new Promise<void>((resolve, reject) => file.end((err?: Error | null) => (err ? reject(err) : resolve())));
-              process.stderr.write(`exported ${rows} rows to ${opts.output}\n`);
-            } catch (err) {
-              file.destroy();
-              rmSync(opts.output, { force: true });
-              throw err;
-            }
-            return;
-          }
-          // A closed pipe (`| head`) ends the export quietly.
-          const stop = new AbortController();
-          const onError = (err: NodeJS.ErrnoException) => {
-            if (err.code === 'EPIPE') stop.abort();
-          };
-          process.stdout.on('error', onError);
-          try {
-            await exportRows(store, project, table, { format: opts.format, partition: opts.partition, out: process.stdout, limit, signal: stop.signal });
-          } catch (err) {
-            if (!stop.signal.aborted) throw err;
-          } finally {
-            process.stdout.off('error', onError);
-          }
+          const rows = await exportTable(store, project, table, { format: opts.format, partition: opts.partition, output: opts.output, limit });
+          if (opts.output) process.stderr.write(`exported ${rows} rows to ${opts.output}\n`);
         });
       }),
   );

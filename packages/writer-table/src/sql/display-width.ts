@@ -5,7 +5,13 @@
  * marks or control characters, else 1.
  */
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+let segmenter: Intl.Segmenter | undefined;
+
+/** The grapheme segmenter, made on first use (it loads ICU data: not every command needs it). */
+function graphemes(text: string): Iterable<Intl.SegmentData> {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter.segment(text);
+}
 
 // East Asian Wide (W) and Fullwidth (F) blocks of Unicode 15 (EastAsianWidth.txt), merged into ranges.
 const WIDE: [number, number][] = [
@@ -36,7 +42,7 @@ export function displayWidth(text: string): number {
   // Plain ASCII: one column per character.
   if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   let width = 0;
-  for (const { segment } of segmenter.segment(text)) {
+  for (const { segment } of graphemes(text)) {
     if (ZERO.test(segment)) continue;
     if (EMOJI.test(segment) || isWide(segment.codePointAt(0)!)) width += 2;
     else width += 1;
@@ -55,7 +61,7 @@ export function truncateDisplay(text: string, max: number): string {
   if (displayWidth(text) <= max) return text;
   let out = '';
   let width = 0;
-  for (const { segment } of segmenter.segment(text)) {
+  for (const { segment } of graphemes(text)) {
     const w = displayWidth(segment);
     if (width + w > max - 3) break;
     out += segment;

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Data, makeData, RecordBatch, RecordBatchReader, Struct } from 'apache-arrow';
-import { readParquet } from 'parquet-wasm';
 import type { TableDef } from '../catalog.js';
 import { constantColumn, partitionValues, scanSchema } from '../scan.js';
 import type { SnapshotPartition } from './catalog-snapshot.js';
@@ -22,6 +21,8 @@ export interface FileBatchOptions {
 export async function* fileBatches(def: TableDef, partitions: SnapshotPartition[], opts: FileBatchOptions = {}): AsyncGenerator<RecordBatch> {
   const schema = scanSchema(def, opts.withPartitionColumns);
   const width = def.columns.length;
+  // Compiling parquet-wasm's WebAssembly takes ~0.5 s: only the Arrow export pays it.
+  const { readParquet } = await import('parquet-wasm');
   for (const p of partitions) {
     const constants = opts.withPartitionColumns ? partitionValues(def, p.spec) : [];
     for (const f of p.files) {
