@@ -2,27 +2,20 @@
  * `ferry table head` and `ferry table export` over the committed Parquet
  * files: head through a DuckDB session (stable order, aligned by display
  * width), export with DuckDB's COPY (CSV, JSON Lines, Parquet) or an Arrow
- * IPC stream decoded from the files. A table still in the older segment
- * layout is read by the older path (scan.ts) until the store's upgrade.
+ * IPC stream decoded from the files. DuckDB and parquet-wasm are loaded
+ * only here (they take a while to load; other commands do not pay it).
  */
 import { createWriteStream, rmSync } from 'node:fs';
 import { ErrorCodes, FerryError } from '@ferry/core';
-import { exportRows, headText, listPartitions, requireTable, type Store } from '@ferry/writer-table';
+import { requireTable, type Store } from '@ferry/writer-table';
 
 /** The formats `table export` writes. */
 export const TABLE_EXPORT_FORMATS = ['jsonl', 'csv', 'parquet', 'arrow'] as const;
 export type TableExportFormat = (typeof TABLE_EXPORT_FORMATS)[number];
 
-/** True when the table's partitions list Parquet files (an empty table counts). */
-function inFiles(store: Store, project: string, table: string): boolean {
-  const parts = listPartitions(store, project, table);
-  return parts.length === 0 || parts.some((p) => Array.isArray((p as { files?: unknown }).files));
-}
-
 /** The text `table head` prints. */
 export async function headOutput(store: Store, project: string, table: string, opts: { partition?: string; n: number }): Promise<string> {
   requireTable(store, project, table);
-  if (!inFiles(store, project, table)) return headText(store, project, table, opts);
   const { headTable } = await import('@ferry/writer-table/sql');
   return headTable(store, project, table, opts);
 }
@@ -38,14 +31,11 @@ export interface TableExportOptions {
 /** Runs `table export`; returns the row count. A failure leaves no output file. */
 export async function exportTable(store: Store, project: string, table: string, opts: TableExportOptions): Promise<number> {
   requireTable(store, project, table);
-  const files = inFiles(store, project, table);
-  if (!files && opts.format === 'parquet') throw new FerryError(ErrorCodes.USAGE, `table ${project}.${table} is in the older segment layout: upgrade the store to export Parquet`);
-  if (files && opts.format !== 'arrow') {
+  if (opts.format !== 'arrow') {
     const { copyExport } = await import('@ferry/writer-table/sql');
     return (await copyExport(store, project, table, { format: opts.format as 'csv' | 'jsonl' | 'parquet', partition: opts.partition, output: opts.output, limit: opts.limit })).rows;
   }
   const run = async (out: NodeJS.WritableStream, signal?: AbortSignal) => {
-    if (!files) return (await exportRows(store, project, table, { format: opts.format as 'csv' | 'jsonl' | 'arrow', partition: opts.partition, out: out as never, limit: opts.limit, signal })).rows;
     const { arrowExport } = await import('@ferry/writer-table/sql');
     return (await arrowExport(store, project, table, { partition: opts.partition, out: out as never, limit: opts.limit, signal })).rows;
   };

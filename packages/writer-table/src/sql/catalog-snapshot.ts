@@ -4,7 +4,8 @@
  * LMDB read transaction after the read lease, so a commit that lands later
  * neither tears the picture nor deletes a file it lists.
  */
-import { partitionRange, type TableDef } from '../catalog.js';
+import { partitionRange, type PartitionMeta, type TableDef } from '../catalog.js';
+import { absPath } from '../files.js';
 import { specPairs } from '../partition-spec.js';
 import type { Store } from '../store.js';
 
@@ -38,15 +39,6 @@ export interface CatalogSnapshot {
   tables: Map<string, SnapshotTable>;
 }
 
-/** The shape of a partition record this code relies on (see STORE-API.md). */
-interface StoredPartition {
-  spec: string;
-  values?: Record<string, string>;
-  rows: number;
-  bytes: number;
-  files?: { path: string; rows: number; bytes: number }[];
-}
-
 /** Reads every table and its committed files (paths made absolute) in one read transaction. */
 export function readSnapshot(store: Store): CatalogSnapshot {
   const tables = new Map<string, SnapshotTable>();
@@ -57,7 +49,7 @@ export function readSnapshot(store: Store): CatalogSnapshot {
       if (!def || !Array.isArray(def.columns)) continue;
       const partitions: SnapshotPartition[] = [];
       for (const { value: p } of store.partitions.getRange({ ...partitionRange(def.project, def.name), transaction: txn as never })) {
-        partitions.push(toPartition(store, p as StoredPartition));
+        partitions.push(toPartition(store, p as PartitionMeta));
       }
       tables.set(`${def.project}.${def.name}`, { def, partitions });
     }
@@ -67,12 +59,12 @@ export function readSnapshot(store: Store): CatalogSnapshot {
   return { tables };
 }
 
-function toPartition(store: Store, p: StoredPartition): SnapshotPartition {
+function toPartition(store: Store, p: PartitionMeta): SnapshotPartition {
   return {
     spec: p.spec,
     values: p.values ?? Object.fromEntries(specPairs(p.spec)),
     rows: p.rows,
     bytes: p.bytes,
-    files: (p.files ?? []).map((f) => ({ path: `${store.dir}/${f.path}`, rows: f.rows, bytes: f.bytes })),
+    files: (p.files ?? []).map((f) => ({ path: absPath(store.dir, f.path), rows: f.rows, bytes: f.bytes })),
   };
 }

@@ -9,11 +9,11 @@
  */
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { ErrorCodes, FerryError } from '@ferry/core';
+import { acquireReadLease, type ReadLease } from '../read-lease.js';
 import type { Store } from '../store.js';
 import { readSnapshot, type CatalogSnapshot, type SnapshotTable } from './catalog-snapshot.js';
 import { duckError } from './duck-error.js';
 import { ident, listLiteral, literal } from './duck-sql.js';
-import { takeReadLease, type HeldLease } from './read-lease-shim.js';
 import { quotePartitionLiterals } from './partition-literals.js';
 import { checkExplained, checkLeadingWords, checkReadOnly } from './read-only.js';
 import { tableSelect } from './views.js';
@@ -46,12 +46,12 @@ export class SqlSession {
     readonly snapshot: CatalogSnapshot,
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
-    private readonly lease: HeldLease,
+    private readonly lease: ReadLease,
   ) {}
 
   /** Takes the read lease, reads the catalog, starts DuckDB locked to the committed files. */
   static async open(store: Store, opts: SqlSessionOptions): Promise<SqlSession> {
-    const lease = await takeReadLease(store);
+    const lease = await acquireReadLease(store);
     let instance: DuckDBInstance | undefined;
     try {
       const snapshot = readSnapshot(store);
