@@ -13,7 +13,7 @@ import { createDatabase, sql as mariadb } from './mariadb.js';
 import { ROOT, runCli, tempDir } from './helpers.js';
 
 const duckdbPath = createRequire(join(ROOT, 'packages/writer-table/package.json')).resolve('@duckdb/node-api');
-const { DuckDBInstance } = (await import(duckdbPath)) as typeof import('@duckdb/node-api');
+const { DuckDBInstance } = (await import(duckdbPath)) as typeof import('../packages/writer-table/node_modules/@duckdb/node-api/lib/index.js');
 const writerTable = (await import(join(ROOT, 'packages/writer-table/dist/index.js'))) as typeof import('@ferry/writer-table');
 const sqlSide = (await import(join(ROOT, 'packages/writer-table/dist/sql/index.js'))) as typeof import('@ferry/writer-table/sql');
 
@@ -77,7 +77,7 @@ describe('every type through the real writer', () => {
     const files = meta.files.map((f) => `'${join(storeDir, f.path)}'`).join(', ');
     const duck = await DuckDBInstance.create(':memory:');
     const conn = await duck.connect();
-    const direct = (await conn.runAndReadAll(`SELECT id::VARCHAR, d::VARCHAR, b::VARCHAR, u::VARCHAR, strftime(ts, '%Y-%m-%d %H:%M:%S.%f'), base64(bin), s, day::VARCHAR FROM read_parquet([${files}]) ORDER BY id`)).getRows();
+    const direct: unknown[][] = (await conn.runAndReadAll(`SELECT id::VARCHAR, d::VARCHAR, b::VARCHAR, u::VARCHAR, strftime(ts, '%Y-%m-%d %H:%M:%S.%f'), base64(bin), s, day::VARCHAR FROM read_parquet([${files}]) ORDER BY id`)).getRows();
     conn.closeSync();
     duck.closeSync();
     expect(direct.map((r) => r.map((v, c) => (v === null ? null : c === 4 ? ferryDateTime(String(v)) : String(v))))).toEqual(ours);
@@ -138,7 +138,7 @@ describe('a reader while an overwrite commits', () => {
     await write(3000, 1);
     const store = writerTable.openStore(storeDir);
     try {
-      const count = async (session: InstanceType<typeof sqlSide.SqlSession>) => {
+      const count = async (session: import('@ferry/writer-table/sql').SqlSession) => {
         const rows: string[] = [];
         for await (const { result } of session.run("select count(*)::VARCHAR || ':' || sum(hash(name))::VARCHAR from g where dt='20240620'")) rows.push(String((await result.getRows())[0]![0]));
         return rows[0]!;

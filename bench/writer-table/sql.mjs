@@ -16,7 +16,7 @@ import { join } from 'node:path';
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'packages/cli/bin/ferry.js');
 const pkg = new URL('../../packages/writer-table/', import.meta.url);
-const { createTable, openStore, partitionKey } = await import(new URL('dist/index.js', pkg).href);
+const { openStore, partitionKey } = await import(new URL('dist/index.js', pkg).href);
 // DuckDB as writer-table depends on it (the repo root does not).
 const duckdbPath = createRequire(new URL('package.json', pkg)).resolve('@duckdb/node-api');
 const { DuckDBInstance } = await import(duckdbPath);

@@ -24,7 +24,7 @@ export async function commitFiles(store: Store, project: string, table: string, 
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   const rel: string[] = [];
-  const entries = [];
+  const entries: { path: string; rows: number; bytes: number }[] = [];
   let rows = 0;
   let bytes = 0;
   try {

@@ -86,7 +86,7 @@ describe('ferry sql views', () => {
 describe('ferry sql values', () => {
   test('every type comes out in ferry text, value by value, NULL distinct from empty', async () => {
     expect(rows(await query('select * from typed order by uid'))).toEqual([
-      { uid: 'u1', gender: '男', amount: '12345678901234567890123456789012.3456', big: 9223372036854775807n > 0n ? expect.anything() : 0, ts: '2024-06-20 01:02:03.000007', bin: 'AP8=', day: '2024-06-20', score: 0.1, zodiac: '白羊座😀', dt: '20240620' },
+      { uid: 'u1', gender: '男', amount: '12345678901234567890123456789012.3456', big: expect.anything(), ts: '2024-06-20 01:02:03.000007', bin: 'AP8=', day: '2024-06-20', score: 0.1, zodiac: '白羊座😀', dt: '20240620' },
       { uid: 'u2', gender: '', amount: '-0.0001', big: expect.anything(), ts: '2024-06-20 01:02:03.500', bin: null, day: null, score: 'NaN', zodiac: null, dt: '20240620' },
     ]);
     // BIGINT is exact text (JSON.parse would round it): check the raw lines.
@@ -150,7 +150,12 @@ describe('table head and export through DuckDB', () => {
     const lines = text.trimEnd().split('\n');
     expect(lines.slice(2).map((l) => l.split(' | ')[0]!.trim())).toEqual(['old 0', 'old 1', 'old 2', 'a 0', 'a 1']);
     const typed = (await headTable(store, 'workshop', 'typed')).trimEnd().split('\n');
-    const bars = typed.map((l) => [...l].reduce<number[]>((at, ch, i) => (ch === '|' ? [...at, displayWidth([...l].slice(0, i).join(''))] : at), []));
+    const bars = typed.map((l) => {
+      const chars = [...l];
+      const at: number[] = [];
+      for (let i = 0; i < chars.length; i++) if (chars[i] === '|') at.push(displayWidth(chars.slice(0, i).join('')));
+      return at;
+    });
     for (const b of bars.slice(2)) expect(b).toEqual(bars[0]);
   });
 

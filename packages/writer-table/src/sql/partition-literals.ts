@@ -26,11 +26,11 @@ function segments(sql: string): { code: boolean; text: string }[] {
   return out;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `sql` with integer literals compared to the named (STRING partition) columns quoted. */
 export function quotePartitionLiterals(sql: string, columns: Iterable<string>): string {
-  const names = [...new Set(columns)].map(escape);
+  const names = [...new Set(columns)].map(escapeRegExp);
   if (names.length === 0) return sql;
   const name = `(?:"(?:${names.join('|')})"|\\b(?:${names.join('|')})\\b)`;
   const op = '(?:==|=|!=|<>)';

@@ -7,7 +7,7 @@
  * every statement's type is checked before it runs, and DuckDB may open no
  * file but the committed ones.
  */
-import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBExtractedStatements, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import { acquireReadLease, type ReadLease } from '../read-lease.js';
 import type { Store } from '../store.js';
@@ -125,7 +125,7 @@ export class SqlSession {
   async *run(text: string): AsyncGenerator<StatementResult> {
     checkLeadingWords(text);
     const script = quotePartitionLiterals(text, this.stringPartitionColumns());
-    let extracted;
+    let extracted: DuckDBExtractedStatements;
     try {
       await this.viewsFor(script);
       extracted = await this.connection.extractStatements(script);
@@ -134,7 +134,7 @@ export class SqlSession {
     }
     if (extracted.count === 0) throw new FerryError(ErrorCodes.SQL, 'no SQL statement given');
     for (let i = 0; i < extracted.count; i++) {
-      let prepared;
+      let prepared: DuckDBPreparedStatement;
       try {
         prepared = await extracted.prepare(i);
       } catch (err) {
