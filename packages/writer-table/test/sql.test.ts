@@ -139,6 +139,9 @@ describe('ferry sql errors', () => {
     const err = await query('select *\nfrom ods_raw_log_d\nwhere nosuch = 1').catch((e: Error) => e);
     expect(err).toMatchObject({ code: 'FERRY_ERR_SQL' });
     expect((err as Error).message).toMatch(/^Binder Error: Referenced column "nosuch" not found in FROM clause! \(line 3, column 7\)$/);
+    // The position is in the text as written, also after an unquoted partition value was read as text.
+    const shifted = await query('select * from typed where dt=20240620 and nosuch = 1').catch((e: Error) => e);
+    expect((shifted as Error).message).toMatch(/\(line 1, column 43\)$/);
     const syntax = await query('select * frm typed').catch((e: Error) => e);
     expect((syntax as Error).message).toBe('Parser Error: syntax error at or near "typed" (line 1, column 14)');
   });

@@ -33,12 +33,26 @@ export function errorPosition(message: string, sql: string): SqlPosition | undef
   return { line: found + 1, column: lines[found]!.indexOf(shown) + caret + 1 };
 }
 
-/** A DuckDB failure of `sql` as a FerryError: a query mistake (FERRY_ERR_SQL), or a store problem when a file cannot be read. */
-export function duckError(err: unknown, sql: string): FerryError {
+/** The column in `original` of a column in `rewritten`, which only added characters (quotes) to it. */
+function originalColumn(original: string, rewritten: string, column: number): number {
+  let i = 0;
+  for (let j = 0; j < column - 1 && j < rewritten.length; j++) if (rewritten[j] === original[i]) i++;
+  return i + 1;
+}
+
+/**
+ * A DuckDB failure of `sql` as a FerryError: a query mistake (FERRY_ERR_SQL),
+ * or a store problem when a file cannot be read. `original` is the text the
+ * user wrote when `sql` is a rewrite of it that only added characters.
+ */
+export function duckError(err: unknown, sql: string, original?: string): FerryError {
   if (err instanceof FerryError) return err;
   const message = err instanceof Error ? err.message : String(err);
   const first = message.split('\n')[0]!.replace(/^Failed to extract statements: /, '').trim();
   const pos = errorPosition(message, sql);
+  if (pos && original !== undefined && original !== sql) {
+    pos.column = originalColumn(original.split('\n')[pos.line - 1] ?? '', sql.split('\n')[pos.line - 1] ?? '', pos.column);
+  }
   const where = pos ? ` (line ${pos.line}, column ${pos.column})` : '';
   // A committed file that cannot be opened is a damaged store, not a wrong query.
   const io = /^IO Error/.test(first);

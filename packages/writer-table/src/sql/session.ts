@@ -130,7 +130,7 @@ export class SqlSession {
       await this.viewsFor(script);
       extracted = await this.connection.extractStatements(script);
     } catch (err) {
-      throw duckError(err, script);
+      throw duckError(err, script, text);
     }
     if (extracted.count === 0) throw new FerryError(ErrorCodes.SQL, 'no SQL statement given');
     for (let i = 0; i < extracted.count; i++) {
@@ -138,14 +138,14 @@ export class SqlSession {
       try {
         prepared = await extracted.prepare(i);
       } catch (err) {
-        throw duckError(err, script);
+        throw duckError(err, script, text);
       }
       checkReadOnly(prepared.statementType, script);
       if (prepared.statementType === StatementType.EXPLAIN) checkExplained(script);
       try {
         yield { sql: script, result: await prepared.stream() };
       } catch (err) {
-        throw duckError(err, script);
+        throw duckError(err, script, text);
       }
     }
   }
