@@ -18,3 +18,4 @@ export {
 export { rerunNode, rerunRefusal, type RerunOptions, type RerunResult } from './rerun.js';
 export { backfill, dateRange, type BackfillOptions, type BackfillResult } from './backfill.js';
 export { parseBizdate } from './bizdate.js';
+export { openStateStore, processAlive, processIdentity, type ProcessIdentity, type StateCatalog, type StateStore } from './state-store.js';

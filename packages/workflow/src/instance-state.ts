@@ -8,7 +8,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { ownerAlive, selfIdentity, type ProcIdentity, type Store } from '@ferry/writer-table';
+import { processAlive, processIdentity, type ProcessIdentity as ProcIdentity, type StateCatalog, type StateStore } from './state-store.js';
 
 /** DataWorks instance states (frozen is not supported). */
 export type NodeStateName = 'not run' | 'waiting' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -62,7 +62,7 @@ const liveRuns = new Set<string>();
 
 /** A new owner for one runWorkflowInstance call; call `release` when it ends. */
 export function newOwner(): { owner: RunOwner; release: () => void } {
-  const owner: RunOwner = { pid: process.pid, host: hostname(), run: randomBytes(6).toString('hex'), proc: selfIdentity() };
+  const owner: RunOwner = { pid: process.pid, host: hostname(), run: randomBytes(6).toString('hex'), proc: processIdentity() };
   liveRuns.add(owner.run);
   return { owner, release: () => liveRuns.delete(owner.run) };
 }
@@ -72,7 +72,7 @@ export function ownerLive(owner: RunOwner | undefined): boolean {
   if (!owner) return false;
   if (owner.host !== hostname()) return true;
   if (owner.pid === process.pid) return liveRuns.has(owner.run);
-  return ownerAlive(owner.pid, owner.proc);
+  return processAlive(owner.pid, owner.proc);
 }
 
 /**
@@ -99,9 +99,9 @@ export const instanceKey = (env: string, workflow: string, bizdate: string) => `
 
 /** The instance store of one store folder. */
 export class InstanceState {
-  private readonly db;
-  constructor(private readonly store: Store) {
-    this.db = store.meta('workflow');
+  private readonly db: StateCatalog;
+  constructor(private readonly store: StateStore) {
+    this.db = store.catalog('workflow');
   }
 
   /** The instance as recorded (without interruption applied), or undefined. */
@@ -129,7 +129,7 @@ export class InstanceState {
     logPathOf: (node: string) => string,
   ): { busy: { node: string; owner: RunOwner }[]; record: InstanceRecord } {
     const key = instanceKey(info.env, info.workflow, info.bizdate);
-    return this.store.env.transactionSync(() => {
+    return this.store.transaction(() => {
       const now = new Date().toISOString();
       const cur = this.db.get(key) as InstanceRecord | undefined;
       const busy: { node: string; owner: RunOwner }[] = [];
@@ -167,7 +167,7 @@ export class InstanceState {
   /** Changes one node of an instance (only while `owner` holds it). */
   updateNode(env: string, workflow: string, bizdate: string, node: string, owner: RunOwner, patch: Partial<NodeRecord>, clear: (keyof NodeRecord)[] = []): void {
     const key = instanceKey(env, workflow, bizdate);
-    this.store.env.transactionSync(() => {
+    this.store.transaction(() => {
       const cur = this.db.get(key) as InstanceRecord | undefined;
       const rec = cur?.nodes[node];
       if (!cur || !rec || rec.owner?.run !== owner.run) return;

@@ -9,7 +9,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cycleTimesForBizdate, ErrorCodes, FerryError, isUsageError, createLogger, silentLogger, type CycleTimes, type Logger } from '@ferry/core';
-import { openStore, type Store } from '@ferry/writer-table';
+import { openStateStore, type StateStore } from './state-store.js';
 import { formatDuration } from './durations.js';
 import { effectiveInstance, InstanceState, newOwner, type InstanceRecord, type NodeRecord, type RunOwner } from './instance-state.js';
 import { runNodeAttempt, type AttemptResult } from './node-run.js';
@@ -103,7 +103,7 @@ export async function runWorkflowInstance(
   const sleep = opts.sleep ?? abortableSleep;
   const maxParallel = Math.max(1, opts.maxParallel ?? DEFAULT_NODE_PARALLEL);
 
-  const store: Store = openStore(ws.storeDir);
+  const store: StateStore = openStateStore(ws.storeDir);
   const state = new InstanceState(store);
   const { owner, release } = newOwner();
   try {
@@ -248,7 +248,7 @@ async function runNode(r: DagRun, node: WorkflowNode): Promise<void> {
 
 /** The recorded instance with interrupted nodes shown as such, or undefined. */
 export async function readInstance(ws: Workspace, env: string, workflow: string, bizdate: string): Promise<InstanceRecord | undefined> {
-  const store = openStore(ws.storeDir);
+  const store = openStateStore(ws.storeDir);
   try {
     const rec = new InstanceState(store).get(env, workflow, bizdate);
     return rec ? effectiveInstance(rec) : undefined;
@@ -259,7 +259,7 @@ export async function readInstance(ws: Workspace, env: string, workflow: string,
 
 /** Every recorded instance of a workflow in `env`, by business date, interrupted nodes shown as such. */
 export async function listInstances(ws: Workspace, env: string, workflow: string): Promise<InstanceRecord[]> {
-  const store = openStore(ws.storeDir);
+  const store = openStateStore(ws.storeDir);
   try {
     return new InstanceState(store).list(env, workflow).map(effectiveInstance);
   } finally {

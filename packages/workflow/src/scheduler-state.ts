@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os';
 import { cycleTimesForCyctime } from '@ferry/core';
-import type { Store } from '@ferry/writer-table';
+import { processAlive, type StateStore } from './state-store.js';
 
 /** Who triggered an instance: a scheduler in a process on a host. */
 export interface TriggerOwner {
@@ -72,8 +72,8 @@ export interface SchedulerState {
  * instances of each environment apart (a dev and a prod scheduler do not
  * share claims).
  */
-export function lmdbSchedulerState(store: Store, env = 'default'): SchedulerState {
-  const db = store.meta('scheduler');
+export function lmdbSchedulerState(store: StateStore, env = 'default'): SchedulerState {
+  const db = store.catalog('scheduler');
   const key = (workflow: string, cyctime: string) => `${env}/${workflow}/${cyctime}`;
   // Keys of a workflow sort in ['<env>/<wf>/', '<env>/<wf>0'): '0' follows '/'; cyctime is fixed width, so key order is time order.
   const range = (workflow?: string) =>
@@ -83,7 +83,7 @@ export function lmdbSchedulerState(store: Store, env = 'default'): SchedulerStat
       const k = key(workflow, cyctime);
       const at = info.at ?? new Date();
       // A synchronous write transaction holds LMDB's writer lock across processes: read-then-put is atomic.
-      return store.env.transactionSync(() => {
+      return store.transaction(() => {
         if (db.get(k) !== undefined) return false;
         const rec: TriggerRecord = {
           workflow,
@@ -100,7 +100,7 @@ export function lmdbSchedulerState(store: Store, env = 'default'): SchedulerStat
     },
     async finish(workflow, cyctime, owner, status, error) {
       const k = key(workflow, cyctime);
-      store.env.transactionSync(() => {
+      store.transaction(() => {
         const rec = db.get(k) as TriggerRecord | undefined;
         if (!rec || rec.owner.scheduler !== owner.scheduler || rec.status !== 'running') return;
         db.putSync(k, { ...rec, status, endedAt: new Date().toISOString(), ...(error ? { error } : {}) } satisfies TriggerRecord);
@@ -117,7 +117,7 @@ export function lmdbSchedulerState(store: Store, env = 'default'): SchedulerStat
     async recoverInterrupted(isOwnerLive, at = new Date()) {
       const gone = [...db.getRange(range())].map((e) => e.value as TriggerRecord).filter((r) => r.status === 'running' && !isOwnerLive(r.owner));
       const out: TriggerRecord[] = [];
-      store.env.transactionSync(() => {
+      store.transaction(() => {
         for (const r of gone) {
           const k = key(r.workflow, r.cyctime);
           const cur = db.get(k) as TriggerRecord | undefined;
@@ -146,16 +146,6 @@ export function setSchedulerLive(id: string, live: boolean): void {
   else liveSchedulers.delete(id);
 }
 
-/** True when a process with this pid exists (EPERM: exists, owned by someone else). */
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Whether the scheduler that owns a claim may still be running: one of this
  * process's live schedulers, or a live pid on this host. Owners on other
@@ -164,5 +154,5 @@ function pidAlive(pid: number): boolean {
 export function isOwnerLive(owner: TriggerOwner): boolean {
   if (owner.host !== hostname()) return true;
   if (owner.pid === process.pid) return liveSchedulers.has(owner.scheduler);
-  return pidAlive(owner.pid);
+  return processAlive(owner.pid);
 }

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '@ferry/writer-table';
-import { lmdbSchedulerState } from '@ferry/workflow';
+import { lmdbSchedulerState, openStateStore } from '@ferry/workflow';
 
 const ferryBin = join(fileURLToPath(import.meta.url), '../../../cli/bin/ferry.js');
 
@@ -111,7 +110,7 @@ describe('ferry scheduler', () => {
     expect(err).toMatch(/INFO scheduler started .*instances due before .* are not run/);
     expect(err).toMatch(/INFO trigger EverySecond instance \d{14} \(bizdate \d{8}/);
 
-    const store = openStore(join(dir, '.ferry'));
+    const store = openStateStore(join(dir, '.ferry'));
     try {
       const records = await lmdbSchedulerState(store, 'dev').list('EverySecond');
       expect(records.length).toBeGreaterThanOrEqual(2);

@@ -4,21 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '@ferry/writer-table';
-import { lmdbSchedulerState, startScheduler, type InstanceTimes, type SchedulerOptions, type SchedulerState } from '@ferry/workflow';
+import { lmdbSchedulerState, openStateStore, startScheduler, type StateStore, type InstanceTimes, type SchedulerOptions, type SchedulerState } from '@ferry/workflow';
 
 const distUrl = pathToFileURL(join(fileURLToPath(import.meta.url), '../../dist/index.js')).href;
-const tableUrl = pathToFileURL(join(fileURLToPath(import.meta.url), '../../../writer-table/dist/index.js')).href;
 
 const daily = { name: 'WorkShop', cron: '15 0 * * *', timezone: 'Asia/Shanghai' };
 
 let dir: string;
-let store: Store;
+let store: StateStore;
 let state: SchedulerState;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ferry-sched-'));
-  store = openStore(dir);
+  store = openStateStore(dir);
   state = lmdbSchedulerState(store);
 });
 afterEach(async () => {
@@ -189,9 +187,8 @@ function childScheduler(opts: { start: string; end: string; cron: string; hang?:
   writeFileSync(
     script,
     `
-import { openStore } from '${tableUrl}';
-import { lmdbSchedulerState, startScheduler } from '${distUrl}';
-const store = openStore(${JSON.stringify(dir)});
+import { lmdbSchedulerState, openStateStore, startScheduler } from '${distUrl}';
+const store = openStateStore(${JSON.stringify(dir)});
 let t = Date.parse(${JSON.stringify(opts.start)});
 const end = Date.parse(${JSON.stringify(opts.end)});
 const ctl = new AbortController();

@@ -16,13 +16,13 @@ import {
   requireWorkflow,
   runWorkflowInstance,
   startScheduler,
+  openStateStore,
   type InstanceTimes,
   type PlannedInstance,
   type ScheduledWorkflow,
   type TriggerRecord,
   type Workspace,
 } from '@ferry/workflow';
-import { openStore } from '@ferry/writer-table';
 import { withSignals } from '../run-support.js';
 
 /** The scheduled workflows of a workspace (those with `schedule.cron`), optionally only `only`. */
@@ -131,7 +131,7 @@ function startCommand(): Command {
       requireEnvironment(ws, opts.env);
       const workflows = scheduledWorkflows(ws, opts.workflow);
       if (workflows.length === 0) throw new FerryError(ErrorCodes.CONFIG, `${ws.file}: no workflow has a schedule.cron: nothing to schedule`);
-      const store = openStore(ws.storeDir);
+      const store = openStateStore(ws.storeDir);
       try {
         const summary = await withSignals((signal) =>
           startScheduler({ workflows, state: lmdbSchedulerState(store, opts.env), signal, log, runInstance: instanceRunner(ws, opts.env, log) }),
@@ -156,7 +156,7 @@ function historyCommand(): Command {
       const ws = await loadWorkspace({ workspace: opts.workspace, cwd: process.cwd() });
       requireEnvironment(ws, opts.env);
       if (opts.workflow !== undefined) requireWorkflow(ws, opts.workflow);
-      const store = openStore(ws.storeDir);
+      const store = openStateStore(ws.storeDir);
       try {
         const all = await lmdbSchedulerState(store, opts.env).list(opts.workflow);
         const byWf = new Map<string, TriggerRecord[]>();
