@@ -68,7 +68,7 @@ export interface SchedulerState {
 }
 
 /**
- * The LMDB implementation, in `store.meta('scheduler')`. `env` keeps the
+ * The LMDB implementation, in the state store's `scheduler` catalog. `env` keeps the
  * instances of each environment apart (a dev and a prod scheduler do not
  * share claims).
  */
