@@ -163,3 +163,21 @@ describe('a reader while an overwrite commits', () => {
     }
   });
 });
+
+describe('table head with several channels', () => {
+  test('shows the rows in split order whatever channel finished first', async () => {
+    expect((await ferry(['table', 'create', '--sql', 'CREATE TABLE h (id BIGINT, name STRING) PARTITIONED BY (dt STRING)'])).code).toBe(0);
+    const job = join(dir, 'h.json');
+    writeFileSync(job, JSON.stringify({
+      reader: { plugin: 'generate', rows: 60_000, splitRows: 6_000, columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }] },
+      writer: { plugin: 'table', table: 'h', partition: 'dt=20240620', fileBytes: 65536 },
+      setting: { channel: 2 },
+    }));
+    expect((await ferry(['run', job])).code).toBe(0);
+    const head = await ferry(['table', 'head', 'h', '-n', '6']);
+    expect(head.stdout.split('\n').slice(2, 8).map((l) => l.split(' | ')[0]!.trim())).toEqual(['1', '2', '3', '4', '5', '6']);
+    // Past the first split's files: the order goes on by split.
+    const all = await ferry(['table', 'head', 'h', '-n', '6001']);
+    expect(all.stdout.trimEnd().split('\n').at(-1)!.split(' | ')[0]!.trim()).toBe('6001');
+  });
+});
