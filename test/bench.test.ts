@@ -156,6 +156,18 @@ describe('ferry bench over an httpfile job', SLOW, () => {
   });
 });
 
+describe('ferry bench over a local file job', SLOW, () => {
+  it('compares the setting with the raw read of the same file', async () => {
+    const data = join(dir, 'data.txt');
+    writeFileSync(data, Array.from({ length: 5_000 }, (_, i) => `${i},x${i}`).join('\n') + '\n');
+    const job = writeJob('file.json', { reader: { plugin: 'file', path: data, columns: [{ index: 0, type: 'bigint' }, { index: 1, type: 'string' }] }, writer: { plugin: 'null' } });
+    const report = parseReport(await runCli(['bench', job, '--channels', '1', '--repeat', '1', '--json', '--quiet']));
+    expectPlausible(report.settings, 5_000, [1]);
+    expect(report.baseline!.bytes).toBe(statSync(data).size);
+    expect(report.baseline!.method).toContain('raw bytes of 1 file');
+  });
+});
+
 /** mysql2 lives with the reader; the tests borrow it from there. */
 interface MysqlConn {
   query(sql: string): Promise<unknown>;

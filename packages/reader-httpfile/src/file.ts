@@ -5,6 +5,7 @@
  * differ (`path` patterns instead of URLs, no HTTP settings).
  */
 import { defineReader } from '@ferry/core';
+import { fileBaseline } from './file-baseline.js';
 import { fileConfigSchema, normalizeFileConfig, type FileConfig } from './file-config.js';
 import { readFileSplit } from './file-read.js';
 import type { FileRange } from './file-regions.js';
@@ -30,6 +31,7 @@ export default defineReader<FileConfig, FileRange>({
   schema: (config) => buildSchema(resolve(config)),
   split: (config, ctx) => planFileSplits(resolve(config), ctx.baseDir, ctx.advice),
   read: (split, ctx) => readFileSplit(split, resolve(ctx.config), ctx.schema, ctx as ReadContext),
+  baseline: (config, ctx) => fileBaseline(resolve(config), ctx),
 });
 
 export { fileConfigSchema, type FileConfig } from './file-config.js';

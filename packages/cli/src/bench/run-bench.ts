@@ -123,6 +123,10 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const baseline = base.length ? summarize('baseline', base) : undefined;
     compareWithBaseline(rows, baseline);
     const recommendation = recommend(rows, cores, machine.loadAtStart);
+    const skipped = candidates.filter((c) => !settings.includes(c));
+    if (skipped.length) {
+      recommendation.notes.push(`${skipped.join(', ')} channels not run: the reader made ${warm.splits} split${warm.splits === 1 ? '' : 's'} at ${warmChannels} channels (how a reader splits is its setting: splitPk for mysql, splitSize and Range support for httpfile)`);
+    }
     let speed: SpeedRow[] | undefined;
     if (o.speedRecords?.length) {
       const runs = new Map<number, TrialOutcome[]>(o.speedRecords.map((l) => [l, []]));
