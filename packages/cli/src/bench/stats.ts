@@ -122,7 +122,6 @@ export function recommend(rows: SettingRow[], cores: number, load = 0): Recommen
   const notes: string[] = [];
   const noisy = jobs.filter((r) => r.spreadPct > 10);
   if (noisy.length) notes.push(`noisy: wall times spread up to ${Math.round(Math.max(...noisy.map((r) => r.spreadPct)))}% within a setting (a busy machine?); --repeat 5 gives firmer medians`);
-  if (load >= cores) notes.push(`the machine was busy when the bench started (load ${load} on ${cores} cores): other processes share the CPUs, so more channels gain less than they would on an idle machine`);
   const capped = jobs.filter((r) => r.splits < r.channels!);
   if (capped.length) notes.push(`${capped.map((r) => r.channels).join(', ')} channels: the reader made fewer splits than that, so fewer channels ran`);
   const n = pick.channels!;
@@ -142,6 +141,9 @@ export function recommend(rows: SettingRow[], cores: number, load = 0): Recommen
     : `${plural(most.channels!, 'channel')} ${most.channels === 1 ? 'is' : 'are'} not faster than ${n} (within ${pct(GOOD_ENOUGH)})`;
   if (pick.vsBaseline !== undefined && pick.vsBaseline <= 1.25) {
     return { channels: n, reason: `${head}: the source is the limit (${n} ${n === 1 ? 'channel takes' : 'channels take'} ${pick.vsBaseline.toFixed(2)}x the time of the source's own plain read)`, notes };
+  }
+  if (load >= cores) {
+    return { channels: n, reason: `${head}: the machine is busy with other work (load ${load} on ${cores} cores; this job got ${pick.coresBusy.toFixed(1)} of them), so more channels only compete with other processes; measure again on a quieter machine`, notes };
   }
   if (pick.coresBusy >= cores * 0.85 || best.coresBusy >= cores * 0.85) {
     return { channels: n, reason: `${head}: CPU-bound (${busy}; more channels only share them)`, notes };
