@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ErrorCodes, isFerryError, isUsageError } from '@ferry/core';
+import { ErrorCodes, isFerryError, isUsageError, redactError } from '@ferry/core';
 import { benchCommand } from './commands/bench.js';
 import { pluginCommand } from './commands/plugin.js';
 import { runCommand } from './commands/run.js';
@@ -65,6 +65,8 @@ export function reportError(err: unknown, debug: boolean): number {
     if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.OK;
     return EXIT.USAGE;
   }
+  // Whatever failed, its message and stack may echo a secret of the config it was reading.
+  redactError(err);
   if (isFerryError(err) && err.code !== ErrorCodes.INTERNAL) {
     process.stderr.write(`ferry: ${err.message}\n`);
     if (debug && err.stack) process.stderr.write(err.stack + '\n');

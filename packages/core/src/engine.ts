@@ -18,6 +18,7 @@ import { substitute, validateJob, type JobConfig } from './job-config.js';
 import { createLogger } from './log.js';
 import type { JobContext, Logger, ReaderPlugin } from './plugin.js';
 import { formatProgress } from './progress-format.js';
+import { redactError, redactText, rememberSecrets } from './redact.js';
 import { resolvePlugin } from './resolve-plugin.js';
 import type { DirtySample, Progress, RunOptions, RunResult } from './run-types.js';
 import { schemaToBytes } from './schema-bytes.js';
@@ -56,6 +57,9 @@ export function channelThreads(channel: number, splits: number, cores = availabl
  */
 export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise<RunResult> {
   const started = new Date();
+  // Before anything can log or fail: the job's secrets are masked in every output from here on.
+  rememberSecrets(rawJob);
+  rememberSecrets(options.params);
   const t0 = performance.now();
   const runId = newRunId();
   const runDir = resolve(options.runDir ?? join(options.runsDir ?? join(tmpdir(), 'ferry-runs'), runId));
@@ -99,7 +103,9 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
   const segments: unknown[] = [];
   try {
     checkDataxShape(rawJob, options.source);
-    const job: JobConfig = validateJob(substitute(rawJob, ctx.params, options.expressions));
+    const substituted = substitute(rawJob, ctx.params, options.expressions);
+    rememberSecrets(substituted);
+    const job: JobConfig = validateJob(substituted);
     const { channel, speed, errorLimit } = job.setting;
     result.channels = channel;
     const resolveOpts = { baseDir: ctx.baseDir, plugins: options.plugins, resolveFrom: options.resolveFrom };
@@ -174,7 +180,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       if (samples.length < SAMPLE_LIMIT) samples.push(...res.samples.slice(0, SAMPLE_LIMIT - samples.length));
       if (!res.ok && res.error && (!failure || (isFerryError(failure) && failure.code === ErrorCodes.ABORTED))) failure = deserializeError(res.error);
     }
-    result.dirtySamples = samples;
+    result.dirtySamples = samples.map((s) => ({ ...s, reason: redactText(s.reason) }));
     Object.assign(result, pick(snapshot()));
     if (stopController.signal.aborted) failure = stopController.signal.reason as Error;
     const dirty = counters.get(C.dirty);
@@ -191,7 +197,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     result.status = 'succeeded';
     log.info(`job succeeded: ${result.recordsWritten} record(s) written, ${result.dirtyRecords} dirty`);
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
+    const e = redactError(err instanceof Error ? err : new Error(String(err)));
     if (isFerryError(e) && e.code === ErrorCodes.DIRTY_LIMIT && result.dirtySamples.length) {
       const s = result.dirtySamples[0]!;
       e.message += `; first: ${s.reason} (${s.source ? describeRowSource(s.source) : `split ${s.split}, row ${s.row}`}); all dirty records: ${dirtyFile} (ferry dirty show ${runId})`;

@@ -1,6 +1,7 @@
 /** A Logger that writes lines to a stream (and optionally a log file). */
 import { appendFileSync } from 'node:fs';
 import type { Logger } from './plugin.js';
+import { redactText } from './redact.js';
 
 export interface LoggerOptions {
   /** Where lines go; default stderr. */
@@ -39,7 +40,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const debugOn = opts.debug ?? /\bferry\b/.test(process.env.NODE_DEBUG ?? '');
   const emit = (level: string, message: string, toConsole: boolean) => {
     const now = new Date();
-    const line = `${opts.timeZone ? zonedTimestamp(now, opts.timeZone) : now.toISOString()} ${level} ${opts.prefix ? opts.prefix + ' ' : ''}${message}`;
+    // Every line of every log (console, run.log, node logs) passes the one redaction.
+    const line = redactText(`${opts.timeZone ? zonedTimestamp(now, opts.timeZone) : now.toISOString()} ${level} ${opts.prefix ? opts.prefix + ' ' : ''}${message}`);
     if (opts.file) {
       try {
         appendFileSync(opts.file, line + '\n');

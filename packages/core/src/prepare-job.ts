@@ -10,6 +10,7 @@ import { checkDataxShape } from './datax-hints.js';
 import { FerryError, isFerryError } from './errors.js';
 import { substitute, type ExpressionResolver } from './job-config.js';
 import { readJobFile } from './job-file.js';
+import { rememberSecrets } from './redact.js';
 
 /** How a job file is prepared. */
 export interface PrepareJobOptions {
@@ -42,6 +43,9 @@ export async function prepareJob(path: string, opts: PrepareJobOptions = {}): Pr
   const file = resolve(path);
   const params = opts.params ?? {};
   const raw = await readJobFile(file);
+  // From here on the job's secrets (and -p password=...) are masked in every output, whatever fails next.
+  rememberSecrets(raw);
+  rememberSecrets(params);
   checkDataxShape(raw, opts.displayName ?? file);
   let job: unknown;
   try {
@@ -50,6 +54,8 @@ export async function prepareJob(path: string, opts: PrepareJobOptions = {}): Pr
     if (isFerryError(err)) throw new FerryError(err.code, `${opts.displayName ?? file}: ${err.message}`);
     throw err;
   }
+  rememberSecrets(job);
   if (opts.datasources) job = opts.datasources(job, file);
+  rememberSecrets(job);
   return { file, baseDir: dirname(file), job, params };
 }

@@ -9,6 +9,7 @@ import { batchBytes } from './columns.js';
 import { createConverter, type DirtyRow } from './convert.js';
 import { ErrorCodes, FerryError, internalError, isFerryError, serializeError, wrapPluginError } from './errors.js';
 import { fileLogger } from './log.js';
+import { redactError, redactText, rememberSecrets } from './redact.js';
 import type { ChannelContext, ChannelWriter, ReaderPlugin, WriterPlugin } from './plugin.js';
 import { SharedRateLimiter } from './rate-limit.js';
 import { loadPlugin } from './resolve-plugin.js';
@@ -23,11 +24,16 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
   const poll = setInterval(() => {
     if (counters.stopped) controller.abort(new FerryError(ErrorCodes.ABORTED, 'the job was stopped'));
   }, 25);
+  // This thread has its own memory of secrets: the reader's config is where they are.
+  rememberSecrets(task.reader.config);
   const log = fileLogger(task.logFile, task.debug);
   const result: ChannelResult = { splitIndex: task.splitIndex, ok: false, segments: [], recordsRead: 0, recordsWritten: 0, dirty: 0, samples: [], counters: {} };
   const samples: DirtySample[] = result.samples;
   let dirtyLines: string[] = [];
-  const recordDirty = (row: number, column: string, reason: string, value: unknown, source?: RowSource) => {
+  const recordDirty = (row: number, column: string, why: string, value: unknown, rowSource?: RowSource) => {
+    // A reason or a source position (a URL) may name a secret of the reader's config.
+    const reason = redactText(why);
+    const source = rowSource && Object.fromEntries(Object.entries(rowSource).map(([k, v]) => [k, typeof v === 'string' ? redactText(v) : v]));
     result.dirty++;
     counters.add(C.dirty, 1);
     if (samples.length < task.sampleLimit) samples.push({ split: task.splitIndex, row, column, reason, value, ...(source ? { source } : {}) });
@@ -112,7 +118,7 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
   } catch (err) {
     const stopped = controller.signal.aborted && !(isFerryError(err) && err.code !== ErrorCodes.ABORTED);
     const e = stopped ? new FerryError(ErrorCodes.ABORTED, 'the job was stopped') : blame(err);
-    result.error = serializeError(e);
+    result.error = serializeError(redactError(e));
     if (!stopped) counters.stop();
     try {
       flushDirty();

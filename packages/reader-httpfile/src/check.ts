@@ -1,5 +1,5 @@
 /** The connectivity test behind `ferry datasource test`: probe every URL. */
-import type { CheckReport } from '@ferry/core';
+import { redactUrl, type CheckReport } from '@ferry/core';
 import type { ReaderConfig } from './config.js';
 import { createAgent, probe, sourceError } from './http.js';
 
@@ -23,14 +23,14 @@ export async function checkUrls(cfg: ReaderConfig, signal?: AbortSignal): Promis
   try {
     for (const [i, url] of cfg.urls.entries()) {
       const key = cfg.urls.length === 1 ? '' : `url[${i}].`;
-      details[`${key}url`] = url;
+      details[`${key}url`] = redactUrl(url);
       try {
         const p = await probe(agent, url, cfg, signal);
         details[`${key}status`] = p.status;
         if (p.size !== undefined) details[`${key}size`] = p.size;
         details[`${key}acceptsRanges`] = p.acceptsRanges;
         details[`${key}latencyMs`] = p.latencyMs;
-        lines.push(`${url}: HTTP ${p.status}, ${p.size === undefined ? 'size unknown' : human(p.size)}, ${p.acceptsRanges ? 'Range supported' : 'no Range support'}, ${p.latencyMs} ms`);
+        lines.push(`${redactUrl(url)}: HTTP ${p.status}, ${p.size === undefined ? 'size unknown' : human(p.size)}, ${p.acceptsRanges ? 'Range supported' : 'no Range support'}, ${p.latencyMs} ms`);
       } catch (err) {
         const e = sourceError(err, url, cfg, signal);
         details[`${key}error`] = e.message;

@@ -4,7 +4,7 @@
  * when the network misbehaves. Validated with core's `t.*` so every error
  * names its path (`reader.columns[0].index: expected a non-negative integer`).
  */
-import { ErrorCodes, FerryError, t, type Infer } from '@ferry/core';
+import { ErrorCodes, FerryError, redactUrl, t, type Infer } from '@ferry/core';
 
 /** Column types a source column may declare (the engine casts from text). */
 export const COLUMN_TYPES = ['string', 'long', 'bigint', 'int', 'double', 'float', 'boolean', 'date', 'datetime', 'timestamp'] as const;
@@ -111,7 +111,7 @@ export function normalizeConfig(raw: RawConfig): ReaderConfig {
     } catch {
       ok = false;
     }
-    if (!ok) throw configError(raw.path !== undefined ? 'path' : Array.isArray(raw.url) ? `url[${i}]` : 'url', `expected an http(s) URL, got ${JSON.stringify(u)}`);
+    if (!ok) throw configError(raw.path !== undefined ? 'path' : Array.isArray(raw.url) ? `url[${i}]` : 'url', `expected an http(s) URL, got ${JSON.stringify(redactUrl(u))}`);
   });
   const delimiter = raw.fieldDelimiter ?? ',';
   if (/[\r\n]/.test(delimiter)) throw configError('fieldDelimiter', 'must not contain a line break');

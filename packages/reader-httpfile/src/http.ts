@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
-import { ErrorCodes, FerryError } from '@ferry/core';
+import { ErrorCodes, FerryError, redactUrl } from '@ferry/core';
 
 /** What the HTTP calls need from the config. */
 export interface HttpSettings {
@@ -41,7 +41,7 @@ export interface OpenBody {
 
 /** `HTTP 404 Not Found for <url>` */
 export function statusError(status: number, url: string): FerryError {
-  return new FerryError(ErrorCodes.SOURCE, `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() + ` for ${url}`);
+  return new FerryError(ErrorCodes.SOURCE, `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() + ` for ${redactUrl(url)}`);
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -82,7 +82,7 @@ export async function openBody(dispatcher: Dispatcher, url: string, cfg: HttpSet
     offset = m ? Number(m[1]) : 0;
     if (ranged && offset !== from) {
       discard(res.body);
-      throw new FerryError(ErrorCodes.SOURCE, `${url} answered a Range request from byte ${from} with bytes from ${offset}`);
+      throw new FerryError(ErrorCodes.SOURCE, `${redactUrl(url)} answered a Range request from byte ${from} with bytes from ${offset}`);
     }
   }
   const size = sizeOf(res.statusCode, res.headers);
@@ -140,21 +140,21 @@ export function isRetryable(err: unknown): boolean {
 /** A FerryError naming the URL (and the timeout when one fired); FerryErrors pass through. */
 export function sourceError(err: unknown, url: string, cfg: HttpSettings, signal?: AbortSignal): FerryError {
   if (err instanceof FerryError) return err;
-  if (signal?.aborted) return new FerryError(ErrorCodes.ABORTED, `reading ${url} was cancelled`, { cause: err });
+  if (signal?.aborted) return new FerryError(ErrorCodes.ABORTED, `reading ${redactUrl(url)} was cancelled`, { cause: err });
   const code = codeOf(err);
   const msg = (err as Error)?.message ?? String(err);
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return new FerryError(ErrorCodes.SOURCE, `connecting to ${url} timed out after ${cfg.connectTimeout} ms (connectTimeout)`, { cause: err });
+      return new FerryError(ErrorCodes.SOURCE, `connecting to ${redactUrl(url)} timed out after ${cfg.connectTimeout} ms (connectTimeout)`, { cause: err });
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
-      return new FerryError(ErrorCodes.SOURCE, `no data from ${url} for ${cfg.readTimeout} ms (readTimeout)`, { cause: err });
+      return new FerryError(ErrorCodes.SOURCE, `no data from ${redactUrl(url)} for ${cfg.readTimeout} ms (readTimeout)`, { cause: err });
     case 'ECONNREFUSED':
-      return new FerryError(ErrorCodes.SOURCE, `cannot connect to ${url}: connection refused`, { cause: err });
+      return new FerryError(ErrorCodes.SOURCE, `cannot connect to ${redactUrl(url)}: connection refused`, { cause: err });
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new FerryError(ErrorCodes.SOURCE, `cannot resolve the host of ${url}`, { cause: err });
+      return new FerryError(ErrorCodes.SOURCE, `cannot resolve the host of ${redactUrl(url)}`, { cause: err });
     default:
-      return new FerryError(ErrorCodes.SOURCE, `reading ${url} failed: ${msg}${code ? ` (${code})` : ''}`, { cause: err });
+      return new FerryError(ErrorCodes.SOURCE, `reading ${redactUrl(url)} failed: ${msg}${code ? ` (${code})` : ''}`, { cause: err });
   }
 }

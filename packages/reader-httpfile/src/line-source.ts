@@ -12,7 +12,7 @@
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCodes, FerryError } from '@ferry/core';
+import { ErrorCodes, FerryError, redactUrl } from '@ferry/core';
 import type { Dispatcher } from 'undici';
 import { discard, isRetryable, openBody, sourceError, type HttpSettings } from './http.js';
 
@@ -168,10 +168,10 @@ export async function* lineRegions(
         done = true;
       }
     } catch (err) {
-      if (signal?.aborted) throw new FerryError(ErrorCodes.ABORTED, `reading ${range.url} was cancelled`, { cause: err });
+      if (signal?.aborted) throw new FerryError(ErrorCodes.ABORTED, `reading ${redactUrl(range.url)} was cancelled`, { cause: err });
       const code = (err as { code?: unknown }).code;
       if (compressed && typeof code === 'string' && code.startsWith('Z_')) {
-        throw new FerryError(ErrorCodes.SOURCE, `${opts.compress} data of ${range.url} is truncated or corrupt: ${(err as Error).message}`, { cause: err });
+        throw new FerryError(ErrorCodes.SOURCE, `${opts.compress} data of ${redactUrl(range.url)} is truncated or corrupt: ${(err as Error).message}`, { cause: err });
       }
       if (!isRetryable(err) || attempt >= opts.retries) {
         const e = sourceError(err, range.url, opts, signal);
@@ -181,7 +181,7 @@ export async function* lineRegions(
       attempt++;
       onRetry?.(err, attempt);
       await sleep(opts.retryBackoff * 2 ** (attempt - 1), undefined, signal ? { signal } : undefined).catch(() => {
-        throw new FerryError(ErrorCodes.ABORTED, `reading ${range.url} was cancelled`);
+        throw new FerryError(ErrorCodes.ABORTED, `reading ${redactUrl(range.url)} was cancelled`);
       });
     } finally {
       if (stream && stream !== body) discard(stream);

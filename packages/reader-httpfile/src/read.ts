@@ -4,7 +4,7 @@
  * only when the channel asks for the next one (backpressure).
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { makeBatch, setRowSource, type ChannelContext, type RowSource } from '@ferry/core';
+import { makeBatch, redactUrl, setRowSource, type ChannelContext, type RowSource } from '@ferry/core';
 import type { ReaderConfig } from './config.js';
 import { CsvFramer } from './csv-framer.js';
 import { createAgent } from './http.js';
@@ -67,7 +67,7 @@ export async function* readSplit(split: HttpSplit, cfg: ReaderConfig, schema: Sc
     dirty(head.toString('utf8') + '...', `line of ${length} bytes is longer than maxLineBytes (${cfg.maxLineBytes})`);
   const onRetry = (err: unknown, attempt: number) => {
     ctx.count('httpRetries', 1);
-    ctx.log.warn(`${split.url}: ${(err as Error).message}; resuming (retry ${attempt} of ${cfg.retries})`);
+    ctx.log.warn(`${redactUrl(split.url)}: ${(err as Error).message}; resuming (retry ${attempt} of ${cfg.retries})`);
   };
   try {
     const regions = lineRegions(split, { ...cfg, useRange: split.ranges !== false }, agent, ctx.signal, onOverlong, onRetry);

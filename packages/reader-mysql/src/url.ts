@@ -3,6 +3,7 @@
  * jdbc:mysql://host:port/db?user=u&password=p&useSSL=true&sessionVariables=...
  * Parsed once, with errors that name the key at fault and never echo a secret.
  */
+import { redactUrl } from '@ferry/core';
 import { configError, resolveEnv, type MysqlConfig } from './config.js';
 
 /** A parsed url and the raw text (for messages: always redacted). */
@@ -17,7 +18,7 @@ export function parseUrl(config: MysqlConfig): ParsedUrl {
   try {
     return { url: new URL(raw.replace(/^jdbc:/i, '')), raw };
   } catch {
-    throw configError(`url: expected mysql://user:password@host:port/db or jdbc:mysql://host:port/db, got ${JSON.stringify(redactUrl(raw))}`);
+    throw configError(`url: expected mysql://host:port/db (with user:password@ before the host, or the username/password keys) or jdbc:mysql://host:port/db, got ${JSON.stringify(redactUrl(raw))}`);
   }
 }
 
@@ -53,9 +54,4 @@ export function sessionVariablesOf(url: URL): [string, string][] {
     if (m[5] === '') break;
   }
   return out;
-}
-
-/** The url with its password replaced, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@').replace(/([?&]password=)[^&]*/i, '$1***');
 }

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCodes, FerryError, resolvePlugin, silentLogger, validate, wrapPluginError, type JobContext, type CheckReport, type ReaderPlugin } from '@ferry/core';
+import { ErrorCodes, FerryError, redactConfig, redactText, rememberSecrets, resolvePlugin, silentLogger, validate, wrapPluginError, type JobContext, type CheckReport, type ReaderPlugin } from '@ferry/core';
 import { requireEnvironment, type Datasource, type Workspace } from './workspace.js';
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
@@ -95,8 +95,10 @@ export async function checkDatasource(ws: Workspace, name: string, env: string, 
   // Latency is the check itself, not loading the plugin module.
   let started = performance.now();
   const { ds, settings } = datasourceSettings(ws, name, env);
+  rememberSecrets(settings);
+  // What a check reports (a URL, a server's message) may carry the data source's secrets.
   const result = (ok: boolean, message: string, details?: DatasourceCheck['details']): DatasourceCheck => ({
-    name, type: ds.type, env, ok, latencyMs: Math.round(performance.now() - started), message, ...(details ? { details } : {}),
+    name, type: ds.type, env, ok, latencyMs: Math.round(performance.now() - started), message: redactText(message), ...(details ? { details: redactConfig(details) } : {}),
   });
   const runDir = mkdtempSync(join(tmpdir(), 'ferry-check-'));
   try {

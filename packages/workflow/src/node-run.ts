@@ -12,6 +12,8 @@ import {
   FerryError,
   prepareJob,
   evalDateExpression,
+  redactText,
+  rememberSecrets,
   runJob,
   substituteSchedulingParams,
   type CycleTimes,
@@ -94,8 +96,9 @@ export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> 
   } catch (err) {
     const e = err as FerryError;
     o.log.warn(`cannot prepare ${o.node.job}: ${e.message}`);
-    return { ok: false, error: { code: e.code, message: e.message } };
+    return { ok: false, error: { code: e.code, message: redactText(e.message) } };
   }
+  rememberSecrets(prepared.job);
   o.log.info(`job ${o.node.job} with ${Object.entries(prepared.params).map(([k, v]) => `${k}=${v}`).join(', ') || 'no params'}; project ${o.project}`);
   mkdirSync(o.runDir, { recursive: true });
   const result: RunResult = await runJob(prepared.job, {

@@ -8,7 +8,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cycleTimesForBizdate, ErrorCodes, FerryError, isUsageError, createLogger, silentLogger, type CycleTimes, type Logger } from '@ferry/core';
+import { cycleTimesForBizdate, ErrorCodes, FerryError, isUsageError, createLogger, redactText, silentLogger, type CycleTimes, type Logger } from '@ferry/core';
 import { openStateStore, type StateStore } from './state-store.js';
 import { formatDuration } from './durations.js';
 import { effectiveInstance, InstanceState, newOwner, type InstanceRecord, type NodeRecord, type RunOwner } from './instance-state.js';
@@ -228,7 +228,7 @@ async function runNode(r: DagRun, node: WorkflowNode): Promise<void> {
       result = await runNodeAttempt({ ws: r.ws, env: r.env, project: r.project, node, times: r.times, runDir, log: attemptLog, signal: r.signal, plugins: r.plugins });
     } catch (err) {
       // A bug in the engine or a plugin: record it on the node rather than losing the instance.
-      result = { ok: false, error: { message: (err as Error)?.stack ?? String(err) } };
+      result = { ok: false, error: { message: redactText((err as Error)?.stack ?? String(err)) } };
       log.warn(`internal error: ${(err as Error)?.stack ?? String(err)}`);
     }
     if (result.ok || r.signal.aborted || notRetried(result.error?.code)) break;

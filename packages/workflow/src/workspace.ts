@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ErrorCodes, FerryError, readJobFile, validate } from '@ferry/core';
+import { ErrorCodes, FerryError, readJobFile, rememberSecrets, validate } from '@ferry/core';
 import { findCycle, topoOrder } from './dag.js';
 import { parseDuration } from './durations.js';
 import { checkCron, checkTimeZone } from './schedule.js';
@@ -110,7 +110,10 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
   if (doc.errors.length > 0) {
     throw new FerryError(ErrorCodes.CONFIG, `${file}: invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   }
-  const raw = validate(workspaceSchema, doc.toJS() ?? {}, '', file);
+  const js: unknown = doc.toJS() ?? {};
+  // Data source settings hold passwords and tokens: masked in every output of this process from now on.
+  rememberSecrets(js);
+  const raw = validate(workspaceSchema, js, '', file);
   const dir = dirname(file);
   const fail = (key: string, problem: string) => new FerryError(ErrorCodes.CONFIG, `${file}: ${key}: ${problem}`);
   if (Object.keys(raw.environments).length === 0) throw fail('environments', 'declare at least one environment (dev: {project: ...})');

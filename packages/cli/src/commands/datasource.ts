@@ -1,22 +1,22 @@
 /** `ferry datasource list | test`: the workspace's data sources and their connectivity test. */
 import { Command } from 'commander';
-import { ErrorCodes, FerryError } from '@ferry/core';
+import { ErrorCodes, FerryError, redactConfig, redactText } from '@ferry/core';
 import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
 import { checkDatasource, loadWorkspace, requireEnvironment, type DatasourceCheck } from '@ferry/workflow';
 import { withSignals } from '../run-support.js';
 
 const plugins = { ...BUILTIN_PLUGINS };
 
-/** Settings shown by `list`: secrets masked. */
+/** Settings shown by `list`: secrets masked by core's one redaction (keys, URLs, headers, remembered values). */
 function showSettings(settings: Record<string, unknown>): string {
-  return Object.entries(settings)
-    .map(([k, v]) => `${k}=${/pass|secret|token|key/i.test(k) && typeof v === 'string' && !v.startsWith('${env:') ? '***' : typeof v === 'string' ? v : JSON.stringify(v)}`)
+  return Object.entries(redactConfig(settings))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
 }
 
 /** One line per data source: ok/failed, latency, and what was reached or why not. */
 export function formatCheck(c: DatasourceCheck): string {
-  return `${c.ok ? 'ok    ' : 'FAILED'}  ${c.name} (${c.type}, ${c.env})  ${c.latencyMs} ms  ${c.message}`;
+  return redactText(`${c.ok ? 'ok    ' : 'FAILED'}  ${c.name} (${c.type}, ${c.env})  ${c.latencyMs} ms  ${c.message}`);
 }
 
 function listCmd(): Command {
@@ -57,7 +57,7 @@ function testCmd(): Command {
         for (const n of names) {
           const c = await checkDatasource(ws, n, opts.env, { signal, plugins });
           if (!c.ok) failed++;
-          process.stdout.write((opts.json ? JSON.stringify(c) : formatCheck(c)) + '\n');
+          process.stdout.write((opts.json ? redactText(JSON.stringify(c)) : formatCheck(c)) + '\n');
         }
       });
       process.exitCode = failed ? 1 : 0;

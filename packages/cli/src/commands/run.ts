@@ -1,6 +1,6 @@
 /** `ferry run <job>`: runs one sync job and prints a DataX-style summary. */
 import { Command, Option } from 'commander';
-import { createLogger, ErrorCodes, FerryError, formatByteRate, isUsageError, describeRowSource, parseParamArgs, prepareJob, runJob, type RunResult } from '@ferry/core';
+import { createLogger, ErrorCodes, FerryError, formatByteRate, isUsageError, describeRowSource, parseParamArgs, prepareJob, redactText, runJob, type RunResult } from '@ferry/core';
 import { applyDatasources, parseBizdate } from '@ferry/workflow';
 import { engineOptions } from '../builtin-plugins.js';
 import { bytes, counterLabel, int, localTime, seconds, table } from '../format.js';
@@ -53,12 +53,12 @@ export function runCommand(): Command {
       }),
     );
     progress?.done();
-    if (opts.json) process.stdout.write(JSON.stringify(jsonResult(result)) + '\n');
+    if (opts.json) process.stdout.write(redactText(JSON.stringify(jsonResult(result))) + '\n');
     // A job that failed before any data moved (config, missing table, unreachable source) gets its one error line, no summary of zeros.
-    else if (result.status === 'succeeded' || result.splits > 0 || result.recordsRead > 0) process.stdout.write(summary(result) + '\n');
+    else if (result.status === 'succeeded' || result.splits > 0 || result.recordsRead > 0) process.stdout.write(redactText(summary(result)) + '\n');
     if (result.status === 'failed') {
-      if (!opts.json) process.stderr.write(`ferry: job ${cancelled(result) ? 'cancelled' : 'failed'}: ${result.error?.message}\n`);
-      if (debug && result.error?.stack) process.stderr.write(result.error.stack + '\n');
+      if (!opts.json) process.stderr.write(redactText(`ferry: job ${cancelled(result) ? 'cancelled' : 'failed'}: ${result.error?.message}`) + '\n');
+      if (debug && result.error?.stack) process.stderr.write(redactText(result.error.stack) + '\n');
       process.exitCode = exitCodeFor(result);
     } else process.exitCode = 0;
   });
