@@ -39,8 +39,19 @@ function destGroup(t: FerryType): string {
   }
 }
 
+/**
+ * True when values of `a` can be handed to a column of `b` untouched: same
+ * Arrow type down to every parameter. Arrow's compareTypes is not enough
+ * (it calls any two Decimals equal), so the parameters that change what a
+ * value means or whether it fits are compared here, one by one.
+ */
 function sameArrowType(a: Field, b: Field): boolean {
-  return util.compareTypes(a.type, b.type);
+  const x = a.type as unknown as Record<string, unknown>, y = b.type as unknown as Record<string, unknown>;
+  if (a.type.typeId !== b.type.typeId || !util.compareTypes(a.type, b.type)) return false;
+  for (const k of ['precision', 'scale', 'bitWidth', 'isSigned', 'unit', 'timezone', 'byteWidth']) {
+    if (x[k] !== y[k]) return false;
+  }
+  return true;
 }
 
 /**

@@ -64,6 +64,28 @@ describe('convert', () => {
     expect(dirty.map((d) => d.reason)).toEqual(['v: "12345.6" does not fit DECIMAL(5,2)']);
   });
 
+  it('casts DECIMAL into another precision or scale value by value (Arrow calls all Decimals equal)', () => {
+    const dec = (t: string) => [{ name: 'v', type: t }];
+    expect(planConvert(ferrySchema(dec('decimal(10,2)')), ferrySchema(dec('decimal(4,2)'))).ops).toEqual(['cast']);
+    expect(planConvert(ferrySchema(dec('decimal(10,2)')), ferrySchema(dec('decimal(10,3)'))).ops).toEqual(['cast']);
+    expect(planConvert(ferrySchema(dec('decimal(10,2)')), ferrySchema(dec('decimal(10,2)'))).ops).toEqual(['pass']);
+    const wide = convert(dec('decimal(10,2)'), dec('decimal(12,3)'), [[1234n], [-9999n]]);
+    const w = wide.batch.getChild('v')!.data[0]!.values as Uint32Array;
+    expect([formatDecimal(readInt128(w, 0), 3), formatDecimal(readInt128(w, 4), 3)]).toEqual(['12.340', '-99.990']);
+    const narrow = convert(dec('decimal(10,2)'), dec('decimal(4,2)'), [[1234n], [12345n]]);
+    expect(narrow.batch.numRows).toBe(1);
+    expect(narrow.dirty.map((d) => d.reason)).toEqual(['v: "123.45" does not fit DECIMAL(4,2)']);
+  });
+
+  it('casts between integer widths, signs and timestamp units instead of passing them through', () => {
+    const plan = (a: string, b: string) => planConvert(ferrySchema([{ name: 'v', type: a }]), ferrySchema([{ name: 'v', type: b }])).ops[0];
+    expect(plan('bigint', 'int')).toBe('cast');
+    expect(plan('int', 'bigint')).toBe('cast');
+    expect(plan('datetime', 'timestamp')).toBe('cast');
+    expect(plan('string', 'varchar(5)')).toBe('cast');
+    expect(plan('bigint', 'bigint')).toBe('pass');
+  });
+
   it('enforces VARCHAR(n) lengths in characters, not bytes', () => {
     const { batch, dirty } = convert([{ name: 's', type: 'string' }], [{ name: 's', type: 'varchar(3)' }], [['äöü'], ['abcd']]);
     expect(batch.getChild('s')!.toArray()).toEqual(['äöü']);
