@@ -5,5 +5,5 @@
  */
 export { z } from 'zod';
 export { t, expecting, expectedOf, type Infer, type Schema, type FieldMeta, type ObjectOptions } from './schema-builders.js';
-export { validate, isSecretKey, showValue, type Issue } from './schema-validate.js';
+export { validate, showValue, type Issue } from './schema-validate.js';
 export { describeSchema, configJsonSchema, type FieldDoc } from './schema-describe.js';

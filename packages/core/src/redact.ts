@@ -11,6 +11,7 @@
  *   --json) replaces it, so a message that echoes it (a validator, a
  *   server) still prints `***`.
  */
+import { levenshtein } from './schema-builders.js';
 
 /** What replaces a secret. */
 export const MASK = '***';
@@ -27,8 +28,15 @@ const SECRET_KEY = /pass|pasw|pword|pwd|pswd|secret|token|credential|auth|cookie
  * credential, *key, Authorization, Proxy-Authorization, Cookie, X-Api-Key...
  */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key.toLowerCase().replace(/[^a-z0-9]/g, ''));
+  const k = key.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (k === '') return false;
+  if (SECRET_KEY.test(k) || /passphrase/.test(k)) return true;
+  // Typos of the usual words (`pasword`, `passwrod`, `tokn`) are secrets too.
+  const letters = k.replace(/[0-9]/g, '');
+  return SECRET_WORDS.some((w) => Math.abs(w.length - letters.length) <= 2 && levenshtein(letters, w) <= 2);
 }
+
+const SECRET_WORDS = ['password', 'passwd', 'secret', 'token', 'credential', 'credentials', 'apikey', 'privatekey', 'authorization', 'cookie'];
 
 /** A whole-value `${env:NAME}` reference: names where the secret is, is not one. */
 const ENV_REF = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/;

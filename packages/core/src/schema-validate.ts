@@ -7,31 +7,13 @@
  */
 import type { z } from 'zod';
 import { ErrorCodes, FerryError } from './errors.js';
-import { levenshtein, UNKNOWN_KEYS, type Schema } from './schema-builders.js';
+import { isSecretKey, redactText } from './redact.js';
+import { UNKNOWN_KEYS, type Schema } from './schema-builders.js';
 
 /** One problem: where and what. */
 export interface Issue {
   path: string;
   message: string;
-}
-
-const SECRET_WORDS = ['password', 'passwd', 'secret', 'token', 'credential', 'credentials', 'apikey', 'privatekey', 'authorization', 'cookie'];
-
-/**
- * True for a key whose value must never be shown: passwords, secrets, tokens,
- * keys, auth headers, also misspelled (`pasword`, `PassWd`, `api_key`).
- */
-export function isSecretKey(key: string): boolean {
-  const k = key.toLowerCase().replace(/[^a-z]/g, '');
-  if (k === '') return false;
-  if (/passw|pwd|passphrase|secret|token|credential|cookie|authorization|auth$|^pass$|signature/.test(k)) return true;
-  if (k === 'key' || /(api|private|secret|access|signing|ssh|encryption|ssl|tls)key$/.test(k)) return true;
-  return SECRET_WORDS.some((w) => Math.abs(w.length - k.length) <= 2 && levenshtein(k, w) <= 2);
-}
-
-/** Masks `user:password@` in URLs inside a string. */
-function maskUrlCredentials(text: string): string {
-  return text.replace(/(\/\/)[^/@\s]*@/g, '$1***@');
 }
 
 /** How a given value is shown in a message; hidden entirely under a secret-looking key. */
@@ -40,7 +22,11 @@ export function showValue(value: unknown, secret = false): string {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
     return `${kind} (value hidden: secret key)`;
   }
-  if (typeof value === 'string') return JSON.stringify(maskUrlCredentials(value.length > 40 ? value.slice(0, 40) + '...' : value));
+  if (typeof value === 'string') {
+    // Masked before it is cut, so a cut cannot split a URL password from its `@`.
+    const shown = redactText(value);
+    return JSON.stringify(shown.length > 40 ? shown.slice(0, 40) + '...' : shown);
+  }
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
