@@ -139,9 +139,20 @@ describe('secrets never appear in output', () => {
         expectNoSecret(`run ${job} ${extra.join(' ')}`, r.stdout + r.stderr);
       }
     }
+    // The other commands that read a job or a run's records.
+    for (const job of ['http-404.json', 'dirty.json', 'numeric.yaml']) {
+      const r = record(`preview ${job}`, await runCli(['preview', join(dir, 'jobs', job), '--store', store], { cwd: dir }));
+      expectNoSecret(`preview ${job}`, r.stdout + r.stderr);
+    }
+    const dirtyRun = JSON.parse(record('run dirty --json', await runCli(['run', join(dir, 'jobs', 'dirty.json'), '--store', store, '--json'], { cwd: dir })).stdout) as { runDir: string };
+    for (const extra of [[], ['--json']]) {
+      const r = record('dirty show', await runCli(['dirty', 'show', dirtyRun.runDir, '--store', store, ...extra], { cwd: dir }));
+      expect(r.code, r.stderr).toBe(0);
+      expectNoSecret('dirty show', r.stdout + r.stderr);
+    }
     const files = filesUnder(join(store, 'runs'));
-    expect(files.filter((f) => f.endsWith('dirty.jsonl')).length).toBe(2);
-    expect(files.filter((f) => f.endsWith('run.log')).length).toBe(12);
+    expect(files.filter((f) => f.endsWith('dirty.jsonl')).length).toBe(3);
+    expect(files.filter((f) => f.endsWith('run.log')).length).toBe(13);
     for (const f of files) expectNoSecret(f, readFileSync(f, 'utf8'));
   }, 240_000);
 

@@ -7,7 +7,7 @@
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
-  checkDataxShape, ErrorCodes, FerryError, parseParamArgs, readJobFile, resolvePlugin, substitute, validate, validateJob,
+  checkDataxShape, ErrorCodes, FerryError, parseParamArgs, readJobFile, redactText, rememberSecrets, resolvePlugin, substitute, validate, validateJob,
   type JobConfig, type JobContext, type ReaderPlugin, type WriterPlugin,
 } from '@ferry/core';
 import { applyDatasources } from '@ferry/workflow';
@@ -45,9 +45,14 @@ export async function loadJob(jobPath: string, opts: LoadOptions, signal: AbortS
   const path = resolve(jobPath);
   const target = await resolveTarget(opts);
   let raw = await readJobFile(path);
+  // As in runJob: the job's secrets are masked in every output from here on.
+  rememberSecrets(raw);
+  rememberSecrets(params);
   checkDataxShape(raw, jobPath);
   if (target.workspace) raw = applyDatasources(raw, target.workspace, target.env, path);
-  const job = validateJob(substitute(raw, params, expressionResolver(opts.bizdate)), jobPath);
+  const substituted = substitute(raw, params, expressionResolver(opts.bizdate));
+  rememberSecrets(substituted);
+  const job = validateJob(substituted, jobPath);
   const baseDir = dirname(path);
   const engine = engineOptions(target);
   const resolveOpts = { baseDir, plugins: engine.plugins, resolveFrom: [new URL('../..', import.meta.url).href + 'package.json'] };
@@ -55,7 +60,7 @@ export async function loadJob(jobPath: string, opts: LoadOptions, signal: AbortS
   const { plugin: _w, ...writerRest } = job.writer;
   const reader = (await resolvePlugin(job.reader.plugin, 'reader', resolveOpts)).plugin;
   const writer = (await resolvePlugin(job.writer.plugin, 'writer', resolveOpts)).plugin;
-  const quiet = { info: () => {}, debug: () => {}, warn: (m: string) => process.stderr.write(`ferry: ${m}\n`) };
+  const quiet = { info: () => {}, debug: () => {}, warn: (m: string) => process.stderr.write(redactText(`ferry: ${m}`) + '\n') };
   const ctx: JobContext = {
     log: quiet,
     signal,

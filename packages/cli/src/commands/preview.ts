@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import {
-  categoryOf, createConverter, describeRowSource, ErrorCodes, FerryError, formatValue, makeGetter, planConvert, rowSourceOf,
+  categoryOf, createConverter, describeRowSource, ErrorCodes, FerryError, formatValue, makeGetter, planConvert, redactText, rowSourceOf,
   type ChannelContext, type RowSource, type makeBatch, type schemaFromBytes,
 } from '@ferry/core';
 import { withSignals } from '../run-support.js';
@@ -37,11 +37,11 @@ export function previewCommand(): Command {
     if (!Number.isSafeInteger(n) || n < 1) throw new FerryError(ErrorCodes.USAGE, `-n ${opts.rows}: expected a positive number of rows`);
     const { rows, columns, split } = await withSignals((signal) => previewJob(jobPath, opts, n, signal));
     if (opts.json) {
-      process.stdout.write(rows.map((r) => JSON.stringify(r) + '\n').join(''));
+      process.stdout.write(redactText(rows.map((r) => JSON.stringify(r) + '\n').join('')));
       return;
     }
     const dirty = rows.filter((r) => r.dirty).length;
-    process.stdout.write(`preview of ${jobPath}: ${rows.length} row(s) of ${split}, ${dirty} dirty; nothing written\n`);
+    process.stdout.write(redactText(`preview of ${jobPath}: ${rows.length} row(s) of ${split}, ${dirty} dirty; nothing written`) + '\n');
     const header = ['source', ...columns];
     const lines = rows.map((r) => [r.source ? describeRowSource(r.source) : '', ...(r.values ?? []).map((v) => (v === null ? 'NULL' : v))]);
     const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...lines.filter((_, j) => !rows[j]!.dirty).map((l) => (l[i] ?? '').length), i === 0 ? Math.max(0, ...lines.map((l) => l[0]!.length)) : 0)));
@@ -51,7 +51,7 @@ export function previewCommand(): Command {
       if (r.dirty) out += `${cell(lines[j]![0]!, widths[0]!)}  DIRTY ${r.dirty.reason}  (read: ${JSON.stringify(r.dirty.record)})\n`;
       else out += lines[j]!.map((s, i) => cell(s, widths[i]!)).join('  ').trimEnd() + '\n';
     });
-    process.stdout.write(out);
+    process.stdout.write(redactText(out));
   });
 }
 
