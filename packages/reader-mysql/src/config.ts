@@ -2,6 +2,7 @@
  * The `mysql` reader's config: where to connect, what to read, how to cut it.
  * The schema is also the documentation (`ferry plugin describe mysql`).
  */
+import { checkWhere } from './where-check.js';
 import { ErrorCodes, FerryError, t, type Infer } from '@ferry/core';
 
 const sslSchema = t.object({
@@ -21,7 +22,7 @@ export const mysqlConfig = t.object({
   password: t.string().describe('password (overrides the one in url); use ${env:NAME} so the job file carries no secret').optional(),
   table: stringOrList('a table name').describe('table to read (db.table allowed); a list reads sharded tables that share their columns as one job').optional(),
   columns: t.array(t.string({ minLength: 1 }), { minItems: 1 }).describe('["*"], column names, or SQL expressions (a constant, now(), `expr AS name`); an expression without AS is named expr_<i>').default(['*']),
-  where: t.string().describe('SQL condition ANDed into every split (e.g. gmt_modified >= \'${bizdate}\')').optional(),
+  where: t.string().describe('SQL condition ANDed into every split (e.g. gmt_modified >= \'${bizdate}\'); raw SQL, parameters pasted in unescaped; unbalanced parentheses or quotes, ";" and comments are refused').optional(),
   querySql: stringOrList('a SELECT').describe('SELECT(s) to run instead of table/columns/where; one split each').optional(),
   splitPk: t.string({ minLength: 1 }).describe('integer or string column to cut the table into key ranges; default: the integer primary key').optional(),
   splitFactor: t.integer({ min: 1, max: 64 }).describe('ranges per channel, so a slow range does not hold the job').default(4),
@@ -51,6 +52,7 @@ export function checkConfig(config: MysqlConfig): void {
   if (config.table !== undefined && config.querySql !== undefined) throw configError('give either "table" or "querySql", not both');
   if (config.querySql !== undefined && config.where !== undefined) throw configError('"where" applies to "table"; put the condition into querySql');
   if (config.querySql !== undefined && config.splitPk !== undefined) throw configError('"splitPk" applies to "table"; a querySql is read as one split');
+  if (config.where !== undefined) checkWhere(config.where);
 }
 
 /** The tables of a config, as a list. */

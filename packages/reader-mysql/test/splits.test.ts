@@ -73,6 +73,23 @@ describe.skipIf(!available)('splits', () => {
     expect(ids.sort((a, b) => (a < b ? -1 : 1))).toEqual(expected);
   });
 
+  it('refuses a where that escapes its parentheses, and keeps ones that only look like it', async () => {
+    for (const [where, why] of [
+      ['id > 0) OR (1=1', 'the ")" at character 7 closes a parenthesis that was not opened'],
+      ["name = 'x", "the quote ' at character 8 is not closed"],
+      ['id > 0; DROP TABLE ints', '";" at character 7'],
+      ['id > 0 #', 'a comment at character 8'],
+      ['id > 0 -- x', 'a comment'],
+      ['(id > 0', '1 "(" not closed'],
+    ]) {
+      const err = await errorOf(readAll({ url: db.url, table: 'ints', where }, 2));
+      expect(err.code, where).toBe('FERRY_ERR_CONFIG');
+      expect(err.message, where).toContain(`mysql: where: ${why}`);
+    }
+    const { batches } = await readAll({ url: db.url, table: 'ints', where: "(name = 'n1)' OR name = 'it''s;#' OR id = -997) AND id < 0" }, 2);
+    expect(columnValues(batches, 'id')).toEqual([-997n]);
+  });
+
   it('reads sharded tables as one job, with splits per table', async () => {
     const { splits, batches } = await readAll({ url: db.url, table: ['user_00', 'user_01', 'user_02'], columns: ['id', 'name'] }, 2);
     expect(splits.length).toBe(3 * 8);
