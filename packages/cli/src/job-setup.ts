@@ -33,6 +33,8 @@ export interface LoadedJob {
 export interface LoadOptions extends TargetOptions {
   param?: string[];
   bizdate?: string;
+  /** Fill placeholders without a value with `0` (to read a job's shape, not to run it). */
+  anyParams?: boolean;
 }
 
 /** Reads, checks and resolves a job file the way `ferry run` does, up to the point where data would move. */
@@ -50,7 +52,9 @@ export async function loadJob(jobPath: string, opts: LoadOptions, signal: AbortS
   rememberSecrets(params);
   checkDataxShape(raw, jobPath);
   if (target.workspace) raw = applyDatasources(raw, target.workspace, target.env, path);
-  const substituted = substitute(raw, params, expressionResolver(opts.bizdate));
+  const expressions = expressionResolver(opts.bizdate);
+  const resolveAny = opts.anyParams ? (body: string, bracket: '{' | '[') => expressions?.(body, bracket) ?? '0' : expressions;
+  const substituted = substitute(raw, params, resolveAny);
   rememberSecrets(substituted);
   const job = validateJob(substituted, jobPath);
   const baseDir = dirname(path);

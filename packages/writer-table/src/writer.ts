@@ -23,6 +23,7 @@ const configSchema = t.object({
   lockWaitSeconds: t.number({ min: 0 }).default(0).describe('how long to wait for another job writing the same partition before failing'),
   fileBytes: t.integer({ min: 65536 }).default(DEFAULT_FILE_BYTES).describe('Arrow bytes gathered per Parquet data file (memory per channel grows with it)'),
   compression: t.enum(COMPRESSIONS).default(DEFAULT_COMPRESSION).describe('Parquet compression of the data files: snappy, zstd (smaller, slower), lz4_raw or none'),
+  createTable: t.boolean().default(false).describe('create the table from the reader\'s columns when it does not exist (ferry run does it before reading; see ferry table create --from-job)'),
 });
 
 /** The `table` writer's config. */

@@ -1,4 +1,6 @@
 /** `ferry run <job>`: runs one sync job and prints a DataX-style summary. */
+import { ensureTableFromJob } from '../create-table/table-from-job.js';
+import { loadJob } from '../job-setup.js';
 import { Command, Option } from 'commander';
 import { createLogger, ErrorCodes, FerryError, formatByteRate, isUsageError, describeRowSource, parseParamArgs, prepareJob, redactText, runJob, type RunResult } from '@ferry/core';
 import { applyDatasources, parseBizdate } from '@ferry/workflow';
@@ -9,6 +11,12 @@ import { expressionResolver, withSignals } from '../run-support.js';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** True when the job's table writer asks for its table to be created. */
+function wantsCreateTable(job: unknown): boolean {
+  const w = (job as { writer?: { plugin?: unknown; createTable?: unknown } } | null)?.writer;
+  return w?.plugin === 'table' && w.createTable === true;
+}
 
 export function runCommand(): Command {
   const cmd = new Command('run')
@@ -38,6 +46,10 @@ export function runCommand(): Command {
         return job;
       },
     });
+    if (wantsCreateTable(prepared.job)) {
+      const made = await withSignals(async (signal) => ensureTableFromJob(await loadJob(jobPath, opts, signal)));
+      if (made.created) process.stderr.write(`ferry: created table ${made.table} (writer.createTable):\n${made.ddl}\n`);
+    }
     const progress = opts.json || opts.quiet ? undefined : createProgress();
     const log = createLogger({ debug, write: (line) => process.stderr.write(`${progress ? '\r\x1b[K' : ''}${line}\n`) });
     const result = await withSignals((signal) =>

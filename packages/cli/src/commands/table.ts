@@ -2,6 +2,9 @@
  * `ferry table ...`: create tables from DDL, look at them, read them back
  * (count, head, export) and run lifecycle gc, in a store project.
  */
+import { ensureTableFromJob } from '../create-table/table-from-job.js';
+import { loadJob } from '../job-setup.js';
+import { withSignals } from '../run-support.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
@@ -39,6 +42,12 @@ export async function withStore<T>(opts: StoreOptions, fn: (store: Store, projec
 
 const out = (s: string) => process.stdout.write(s);
 
+/** `table create --from-job`: creates (or checks) the destination and says which, with the DDL. */
+async function createFromJobText(job: string, opts: StoreOptions): Promise<string> {
+  const r = await withSignals(async (signal) => ensureTableFromJob(await loadJob(job, { ...opts, anyParams: true }, signal)));
+  return r.created ? `created table ${r.table}:\n${r.ddl}\n` : `table ${r.table} already exists and matches the job:\n${r.ddl}\n`;
+}
+
 function grid(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]) => cells.map((s, c) => s.padEnd(widths[c]!)).join('  ').trimEnd();
@@ -57,8 +66,13 @@ export function tableCommand(): Command {
     sub('create', 'create tables from MaxCompute-style DDL (CREATE TABLE ...)')
       .argument('[file]', 'a file of CREATE TABLE statements')
       .option('--sql <ddl>', 'the DDL text')
-      .action(async (file: string | undefined, opts: StoreOptions & { sql?: string }) => {
-        if ((file === undefined) === (opts.sql === undefined)) throw new FerryError(ErrorCodes.USAGE, 'table create: give the DDL with --sql "CREATE TABLE ..." or as a FILE (one of them)');
+      .option('--from-job <job>', 'create the job\'s destination table from its reader\'s columns (prints the DDL)')
+      .action(async (file: string | undefined, opts: StoreOptions & { sql?: string; fromJob?: string }) => {
+        if (opts.fromJob !== undefined) {
+          if (file !== undefined || opts.sql !== undefined) throw new FerryError(ErrorCodes.USAGE, 'table create: --from-job takes no DDL');
+          return void out(await createFromJobText(opts.fromJob, opts));
+        }
+        if ((file === undefined) === (opts.sql === undefined)) throw new FerryError(ErrorCodes.USAGE, 'table create: give the DDL with --sql "CREATE TABLE ...", as a FILE, or --from-job JOB (one of them)');
         let ddl = opts.sql;
         if (file !== undefined) {
           try {
