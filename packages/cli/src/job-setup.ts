@@ -5,9 +5,9 @@
  * written.
  */
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
-  checkDataxShape, ErrorCodes, FerryError, parseParamArgs, readJobFile, redactText, rememberSecrets, resolvePlugin, substitute, validate, validateJob,
+  ErrorCodes, FerryError, parseParamArgs, prepareJob, redactText, resolvePlugin, validate, validateJob,
   type JobConfig, type JobContext, type ReaderPlugin, type WriterPlugin,
 } from '@ferry/core';
 import { applyDatasources } from '@ferry/workflow';
@@ -44,20 +44,19 @@ export async function loadJob(jobPath: string, opts: LoadOptions, signal: AbortS
     if (!/^\d{8}$/.test(opts.bizdate)) throw new FerryError(ErrorCodes.USAGE, `--bizdate ${opts.bizdate}: expected yyyymmdd`);
     params.bizdate ??= opts.bizdate;
   }
-  const path = resolve(jobPath);
   const target = await resolveTarget(opts);
-  let raw = await readJobFile(path);
-  // As in runJob: the job's secrets are masked in every output from here on.
-  rememberSecrets(raw);
-  rememberSecrets(params);
-  checkDataxShape(raw, jobPath);
-  if (target.workspace) raw = applyDatasources(raw, target.workspace, target.env, path);
   const expressions = expressionResolver(opts.bizdate);
   const resolveAny = opts.anyParams ? (body: string, bracket: '{' | '[') => expressions?.(body, bracket) ?? '0' : expressions;
-  const substituted = substitute(raw, params, resolveAny);
-  rememberSecrets(substituted);
-  const job = validateJob(substituted, jobPath);
-  const baseDir = dirname(path);
+  // The same preparation as ferry run: DataX hints, placeholders, then the workspace's data sources.
+  const prepared = await prepareJob(jobPath, {
+    params,
+    ...(resolveAny ? { expressions: resolveAny } : {}),
+    displayName: jobPath,
+    datasources: (job, file) => (target.workspace ? applyDatasources(job, target.workspace, target.env, file) : job),
+  });
+  const path = prepared.file;
+  const job = validateJob(prepared.job, jobPath);
+  const baseDir = prepared.baseDir;
   const engine = engineOptions(target);
   const resolveOpts = { baseDir, plugins: engine.plugins, resolveFrom: [new URL('../..', import.meta.url).href + 'package.json'] };
   const { plugin: _r, ...readerRest } = job.reader;
