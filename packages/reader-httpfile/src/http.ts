@@ -37,6 +37,19 @@ export interface OpenBody {
   size?: number;
   /** True when the server answered the Range request with 206. */
   ranged: boolean;
+  /** The body's Content-Encoding (gzip, deflate, br), when the server encoded it. */
+  encoding?: ContentEncoding;
+}
+
+export type ContentEncoding = 'gzip' | 'deflate' | 'br';
+
+/** The Content-Encoding of a response, when it is one we decode; `identity` and none give undefined. */
+export function contentEncodingOf(headers: Record<string, string | string[] | undefined>): ContentEncoding | undefined {
+  const v = header(headers, 'content-encoding')?.trim().toLowerCase();
+  if (!v || v === 'identity') return undefined;
+  if (v === 'gzip' || v === 'x-gzip') return 'gzip';
+  if (v === 'deflate' || v === 'br') return v;
+  throw new FerryError(ErrorCodes.SOURCE, `the server sent Content-Encoding ${v}, which ferry cannot decode (gzip, deflate and br can be)`);
 }
 
 /** `HTTP 404 Not Found for <url>` */
@@ -86,7 +99,14 @@ export async function openBody(dispatcher: Dispatcher, url: string, cfg: HttpSet
     }
   }
   const size = sizeOf(res.statusCode, res.headers);
-  return { body: res.body, offset, status: res.statusCode, ranged: res.statusCode === 206, ...(size !== undefined ? { size } : {}) };
+  let encoding: ContentEncoding | undefined;
+  try {
+    encoding = contentEncodingOf(res.headers);
+  } catch (err) {
+    discard(res.body);
+    throw err;
+  }
+  return { body: res.body, offset, status: res.statusCode, ranged: res.statusCode === 206, ...(size !== undefined ? { size } : {}), ...(encoding ? { encoding } : {}) };
 }
 
 /** Stops a body we no longer want; undici reports that as an error nobody needs to hear. */
@@ -101,6 +121,8 @@ export interface Probe {
   size?: number;
   acceptsRanges: boolean;
   latencyMs: number;
+  /** The server content-encodes the file: its byte ranges are of the encoded bytes, so it is read whole. */
+  encoded?: boolean;
 }
 
 /** Asks for byte 0 only (`Range: bytes=0-0`): a 206 proves ranges work and gives the size. */
@@ -114,7 +136,8 @@ export async function probe(dispatcher: Dispatcher, url: string, cfg: HttpSettin
   if (res.statusCode === 416) return { status: 416, size: 0, acceptsRanges: true, latencyMs };
   if (res.statusCode >= 400) throw statusError(res.statusCode, url);
   const size = sizeOf(res.statusCode, res.headers);
-  return { status: res.statusCode, acceptsRanges: res.statusCode === 206, latencyMs, ...(size !== undefined ? { size } : {}) };
+  const encoded = header(res.headers, 'content-encoding') !== undefined && header(res.headers, 'content-encoding')!.toLowerCase() !== 'identity';
+  return { status: res.statusCode, acceptsRanges: res.statusCode === 206 && !encoded, latencyMs, ...(size !== undefined ? { size } : {}), ...(encoded ? { encoded } : {}) };
 }
 
 const RETRYABLE = new Set([

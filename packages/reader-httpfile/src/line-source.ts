@@ -9,7 +9,7 @@
  * `Range: bytes=<offset>-`; a compressed one (or a server without Range) is
  * fetched again and the bytes before the offset are skipped.
  */
-import { createGunzip, createInflate } from 'node:zlib';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCodes, FerryError, redactUrl } from '@ferry/core';
@@ -49,7 +49,9 @@ export async function* lineRegions(
   onRetry?: (err: unknown, attempt: number) => void,
 ): AsyncGenerator<Buffer> {
   const end = range.end < 0 ? Infinity : range.end;
-  const compressed = opts.compress !== 'none';
+  // Compressed by the config (a .gz file) or, once a response says so, by Content-Encoding (as curl --compressed decodes).
+  let compressed = opts.compress !== 'none';
+  let useRange = !compressed && opts.useRange !== false;
   // A split that does not start the file owns only lines that start inside it:
   // read from the byte before its start; if that byte is not `\n`, the first
   // (partial) line belongs to the previous split.
@@ -70,14 +72,27 @@ export async function* lineRegions(
     let pos = 0;
     let openedAt = consumed;
     try {
-      const opened = await openBody(dispatcher, range.url, opts, consumed, !compressed && opts.useRange !== false, signal);
+      const opened = await openBody(dispatcher, range.url, opts, consumed, useRange, signal);
       if (!opened) return; // 416: nothing at or past the offset
       body = opened.body as unknown as Readable;
       stream = body;
       pos = opened.offset;
       openedAt = consumed;
-      if (compressed) {
-        const z = opts.compress === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : createInflate({ chunkSize: 64 * 1024 });
+      if (opened.encoding && opened.offset > 0) {
+        // Encoded bytes from the middle cannot be decoded: fetch it whole and skip to where we were.
+        discard(body);
+        body = undefined;
+        useRange = false;
+        compressed = true;
+        continue;
+      }
+      if (opened.encoding) {
+        compressed = true;
+        useRange = false;
+      }
+      const decode = opened.encoding ?? (opts.compress === 'none' ? undefined : opts.compress);
+      if (decode) {
+        const z = decode === 'gzip' ? createGunzip({ chunkSize: 64 * 1024 }) : decode === 'br' ? createBrotliDecompress({ chunkSize: 64 * 1024 }) : createInflate({ chunkSize: 64 * 1024 });
         body.on('error', (err) => z.destroy(err));
         stream = body.pipe(z);
       }
@@ -171,7 +186,7 @@ export async function* lineRegions(
       if (signal?.aborted) throw new FerryError(ErrorCodes.ABORTED, `reading ${redactUrl(range.url)} was cancelled`, { cause: err });
       const code = (err as { code?: unknown }).code;
       if (compressed && typeof code === 'string' && code.startsWith('Z_')) {
-        throw new FerryError(ErrorCodes.SOURCE, `${opts.compress} data of ${redactUrl(range.url)} is truncated or corrupt: ${(err as Error).message}`, { cause: err });
+        throw new FerryError(ErrorCodes.SOURCE, `${opts.compress === 'none' ? 'content-encoded' : opts.compress} data of ${redactUrl(range.url)} is truncated or corrupt: ${(err as Error).message}`, { cause: err });
       }
       if (!isRetryable(err) || attempt >= opts.retries) {
         const e = sourceError(err, range.url, opts, signal);
