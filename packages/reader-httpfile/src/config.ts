@@ -49,7 +49,10 @@ export const configSchema = t.object({
   connectTimeout: t.integer({ min: 1 }).default(10_000).describe('ms to establish a connection'),
   readTimeout: t.integer({ min: 1 }).default(60_000).describe('ms without data (headers or body) before giving up'),
   retries: t.integer({ min: 0, max: 100 }).default(3).describe('reconnects in a row (each resumed from the last complete line) before failing; 16 MiB read after one starts the count over'),
-  retryBackoff: t.integer({ min: 0 }).default(500).describe('ms before the first retry; doubles each time'),
+  retryBackoff: t.integer({ min: 0 }).default(500).describe('ms before the first retry; doubles each time, up to retryBackoffMax'),
+  retryBackoffMax: t.integer({ min: 0 }).default(30_000).describe('ms: the longest wait between two retries'),
+  lowSpeedLimit: t.integer({ min: 0 }).default(1024).describe('bytes/s: a body slower than this for lowSpeedTime is dropped and retried (as curl -Y); 0 turns it off'),
+  lowSpeedTime: t.integer({ min: 1 }).default(60_000).describe('ms over which lowSpeedLimit is measured (as curl -y)'),
   splitSize: t.integer({ min: 1 }).default(8 * 1024 * 1024).describe('advanced: smallest byte range a file is split into'),
   batchBytes: t.integer({ min: 1024 }).default(1024 * 1024).describe('advanced: target bytes per RecordBatch'),
   headers: t.record(t.string()).optional().describe('extra request headers (e.g. Authorization)'),
@@ -80,6 +83,9 @@ export interface ReaderConfig {
   readTimeout: number;
   retries: number;
   retryBackoff: number;
+  retryBackoffMax: number;
+  lowSpeedLimit: number;
+  lowSpeedTime: number;
   splitSize: number;
   batchBytes: number;
   headers: Record<string, string>;
@@ -160,6 +166,9 @@ export function normalizeConfig(raw: RawConfig): ReaderConfig {
     readTimeout: raw.readTimeout,
     retries: raw.retries,
     retryBackoff: raw.retryBackoff,
+    retryBackoffMax: raw.retryBackoffMax ?? 30_000,
+    lowSpeedLimit: raw.lowSpeedLimit ?? 1024,
+    lowSpeedTime: raw.lowSpeedTime ?? 60_000,
     splitSize: raw.splitSize,
     batchBytes: raw.batchBytes,
     headers: raw.headers ?? {},

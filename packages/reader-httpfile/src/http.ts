@@ -143,7 +143,7 @@ export async function probe(dispatcher: Dispatcher, url: string, cfg: HttpSettin
 const RETRYABLE = new Set([
   'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN',
   'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'FERRY_LOW_SPEED',
 ]);
 
 function codeOf(err: unknown): string | undefined {
@@ -169,6 +169,8 @@ export function sourceError(err: unknown, url: string, cfg: HttpSettings, signal
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return new FerryError(ErrorCodes.SOURCE, `connecting to ${redactUrl(url)} timed out after ${cfg.connectTimeout} ms (connectTimeout)`, { cause: err });
+    case 'FERRY_LOW_SPEED':
+      return new FerryError(ErrorCodes.SOURCE, `${redactUrl(url)} is too slow: ${msg}`, { cause: err });
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
       return new FerryError(ErrorCodes.SOURCE, `no data from ${redactUrl(url)} for ${cfg.readTimeout} ms (readTimeout)`, { cause: err });

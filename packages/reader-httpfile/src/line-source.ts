@@ -28,6 +28,11 @@ export interface LineSourceOptions extends HttpSettings {
   maxLineBytes: number;
   retries: number;
   retryBackoff: number;
+  /** Longest wait between retries (ms). */
+  retryBackoffMax?: number;
+  /** A body slower than this many bytes/s over lowSpeedTime ms is dropped (and retried); 0: off. */
+  lowSpeedLimit?: number;
+  lowSpeedTime?: number;
   /** False when the server is known to ignore Range (then a resume re-reads and skips). */
   useRange?: boolean;
 }
@@ -71,6 +76,7 @@ export async function* lineRegions(
     let body: Readable | undefined;
     let pos = 0;
     let openedAt = consumed;
+    let watchdog: NodeJS.Timeout | undefined;
     try {
       const opened = await openBody(dispatcher, range.url, opts, consumed, useRange, signal);
       if (!opened) return; // 416: nothing at or past the offset
@@ -99,7 +105,21 @@ export async function* lineRegions(
       // A new body: whatever partial line we held is re-read from `consumed`.
       carry = [];
       carryLen = 0;
+      // readTimeout only sees silence; a server trickling a byte now and then must not be waited on forever.
+      let window = 0;
+      const lowSpeed = opts.lowSpeedLimit ?? 0;
+      const lowTime = opts.lowSpeedTime ?? 60_000;
+      const watched: Readable = stream;
+      if (lowSpeed > 0) {
+        watchdog = setInterval(() => {
+          if (window < (lowSpeed * lowTime) / 1000) {
+            watched.destroy(Object.assign(new Error(`fewer than ${lowSpeed} bytes/s for ${lowTime} ms (lowSpeedLimit/lowSpeedTime)`), { code: 'FERRY_LOW_SPEED' }));
+          }
+          window = 0;
+        }, lowTime);
+      }
       for await (const raw of stream as AsyncIterable<Buffer>) {
+        window += raw.length;
         let c = raw;
         let cAbs = pos;
         pos += c.length;
@@ -195,10 +215,11 @@ export async function* lineRegions(
       }
       attempt++;
       onRetry?.(err, attempt);
-      await sleep(opts.retryBackoff * 2 ** (attempt - 1), undefined, signal ? { signal } : undefined).catch(() => {
+      await sleep(Math.min(opts.retryBackoffMax ?? 30_000, opts.retryBackoff * 2 ** Math.min(attempt - 1, 30)), undefined, signal ? { signal } : undefined).catch(() => {
         throw new FerryError(ErrorCodes.ABORTED, `reading ${redactUrl(range.url)} was cancelled`);
       });
     } finally {
+      if (watchdog) clearInterval(watchdog);
       if (stream && stream !== body) discard(stream);
       if (body) discard(body);
     }
