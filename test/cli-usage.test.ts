@@ -1,6 +1,6 @@
 /** Every mistake on the command line exits 2 (README: 0 ok, 1 failed work, 2 usage or config). */
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers.js';
+import { CLI, runBash, runCli } from './helpers.js';
 
 describe('command-line usage mistakes', () => {
   it.each([
@@ -26,5 +26,15 @@ describe('ferry plugin describe', () => {
     const schema = JSON.parse(json.stdout);
     expect(schema.properties.writeMode).toMatchObject({ enum: ['overwrite', 'append'], default: 'overwrite', description: expect.stringContaining('INSERT OVERWRITE') });
     expect(schema.required).toEqual(['table']);
+  });
+});
+
+describe('a closed output pipe', () => {
+  it('ends quietly when the reader of stdout goes away (ferry plugin describe ... | head -1)', async () => {
+    // `plugin describe` prints many lines; head -1 closes the pipe after the first.
+    const res = await runBash(`set -o pipefail; node "${CLI}" plugin describe mysql | head -1 >/dev/null`);
+    expect(res.stderr).not.toContain('EPIPE');
+    expect(res.stderr).not.toContain('internal error');
+    expect(res.code).toBe(0);
   });
 });
