@@ -52,6 +52,14 @@ describe.skipIf(!available)('errors name what is wrong, before any data moves', 
     expect(err.message).not.toContain(secret);
   });
 
+  it('names the url part with a bad % escape, not "URI malformed", and never shows the password', async () => {
+    const err = await schemaError({ url: `mysql://${user}:100%sure@127.0.0.1:3306/${db.name}`, table: 't' });
+    expect(err.code).toBe('FERRY_ERR_CONFIG');
+    expect(err.message).toBe('mysql: url: the password has a bad % escape (write a literal % as %25, or put the password in the "password" key)');
+    const db2 = await schemaError({ url: `mysql://root@127.0.0.1:3306/bad%zzdb`, table: 't' });
+    expect(db2.message).toMatch(/^mysql: url: the database name has a bad % escape/);
+  });
+
   it('reports a refused connection with host and port', async () => {
     const err = await schemaError({ url: `mysql://root@127.0.0.1:1/${db.name}`, table: 't' });
     expect(err.code).toBe('FERRY_ERR_SOURCE');
