@@ -72,7 +72,7 @@ describe('ferry table', () => {
     expect(r.stderr).toBe(`ferry: table nope does not exist in project prod of store ${join(dir, 'store')} (the project has no tables; create it with \`ferry table create\`)\n`);
   });
 
-  it('runs a generate job into a partition, then counts, heads, exports and gcs it', () => {
+  it('runs a generate job into a partition, then counts, heads, exports and gcs it', { timeout: 240_000 }, () => {
     ferry('table', 'create', '--sql', "CREATE TABLE gen (id BIGINT, name STRING COMMENT 'n', score DOUBLE, at TIMESTAMP) PARTITIONED BY (dt STRING) LIFECYCLE 7");
     writeFileSync(
       join(dir, 'job.json'),
