@@ -97,6 +97,13 @@ export function substitute<T>(value: T, params: Record<string, string>, resolve?
 
 /** Validates a job object's shape and settings; plugin keys are checked later by each plugin. */
 export function validateJob(job: unknown, source?: string): JobConfig {
+  // YAML reads `plugin: null` (the null writer) as a null, not as the name: say so instead of "got null".
+  for (const side of ['reader', 'writer'] as const) {
+    const block = (job as Record<string, unknown> | null)?.[side];
+    if (block && typeof block === 'object' && 'plugin' in block && (block as { plugin: unknown }).plugin === null) {
+      throw new FerryError(ErrorCodes.CONFIG, `${source ? `${source}: ` : ''}${side}.plugin: got null; in YAML a bare null is no value: quote it (plugin: "null") to name the null plugin`);
+    }
+  }
   return validate(jobSchema, job, '', source) as JobConfig;
 }
 

@@ -84,3 +84,12 @@ describe('job files that could crash or mislead (issue 9 item 10)', () => {
     expect(y).not.toMatch(/root:x|SENTINEL/);
   });
 });
+
+describe('plugin: null in YAML (issue 9 item 21)', () => {
+  it('says to quote it instead of "expected a non-empty string, got null"', async () => {
+    const { validateJob, parseJobText } = await import('@ferry/core');
+    const job = parseJobText('reader: { plugin: generate, rows: 1 }\nwriter: { plugin: null }\n', 'job.yaml');
+    expect(() => validateJob(job, 'job.yaml')).toThrow('job.yaml: writer.plugin: got null; in YAML a bare null is no value: quote it (plugin: "null") to name the null plugin');
+    expect(validateJob(parseJobText('reader: { plugin: generate, rows: 1 }\nwriter: { plugin: "null" }\n', 'job.yaml'), 'job.yaml').writer.plugin).toBe('null');
+  });
+});
