@@ -17,6 +17,7 @@ import { schedulerCommand } from './commands/scheduler.js';
 import { importCommand } from './commands/import.js';
 import { dirtyCommand } from './commands/dirty.js';
 import { previewCommand } from './commands/preview.js';
+import { stateCommand } from './commands/state.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(dirtyCommand());
   program.addCommand(previewCommand());
   program.addCommand(benchCommand());
+  program.addCommand(stateCommand());
   // Subcommands added with addCommand do not inherit exitOverride: without it commander calls process.exit(1) on a usage mistake.
   const override = (c: Command) => {
     c.exitOverride();

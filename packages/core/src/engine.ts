@@ -16,7 +16,7 @@ import { describeRowSource } from './row-source.js';
 import { deserializeError, ErrorCodes, FerryError, isFerryError, serializeError, wrapPluginError } from './errors.js';
 import { substitute, validateJob, type JobConfig } from './job-config.js';
 import { createLogger } from './log.js';
-import type { JobContext, Logger, ReaderPlugin } from './plugin.js';
+import type { JobContext, Logger, ReaderPlugin, ReaderStateContext, StateRef } from './plugin.js';
 import { formatProgress } from './progress-format.js';
 import { redactError, redactText, rememberSecrets } from './redact.js';
 import { resolvePlugin } from './resolve-plugin.js';
@@ -132,9 +132,26 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     const sourceSchema = await hook(reader.name, 'schema', () => reader.schema(readerConfig, rctx));
     const destSchema = await hook(writer.name, 'schema', () => writer.schema(writerConfig, wctx));
     const plan = planConvert(sourceSchema, destSchema);
-    const splits = await hook(reader.name, 'split', () => reader.split(readerConfig, { ...rctx, advice: channel }));
+    // Incremental readers: the writer keeps their state; the reader plans from the saved value.
+    let stateRef: StateRef | undefined;
+    let stateOut: { value: unknown; range: string } | undefined;
+    let stateCtx: ReaderStateContext | undefined;
+    const readerKey = reader.stateKey ? await hook(reader.name, 'stateKey', () => reader.stateKey!(readerConfig)) : undefined;
+    if (readerKey !== undefined) {
+      if (options.refuseState) throw new FerryError(ErrorCodes.USAGE, `${options.source ?? 'the job'} reads incrementally (${readerKey}): ${options.refuseState}`);
+      if (!writer.loadState) throw new FerryError(ErrorCodes.CONFIG, `the ${reader.name} reader reads incrementally (${readerKey}), but the ${writer.name} writer cannot keep its state; write into a table, or remove "incremental" from the reader`);
+      stateRef = { job: options.job ?? options.source ?? 'job', reader: readerKey, template: options.stateTemplate ?? writerTemplate(rawJob) };
+      const ref = stateRef;
+      const saved = options.fullRefresh ? undefined : await hook(writer.name, 'loadState', () => writer.loadState!(writerConfig, { ...wctx, state: ref }));
+      stateCtx = { saved, fullRefresh: Boolean(options.fullRefresh), save: (value, range) => void (stateOut = { value, range }) };
+    }
+    const splits = await hook(reader.name, 'split', () => reader.split(readerConfig, { ...rctx, advice: channel, ...(stateCtx ? { state: stateCtx } : {}) }));
     result.splits = splits.length;
     const recordsTotal = await estimateRecords(reader, readerConfig, { ...ctx, splits }, log);
+    if (stateRef && stateOut) {
+      result.state = { job: stateRef.job, reader: stateRef.reader, range: stateOut.range, saved: false };
+      log.info(`incremental: reading ${stateOut.range}`);
+    }
     log.info(`job: ${reader.name} -> ${writer.name}, ${splits.length} split(s), ${channel} channel(s), ${sourceSchema.fields.length} column(s)`);
     if (stopController.signal.aborted) throw stopController.signal.reason;
     const handle = await hook(writer.name, 'prepare', () => writer.prepare(writerConfig, { ...wctx, schema: destSchema ?? sourceSchema }));
@@ -192,7 +209,9 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       failure = new FerryError(ErrorCodes.DIRTY_LIMIT, `dirty records are ${((dirty / read) * 100).toFixed(2)}% of records read, over the limit of ${(errorLimit.percentage * 100).toFixed(2)}% (errorLimit.percentage)`);
     }
     if (failure) throw failure;
-    result.commit = (await hook(writer.name, 'commit', () => writer.commit(handle, segments, wctx))) ?? undefined;
+    const commitState = stateRef && stateOut ? { ...stateRef, ...stateOut, runId } : undefined;
+    result.commit = (await hook(writer.name, 'commit', () => writer.commit(handle, segments, commitState ? { ...wctx, state: commitState } : wctx))) ?? undefined;
+    if (result.state) result.state.saved = true;
     writerState = undefined;
     result.status = 'succeeded';
     log.info(`job succeeded: ${result.recordsWritten} record(s) written, ${result.dirtyRecords} dirty`);
@@ -238,6 +257,14 @@ async function estimateRecords(reader: ReaderPlugin, config: unknown, ctx: JobCo
     log.debug(`${reader.name}: no record estimate: ${(err as Error).message}`);
     return undefined;
   }
+}
+
+/** The writer block as written in the job (before substitution), without `plugin`: the state key keeps `dt=${bizdate}` as it is. */
+function writerTemplate(rawJob: unknown): unknown {
+  const w = (rawJob as { writer?: unknown } | null)?.writer;
+  if (!w || typeof w !== 'object') return undefined;
+  const { plugin: _p, ...rest } = w as Record<string, unknown>;
+  return rest;
 }
 
 function pick(p: { recordsRead: number; recordsWritten: number; bytesRead: number; dirtyRecords: number }) {

@@ -53,6 +53,42 @@ export interface ChannelContext {
   baseDir: string;
 }
 
+/**
+ * Saved incremental state, as the engine hands it around. Core never reads
+ * the values: the reader makes and reads them, the writer keeps them (in the
+ * same transaction as its commit, so a failed run leaves them as they were).
+ */
+export interface StateRef {
+  /** Who the state belongs to: the job (its name or file), as the embedder names it. */
+  job: string;
+  /** The reader's part of the key (`reader.stateKey(config)`, e.g. `mysql:db.orders:updated_at`). */
+  reader: string;
+  /** The writer's config as written in the job file, before `${...}` substitution (a partition pattern stays `dt=${bizdate}`). */
+  template: unknown;
+}
+
+/** What `split` gets when the reader declared a state key (see `ReaderPlugin.stateKey`). */
+export interface ReaderStateContext {
+  /** The value saved by the last successful run; undefined on the first run or with a full refresh. */
+  saved: unknown;
+  /** True when the user asked to ignore the saved value (`ferry run --full-refresh`). */
+  fullRefresh: boolean;
+  /**
+   * Sets the value to save when this run commits, and a one-line text of the
+   * range read (`updated_at > '2024-06-01 00:00:00' AND <= '2024-06-02 10:00:00'`) for the summary.
+   */
+  save(value: unknown, range: string): void;
+}
+
+/** The state a run commits, as the writer's commit gets it. */
+export interface CommitState extends StateRef {
+  value: unknown;
+  /** The range read, for the record. */
+  range: string;
+  /** The run that saved it. */
+  runId: string;
+}
+
 /** What `check` reports: the connectivity test of `ferry datasource test`. */
 export interface CheckReport {
   ok: boolean;
@@ -85,8 +121,14 @@ export interface ReaderPlugin<C = any, S = any> {
   readonly config: Schema<C>;
   /** The source schema: one Arrow field per column the reader emits, in order. */
   schema(config: C, ctx: JobContext): Promise<ArrowSchema> | ArrowSchema;
-  /** Cuts the work into independent, serializable splits; `advice` is the channel count. */
-  split(config: C, ctx: JobContext & { advice: number }): Promise<S[]> | S[];
+  /**
+   * Incremental readers: the reader's part of the state key when this config
+   * reads incrementally (it names the source and the cursor), else undefined.
+   * When it returns a key, `split` gets `ctx.state` and the writer must keep state.
+   */
+  stateKey?(config: C): string | undefined;
+  /** Cuts the work into independent, serializable splits; `advice` is the channel count. `state` is set when `stateKey` gave a key. */
+  split(config: C, ctx: JobContext & { advice: number; state?: ReaderStateContext }): Promise<S[]> | S[];
   /** Reads one split (in a worker). Batches are produced only when asked for: that is the backpressure. */
   read(split: S, ctx: ChannelContext & { config: C; schema: ArrowSchema }): AsyncIterable<RecordBatch>;
   /** Connectivity test. */
@@ -121,8 +163,18 @@ export interface WriterPlugin<C = any, H = any, G = any> {
   prepare(config: C, ctx: JobContext & { schema: ArrowSchema }): Promise<H> | H;
   /** Opens a sink for one split (in a worker). */
   open(handle: H, ctx: ChannelContext): Promise<ChannelWriter<G>> | ChannelWriter<G>;
-  /** Publishes every segment at once. Returns optional figures for the summary. */
-  commit(handle: H, segments: G[], ctx: JobContext): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
+  /**
+   * Writers that keep incremental state: the value saved for `state` by the
+   * last successful commit (the writer scopes the key by its destination),
+   * or undefined. A writer without it cannot take an incremental reader.
+   */
+  loadState?(config: C, ctx: JobContext & { state: StateRef }): Promise<unknown> | unknown;
+  /**
+   * Publishes every segment at once. Returns optional figures for the
+   * summary. `ctx.state`, when set, must be saved in the same atomic step as
+   * the data (a writer with `loadState` only gets it).
+   */
+  commit(handle: H, segments: G[], ctx: JobContext & { state?: CommitState }): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
   /** Drops the staged segments; the destination stays as it was. */
   abort(handle: H, segments: G[], ctx: JobContext): Promise<void> | void;
 }

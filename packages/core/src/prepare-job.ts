@@ -36,6 +36,8 @@ export interface PreparedJob {
   baseDir: string;
   job: unknown;
   params: Record<string, string>;
+  /** The writer block as the file has it (before substitution, without `plugin`): it scopes saved incremental state (`runJob`'s `stateTemplate`). */
+  template: unknown;
 }
 
 /** Reads and prepares the job file `path`; throws FerryErrors naming the file. */
@@ -57,5 +59,7 @@ export async function prepareJob(path: string, opts: PrepareJobOptions = {}): Pr
   rememberSecrets(job);
   if (opts.datasources) job = opts.datasources(job, file);
   rememberSecrets(job);
-  return { file, baseDir: dirname(file), job, params };
+  const w = (raw as { writer?: unknown } | null)?.writer;
+  const template = w && typeof w === 'object' ? Object.fromEntries(Object.entries(w as Record<string, unknown>).filter(([k]) => k !== 'plugin')) : undefined;
+  return { file, baseDir: dirname(file), job, params, template };
 }

@@ -23,6 +23,20 @@ export interface RunOptions {
   settings?: Record<string, Record<string, unknown>>;
   /** Extra folders or file URLs to resolve plugin package names from. */
   resolveFrom?: string[];
+  /**
+   * The job's identity for saved incremental state (the CLI gives the job
+   * file's path relative to the workspace or its name); default `source`.
+   */
+  job?: string;
+  /** The writer block as the job file has it, when `rawJob` was substituted already (workflow nodes): it scopes saved state. */
+  stateTemplate?: unknown;
+  /** Ignore the saved incremental state: read from the start (or `start`) and save the new high-water mark. */
+  fullRefresh?: boolean;
+  /**
+   * When set, an incremental job fails with this reason instead of running
+   * (a backfill of a past date cannot use state that moved on since).
+   */
+  refuseState?: string;
   signal?: AbortSignal;
   log?: Logger;
   /** Called about every `progressIntervalMs` with live counters. */
@@ -79,5 +93,7 @@ export interface RunResult {
   /** Extra counters from plugins (e.g. invalidBytes) and the writer's commit figures. */
   counters: Record<string, number>;
   commit?: Record<string, unknown>;
+  /** Incremental jobs: what was read (and, when it succeeded, saved). */
+  state?: { job: string; reader: string; range: string; saved: boolean };
   error?: SerializedError & { code: string };
 }

@@ -16,6 +16,12 @@ const sslSchema = t.object({
 const stringOrList = (what: string) =>
   t.union<string | string[]>([t.string({ minLength: 1 }), t.array(t.string({ minLength: 1 }), { minItems: 1 })], `${what} or a non-empty list of them`);
 
+const incrementalSchema = t.object({
+  column: t.string({ minLength: 1 }).describe('cursor column: each run reads rows with column > the saved value and <= its maximum when the run starts (integer, DECIMAL, DATE, DATETIME/TIMESTAMP or string column)'),
+  start: t.union<string | number>([t.string({ minLength: 1 }), t.number()], 'a value of the cursor column').describe('first run (no saved state): read rows with column >= start; default: every row').optional(),
+  lookback: t.number({ min: 0 }).describe('reread this much before the saved value, for late rows (cursor units; seconds for DATETIME/TIMESTAMP, days for DATE); rows in that window are read again').optional(),
+});
+
 export const mysqlConfig = t.object({
   url: t.string({ minLength: 1 }).describe('mysql://user:password@host:3306/db, or the JDBC form jdbc:mysql://host:3306/db with username/password; ${env:NAME} is replaced from the environment'),
   username: t.string().describe('user name (overrides the one in url); may be ${env:NAME}').optional(),
@@ -36,6 +42,7 @@ export const mysqlConfig = t.object({
   timezone: t.string({ pattern: /^[+-](?:0\d|1[0-4]):[0-5]\d$/, patternText: 'an offset like +00:00 or +08:00' }).describe('session time zone: TIMESTAMP text is read in it and converted to UTC instants; also what NOW() means in where').default('+00:00'),
   connectTimeoutMs: t.integer({ min: 100 }).describe('connect timeout').default(10_000),
   retries: t.integer({ min: 0, max: 20 }).describe('reconnects of a split after a lost connection before the job fails').default(3),
+  incremental: incrementalSchema.describe('read only rows changed since the last successful run; the writer saves the high-water mark with its commit').optional(),
   netWriteTimeoutS: t.integer({ min: 1 }).describe('server-side net_write_timeout: how long the server waits while the destination is slow').default(3600),
 });
 
@@ -53,6 +60,7 @@ export function checkConfig(config: MysqlConfig): void {
   if (config.querySql !== undefined && config.where !== undefined) throw configError('"where" applies to "table"; put the condition into querySql');
   if (config.querySql !== undefined && config.splitPk !== undefined) throw configError('"splitPk" applies to "table"; a querySql is read as one split');
   if (config.where !== undefined) checkWhere(config.where);
+  if (config.querySql !== undefined && config.incremental !== undefined) throw configError('"incremental" applies to "table"; a querySql cannot be narrowed to a cursor range');
 }
 
 /** The tables of a config, as a list. */

@@ -11,6 +11,7 @@ import { readSplit } from './read.js';
 import { probeSchema, resultColumns, targetsOf } from './schema.js';
 import { planSplits, type MysqlSplit } from './splits.js';
 import { mysqlError as mysqlErrorOf } from './errors.js';
+import { cursorKey, planIncremental, withCondition } from './incremental.js';
 
 async function withConnection<T>(config: MysqlConfig, ctx: JobContext, fn: (c: Awaited<ReturnType<typeof openConnection>>) => Promise<T>): Promise<T> {
   checkConfig(config);
@@ -50,12 +51,17 @@ export const mysqlReader = defineReader<MysqlConfig, MysqlSplit>({
   schema(config, ctx): Promise<Schema> {
     return withConnection(config, ctx, ({ conn, endpoint }) => probeSchema(conn, config, endpoint));
   },
+  stateKey: cursorKey,
   split(config, ctx) {
-    return withConnection(config, ctx, ({ conn, endpoint }) =>
-      planSplits(conn, config, ctx.advice, ctx.baseDir, ctx.log).catch((err) => {
+    return withConnection(config, ctx, async ({ conn, endpoint }) => {
+      try {
+        // An incremental run reads its cursor range, cut into splits as usual.
+        const effective = config.incremental ? withCondition(config, (await planIncremental(conn, config, ctx.state)).condition) : config;
+        return await planSplits(conn, effective, ctx.advice, ctx.baseDir, ctx.log);
+      } catch (err) {
         throw mysqlErrorOf(err, endpoint);
-      }),
-    );
+      }
+    });
   },
   read: readSplit,
   check,

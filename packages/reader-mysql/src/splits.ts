@@ -39,19 +39,19 @@ const INT_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer',
 const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext']);
 const BINARY_TYPES = new Set(['binary', 'varbinary']);
 
-interface ColumnInfo {
+export interface ColumnInfo {
   type: string;
   nullable: boolean;
   /** String columns: how their values compare. */
   collation?: KeyCollation;
 }
 
-interface TableInfo {
+export interface TableInfo {
   columns: Map<string, ColumnInfo>;
   primaryKey: string[];
 }
 
-async function tableInfo(conn: Connection, table: string): Promise<TableInfo> {
+export async function tableInfo(conn: Connection, table: string): Promise<TableInfo> {
   const { db, table: name } = splitTableName(table);
   const dbExpr = db === undefined ? 'DATABASE()' : '?';
   const args = db === undefined ? [name] : [db, name];

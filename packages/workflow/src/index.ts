@@ -19,3 +19,4 @@ export { rerunNode, rerunRefusal, type RerunOptions, type RerunResult } from './
 export { backfill, dateRange, type BackfillOptions, type BackfillResult } from './backfill.js';
 export { parseBizdate } from './bizdate.js';
 export { openStateStore, processAlive, processIdentity, type ProcessIdentity, type StateCatalog, type StateStore } from './state-store.js';
+export { jobIdentity } from './job-identity.js';

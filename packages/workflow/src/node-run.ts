@@ -22,6 +22,7 @@ import {
 } from '@ferry/core';
 import { tableSettings } from '@ferry/writer-table';
 import { applyDatasources } from './datasources.js';
+import { jobIdentity } from './job-identity.js';
 
 /** The store's writer: a workflow writes into its own workspace's store. */
 const TABLE_WRITER = pathToFileURL(createRequire(import.meta.url).resolve('@ferry/writer-table')).href;
@@ -67,6 +68,8 @@ export interface AttemptOptions {
   signal: AbortSignal;
   /** The embedder's built-in plugins; the workflow adds `table` (its own store) itself. */
   plugins?: Record<string, string>;
+  /** What started the instance (run, backfill, rerun, scheduler): a backfill refuses incremental jobs. */
+  trigger?: string;
 }
 
 /**
@@ -74,14 +77,14 @@ export interface AttemptOptions {
  * one `ferry run` uses): the node's parameters and the instance's
  * scheduling expressions, then the environment's data sources.
  */
-export async function prepareNodeJob(o: Pick<AttemptOptions, 'ws' | 'env' | 'node' | 'times'>): Promise<{ job: unknown; params: Record<string, string> }> {
+export async function prepareNodeJob(o: Pick<AttemptOptions, 'ws' | 'env' | 'node' | 'times'>): Promise<{ job: unknown; params: Record<string, string>; template: unknown }> {
   const params = nodeParams(o.node, o.times);
   const prepared = await prepareJob(o.node.job!, {
     params,
     expressions: (body, bracket) => evalDateExpression(body, bracket, o.times),
     datasources: (job, file) => applyDatasources(job, o.ws, o.env, file),
   });
-  return { job: prepared.job, params };
+  return { job: prepared.job, params, template: prepared.template };
 }
 
 /** Runs one attempt; never throws for a failed job (the result says why). */
@@ -90,7 +93,7 @@ export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> 
     o.log.info(`virtual node ${o.node.name}: nothing to run`);
     return { ok: true, rows: 0 };
   }
-  let prepared: { job: unknown; params: Record<string, string> };
+  let prepared: Awaited<ReturnType<typeof prepareNodeJob>>;
   try {
     prepared = await prepareNodeJob(o);
   } catch (err) {
@@ -108,6 +111,12 @@ export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> 
     settings: { table: { ...tableSettings(o.ws.storeDir, o.project) } },
     baseDir: dirname(o.node.job!),
     runDir: o.runDir,
+    source: o.node.job,
+    job: jobIdentity(o.node.job!, o.ws.dir),
+    stateTemplate: prepared.template,
+    ...(o.trigger === 'backfill'
+      ? { refuseState: `a backfill of ${o.times.bizdate} cannot use the saved high-water mark (it belongs to the latest run, not to that date); run the node's job by hand with --full-refresh, or give the job a where on \${bizdate} instead of "incremental"` }
+      : {}),
     signal: o.signal,
     log: o.log,
   });

@@ -130,7 +130,7 @@ export async function runWorkflowInstance(
       state.updateNode(env, workflow, times.bizdate, n, owner, patch, clear);
       if (changed) opts.onNode?.(n, next);
     };
-    await runDag({ ws, env, project, wf, times, scope, gate: opts.gate ?? [], nodes, set, owner, maxParallel, signal, sleep, progress, plugins: opts.plugins });
+    await runDag({ ws, env, project, wf, times, scope, gate: opts.gate ?? [], nodes, set, owner, maxParallel, signal, sleep, progress, plugins: opts.plugins, trigger: opts.trigger });
     const ok = scope.every((n) => nodes[n]!.state === 'succeeded');
     return { ok, env, workflow, bizdate: times.bizdate, cyctime: times.cyctime, nodes };
   } finally {
@@ -155,6 +155,7 @@ interface DagRun {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   progress: Logger;
   plugins?: Record<string, string>;
+  trigger?: string;
 }
 
 /** The scheduling loop: start every ready node while a slot is free, settle blocked ones. */
@@ -225,7 +226,7 @@ async function runNode(r: DagRun, node: WorkflowNode): Promise<void> {
     r.set(node.name, { attempts: attempt });
     const runDir = join(r.ws.storeDir, 'runs', 'workflow', r.env, r.wf.name, r.times.bizdate, `${node.name}-${Date.now()}-${attempt}`);
     try {
-      result = await runNodeAttempt({ ws: r.ws, env: r.env, project: r.project, node, times: r.times, runDir, log: attemptLog, signal: r.signal, plugins: r.plugins });
+      result = await runNodeAttempt({ ws: r.ws, env: r.env, project: r.project, node, times: r.times, runDir, log: attemptLog, signal: r.signal, plugins: r.plugins, trigger: r.trigger });
     } catch (err) {
       // A bug in the engine or a plugin: record it on the node rather than losing the instance.
       result = { ok: false, error: { message: redactText((err as Error)?.stack ?? String(err)) } };

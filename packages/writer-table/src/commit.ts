@@ -36,9 +36,10 @@ export interface CommitResult {
  * re-created, since the write began. Staged files of the write that are not
  * listed (a channel that failed after staging) are deleted; the old files of
  * an overwritten partition go to the removal queue (deleted once no reader
- * needs them).
+ * needs them). `alsoInTransaction` runs inside the commit's transaction
+ * (the writer saves incremental state there, so it commits with the data).
  */
-export async function commitWrite(store: Store, writeId: string, files: DataFile[], mode: 'overwrite' | 'append', now = Date.now()): Promise<CommitResult> {
+export async function commitWrite(store: Store, writeId: string, files: DataFile[], mode: 'overwrite' | 'append', now = Date.now(), alsoInTransaction?: () => void): Promise<CommitResult> {
   const pending = getPending(store, writeId);
   if (!pending) throw new FerryError(ErrorCodes.STORE, `write ${writeId} is no longer pending in ${store.dir} (aborted, or reclaimed as crashed); nothing was published`);
   const dir = partitionDir(pending.project, pending.table, pending.partition);
@@ -94,6 +95,7 @@ export async function commitWrite(store: Store, writeId: string, files: DataFile
       };
       store.partitions.putSync(pkey, meta);
       finishWriteSync(store, w);
+      alsoInTransaction?.();
       return {
         table: `${w.project}.${w.table}`,
         partition: w.partition,

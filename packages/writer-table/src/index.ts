@@ -22,6 +22,7 @@ export { countRows, scanBatches, scanSchema, type ScanOptions } from './scan.js'
 export { exportRows, headText, EXPORT_FORMATS, type ExportFormat, type ExportOptions } from './export.js';
 export { gc, sweepOrphans, type ExpiredPartition, type GcOptions } from './lifecycle.js';
 export { openChannel, type TableWriteHandle, type TableWriterConfig } from './writer.js';
+export { listStates, findState, getState, setStateValue, removeState, stateKey, type SavedState } from './sync-state.js';
 export { commitWrite, type CommitResult } from './commit.js';
 export { ParquetWriter, DEFAULT_FILE_BYTES, DEFAULT_COMPRESSION, type ParquetWriterOptions } from './parquet-writer.js';
 export { COMPRESSIONS, type CompressionName } from './parquet-props.js';

@@ -13,6 +13,7 @@ import { writeSpec } from './partition-spec.js';
 import { COMPRESSIONS } from './parquet-props.js';
 import { DEFAULT_COMPRESSION, DEFAULT_FILE_BYTES, ParquetWriter } from './parquet-writer.js';
 import { settingsOf } from './settings.js';
+import { getState, putStateSync, stateKey, templatePartition } from './sync-state.js';
 import { openStore, type Store } from './store.js';
 
 const configSchema = t.object({
@@ -112,10 +113,31 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
     return openChannel(handle, ctx.splitIndex);
   },
 
+  loadState(config, ctx) {
+    const store = openStore(settingsOf(ctx).storeDir);
+    try {
+      const { project, table } = target(config, settingsOf(ctx).project);
+      return getState(store, stateKey(project, ctx.state, `${project}.${table}`, templatePartition(ctx.state.template)))?.value;
+    } finally {
+      void store.close();
+    }
+  },
+
   async commit(handle, segments, ctx) {
     const store = openStore(handle.storeDir);
     try {
-      const result: CommitResult = await commitWrite(store, handle.writeId, segments.flat(), handle.writeMode);
+      const st = ctx.state;
+      // The high-water mark commits with the data, in the same transaction.
+      const saveState = st
+        ? () => {
+            const table = `${handle.project}.${handle.table}`;
+            const partition = templatePartition(st.template);
+            putStateSync(store, stateKey(handle.project, st, table, partition), {
+              project: handle.project, job: st.job, reader: st.reader, table, partition, value: st.value, range: st.range, runId: st.runId, updatedAt: new Date().toISOString(),
+            });
+          }
+        : undefined;
+      const result: CommitResult = await commitWrite(store, handle.writeId, segments.flat(), handle.writeMode, Date.now(), saveState);
       try {
         const dropped = await gc(store, handle.project, { table: handle.table });
         if (dropped.length) ctx.log.info(`lifecycle: dropped ${dropped.length} expired partition(s) of ${handle.project}.${handle.table}`);

@@ -3,7 +3,7 @@ import { ensureTableFromJob } from '../create-table/table-from-job.js';
 import { loadJob } from '../job-setup.js';
 import { Command, Option } from 'commander';
 import { createLogger, ErrorCodes, FerryError, formatByteRate, isUsageError, describeRowSource, parseParamArgs, prepareJob, redactText, runJob, type RunResult } from '@ferry/core';
-import { applyDatasources, parseBizdate } from '@ferry/workflow';
+import { applyDatasources, jobIdentity, parseBizdate } from '@ferry/workflow';
 import { engineOptions } from '../builtin-plugins.js';
 import { bytes, counterLabel, int, localTime, seconds, table } from '../format.js';
 import { createProgress } from '../progress.js';
@@ -25,8 +25,9 @@ export function runCommand(): Command {
     .option('-p, --param <name=value>', 'fill ${name} placeholders (repeatable)', collect, [])
     .option('--bizdate <date>', 'business date, yyyymmdd or yyyy-mm-dd: sets ${bizdate} and scheduling expressions like ${yyyymmdd-1}')
     .option('--json', 'print one JSON object with the result on stdout')
+    .option('--full-refresh', 'incremental jobs: ignore the saved high-water mark, read every row (or from "start") and save the new mark')
     .addOption(new Option('--quiet', 'no progress output'));
-  return targetOptions(cmd).action(async (jobPath: string, opts: TargetOptions & { param: string[]; bizdate?: string; json?: boolean; quiet?: boolean }, command: Command) => {
+  return targetOptions(cmd).action(async (jobPath: string, opts: TargetOptions & { param: string[]; bizdate?: string; json?: boolean; quiet?: boolean; fullRefresh?: boolean }, command: Command) => {
     const debug = Boolean(command.optsWithGlobals().debug);
     const params = parseParamArgs(opts.param);
     if (opts.bizdate !== undefined) {
@@ -58,6 +59,10 @@ export function runCommand(): Command {
         expressions: expressionResolver(opts.bizdate),
         ...engineOptions(target),
         baseDir: prepared.baseDir,
+        source: prepared.file,
+        job: jobIdentity(prepared.file, target.workspace?.dir),
+        stateTemplate: prepared.template,
+        fullRefresh: Boolean(opts.fullRefresh),
         signal,
         log: debug ? log : { info: () => {}, warn: log.warn, debug: () => {} },
         onProgress: progress ? (p) => progress.update(p) : undefined,
@@ -97,6 +102,7 @@ export function jsonResult(r: RunResult) {
     ...(r.dirtyFile ? { dirtyFile: r.dirtyFile } : {}),
     ...(Object.keys(r.counters).length ? { counters: r.counters } : {}),
     ...(r.commit ? { commit: r.commit } : {}),
+    ...(r.state ? { incremental: r.state } : {}),
     ...(r.error ? { error: { code: r.error.code, message: r.error.message, ...pluginFields(r.error) } } : {}),
   };
 }
@@ -126,6 +132,7 @@ export function summary(r: RunResult): string {
     ['Average speed', `${formatByteRate(r.bytesRead, r.elapsedMs)}, ${int(r.recordsRead / secs)} records/s`],
     ['Dirty records', int(r.dirtyRecords)],
   ];
+  if (r.state) rows.push(['Incremental range', `${r.state.range}${r.state.saved ? ' (saved)' : ' (not saved)'}`]);
   for (const [k, v] of Object.entries(r.counters)) rows.push([counterLabel(k), int(v)]);
   if (r.dirtyFile) rows.push(['Dirty records file', r.dirtyFile]);
   const first = r.dirtySamples[0];
