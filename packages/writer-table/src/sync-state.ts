@@ -42,7 +42,8 @@ export function templatePartition(template: unknown): string {
 
 /** The key of a state entry. */
 export function stateKey(project: string, ref: Pick<StateRef, 'job' | 'reader'>, table: string, partition: string): string {
-  return [project, ref.job, ref.reader, table, partition].join(SEP);
+  // Projects are case-insensitive names (the table store lowercases them).
+  return [project.toLowerCase(), ref.job, ref.reader, table.toLowerCase(), partition].join(SEP);
 }
 
 /** The saved state of an entry, or undefined. */
@@ -57,7 +58,8 @@ export function putStateSync(store: Store, key: string, state: SavedState): void
 
 /** Every entry of a project (all projects when undefined), ordered by job. */
 export function listStates(store: Store, project?: string): SavedState[] {
-  const range = project === undefined ? {} : { start: `${project}${SEP}`, end: `${project}${SEP}\uffff` };
+  const p = project?.toLowerCase();
+  const range = p === undefined ? {} : { start: `${p}${SEP}`, end: `${p}${SEP}\uffff` };
   const out: SavedState[] = [];
   for (const { value } of store.meta(DB).getRange(range)) out.push(value as SavedState);
   return out;

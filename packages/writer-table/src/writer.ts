@@ -117,7 +117,7 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
     const store = openStore(settingsOf(ctx).storeDir);
     try {
       const { project, table } = target(config, settingsOf(ctx).project);
-      return getState(store, stateKey(project, ctx.state, `${project}.${table}`, templatePartition(ctx.state.template)))?.value;
+      return getState(store, stateKey(project, ctx.state, `${project}.${table}`.toLowerCase(), templatePartition(ctx.state.template)))?.value;
     } finally {
       void store.close();
     }
@@ -130,10 +130,10 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
       // The high-water mark commits with the data, in the same transaction.
       const saveState = st
         ? () => {
-            const table = `${handle.project}.${handle.table}`;
+            const table = `${handle.project}.${handle.table}`.toLowerCase();
             const partition = templatePartition(st.template);
             putStateSync(store, stateKey(handle.project, st, table, partition), {
-              project: handle.project, job: st.job, reader: st.reader, table, partition, value: st.value, range: st.range, runId: st.runId, updatedAt: new Date().toISOString(),
+              project: handle.project.toLowerCase(), job: st.job, reader: st.reader, table, partition, value: st.value, range: st.range, runId: st.runId, updatedAt: new Date().toISOString(),
             });
           }
         : undefined;
