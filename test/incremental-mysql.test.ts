@@ -211,3 +211,27 @@ describe('incremental jobs in a backfill', () => {
     expect(res.error?.message).toContain('reads incrementally (mysql:src:updated_at): a backfill of 20240101 cannot use the saved high-water mark');
   });
 });
+
+describe('rows written during an incremental run', () => {
+  it('above the run\'s maximum arrive next run; at or below it are missed (the documented limit)', async () => {
+    insert(1, 160, (i) => second('2024-06-01 00:00:00', i));
+    const slow = writeJob({ columns: ['id', 'v', 'updated_at', 'SLEEP(0.02) AS s'], splitPk: 'id', splitFactor: 4 }, { columns: ['id', 'v', 'updated_at', 's'] });
+    const before = listDataFiles(join(dir, 'store')).length;
+    let out = '';
+    const child = spawn(process.execPath, [CLI, 'run', slow, '--bizdate', '20240601', '--json', ...storeArgs()], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.on('data', (d) => (out += d));
+    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    // Once the first split has staged its file the maximum was read: write one row above it and one below.
+    while (listDataFiles(join(dir, 'store')).length === before) await new Promise((r) => setTimeout(r, 20));
+    sql("INSERT INTO src VALUES (1001, 'late above', '2024-06-01 01:00:00'), (0, 'late below', '2024-06-01 00:00:30')", db.name);
+    expect(await exit).toBe(0);
+    const r1 = JSON.parse(out);
+    expect(r1.incremental.range).toBe("updated_at <= '2024-06-01 00:02:40'");
+    expect(r1.recordsWritten).toBe(160);
+    expect((await destRows('dt=20240601')).some((l) => l.startsWith('1001\t') || l.startsWith('0\t'))).toBe(false);
+    // Row 0 was written below the first run's maximum while its range was being read: neither run reads it.
+    const r2 = await run(writeJob(), '20240602');
+    expect(r2.recordsWritten).toBe(1);
+    expect(await destRows('dt=20240602')).toEqual(['1001\tlate above\t2024-06-01 01:00:00']);
+  }, 120_000);
+});
