@@ -1,3 +1,10 @@
+/**
+ * `@ferry/core`: the plugin API (defineReader/defineWriter, contexts, config
+ * schemas, FerryError, ferry types, batch builders). Embedders also have
+ * `@ferry/core/engine` (runJob, prepareJob, plugin resolution), value
+ * helpers `@ferry/core/values`, and plugin tests `@ferry/core/testing`.
+ * The engine re-exports below stay until every caller imports the subpath.
+ */
 export * from './errors.js';
 export * from './config-schema.js';
 export * from './plugin.js';

@@ -1,0 +1,12 @@
+/**
+ * `@ferry/core/engine`: what embeds the engine (the CLI, the workflow
+ * layer): running jobs, preparing job files, finding plugins. Plugin
+ * authors need only the main entry.
+ */
+export { runJob } from './engine.js';
+export { prepareJob, type PrepareJobOptions, type PreparedJob } from './prepare-job.js';
+export { readJobFile, parseJobText, MAX_JOB_DEPTH } from './job-file.js';
+export { substitute, validateJob, parseParamArgs, type ExpressionResolver, type JobConfig, type JobSetting } from './job-config.js';
+export { CORE_PLUGINS, resolvePlugin, resolvePluginUrl, loadPlugin, type ResolveOptions } from './resolve-plugin.js';
+export type { RunOptions, RunResult, Progress, DirtySample } from './run-types.js';
+export { createConverter, planConvert, type ConvertPlan, type Converter } from './convert.js';
