@@ -311,5 +311,6 @@ async function runChannels(pool: Piscina, splits: unknown[], threads: number, ba
     if (graceTimer) clearTimeout(graceTimer);
     stop.removeEventListener('abort', startGrace);
   }
-  return results;
+  // In split order, whatever channel finished first: writers commit files in this order and readers of the table see rows in it.
+  return results.sort((a, b) => a.splitIndex - b.splitIndex);
 }
