@@ -12,3 +12,6 @@ export { headTable, headRows, type HeadOptions } from './head.js';
 export { displayWidth, textGrid } from './display-width.js';
 export { duckError, errorPosition } from './duck-error.js';
 export { tableSelect } from './views.js';
+export { runScript, type ScriptOptions, type ScriptHandlers, type ScriptSummary } from './script.js';
+export { insertSelect, castExpr, type InsertOptions } from './insert-select.js';
+export { splitStatements, classify, type ScriptStatement, type ClassifiedStatement, type InsertStatement } from './statements.js';

@@ -150,6 +150,25 @@ export class SqlSession {
     }
   }
 
+  /**
+   * Makes the views a query names and checks it is one read-only query (the
+   * SELECT of an INSERT); returns its text as DuckDB is to run it.
+   */
+  async prepareQuery(text: string): Promise<string> {
+    checkLeadingWords(text);
+    const script = quotePartitionLiterals(text, this.stringPartitionColumns());
+    try {
+      await this.viewsFor(script);
+      const extracted = await this.connection.extractStatements(script);
+      if (extracted.count !== 1) throw new FerryError(ErrorCodes.SQL, `expected one query, got ${extracted.count} statements`);
+      const prepared = await extracted.prepare(0);
+      checkReadOnly(prepared.statementType, script);
+    } catch (err) {
+      throw duckError(err, script, text);
+    }
+    return script;
+  }
+
   /** Stops DuckDB and releases the read lease (files the lease kept may then be deleted). */
   async close(): Promise<void> {
     try {

@@ -1,0 +1,125 @@
+/**
+ * `INSERT OVERWRITE|INTO TABLE t [PARTITION (spec)] SELECT ...`: the SELECT
+ * runs in DuckDB over the committed files, its columns are cast (by
+ * position) to the target table's types, and DuckDB's COPY writes the
+ * result as a Parquet file staged under the write's id in the partition's
+ * folder. The store's own write path does the rest: `beginWrite` (pending
+ * record and partition lock), fsync of the file and folder, `commitWrite`
+ * (one LMDB transaction), or `abortWrite` on failure. A kill -9 leaves a
+ * pending write of a dead process, reclaimed by the next open; the old
+ * partition stays as it was until the commit.
+ */
+import { closeSync, fsyncSync, openSync, statSync } from 'node:fs';
+import { ErrorCodes, FerryError, parseType } from '@ferry/core';
+import { requireTable, type DataFile, type TableDef } from '../catalog.js';
+import { commitWrite, type CommitResult } from '../commit.js';
+import { absPath, ensureDir, fsyncDir, partitionDir, removeFile } from '../files.js';
+import { gc } from '../lifecycle.js';
+import { abortWrite, beginWrite } from '../pending.js';
+import { writeSpec } from '../partition-spec.js';
+import type { Store } from '../store.js';
+import { duckError } from './duck-error.js';
+import { duckType, ident, literal } from './duck-sql.js';
+import { SqlSession } from './session.js';
+import type { InsertStatement } from './statements.js';
+
+/** Options of `insertSelect`. */
+export interface InsertOptions {
+  /** How long to wait for another writer of the same partition (default 0: fail at once). */
+  lockWaitMs?: number;
+  signal?: AbortSignal;
+}
+
+function resolveTarget(store: Store, project: string, name: string): TableDef {
+  const dot = name.indexOf('.');
+  const proj = dot < 0 ? project : name.slice(0, dot).toLowerCase();
+  return requireTable(store, proj, (dot < 0 ? name : name.slice(dot + 1)).toLowerCase());
+}
+
+/**
+ * The expression that casts result column `source` to a table column's
+ * type, failing the statement with the column's name when a value does not
+ * fit (DuckDB's own cast error does not say which column).
+ */
+export function castExpr(source: string, column: { name: string; type: string }, table: string): string {
+  const t = parseType(column.type, column.name);
+  const target = duckType(t);
+  const shown = `CAST(${source} AS VARCHAR)`;
+  const msg = (why: string) => `error(${literal(`column ${column.name} of ${table}: value `)} || ${shown} || ${literal(` ${why}`)})`;
+  const checks = [`WHEN TRY_CAST(${source} AS ${target}) IS NULL THEN ${msg(`does not fit ${column.type.toUpperCase()}`)}`];
+  if ('length' in t) checks.push(`WHEN length(CAST(${source} AS VARCHAR)) > ${t.length} THEN ${msg(`is longer than ${t.length} characters (${column.type.toUpperCase()})`)}`);
+  return `CASE WHEN ${source} IS NULL THEN NULL ${checks.join(' ')} ELSE TRY_CAST(${source} AS ${target}) END`;
+}
+
+/** Runs one INSERT ... SELECT into the store; returns the commit's report. */
+export async function insertSelect(store: Store, project: string, stmt: InsertStatement, opts: InsertOptions = {}): Promise<CommitResult> {
+  const def = resolveTarget(store, project, stmt.table);
+  const name = `${def.project}.${def.name}`;
+  if (stmt.partition === undefined && def.partitionColumns.length > 0) {
+    throw new FerryError(ErrorCodes.SQL, `INSERT into ${name}: the table is partitioned by (${def.partitionColumns.map((c) => c.name).join(', ')}); add PARTITION (${def.partitionColumns.map((c) => `${c.name}='...'`).join(', ')})`);
+  }
+  const partition = writeSpec(def, stmt.partition);
+  const w = await beginWrite(store, { project: def.project, table: def.name, partition, tableId: def.id }, { waitMs: opts.lockWaitMs ?? 0, signal: opts.signal });
+  try {
+    const dir = partitionDir(def.project, def.name, partition);
+    const rel = `${dir}/${w.writeId}-sql-00000.parquet`;
+    const file = absPath(store.dir, rel);
+    const rows = await copySelect(store, project, def, stmt.select, file, () => ensureDir(store.dir, dir));
+    let files: DataFile[] = [];
+    if (rows > 0) {
+      fsyncFile(file);
+      fsyncDir(absPath(store.dir, dir));
+      files = [{ path: rel, rows, bytes: statSync(file).size }];
+    } else removeFile(store.dir, rel);
+    const result = await commitWrite(store, w.writeId, files, stmt.mode);
+    // Expired partitions go as after any write (best effort, as the table writer does).
+    await gc(store, def.project, { table: def.name }).catch(() => []);
+    return result;
+  } catch (err) {
+    await abortWrite(store, w.writeId);
+    throw err;
+  }
+}
+
+/** COPY of the cast SELECT to `file` (a fresh snapshot of the catalog); returns the rows written. */
+async function copySelect(store: Store, project: string, def: TableDef, select: string, file: string, makeDir: () => void): Promise<number> {
+  const session = await SqlSession.open(store, { project, writable: [file] });
+  try {
+    const query = await session.prepareQuery(select);
+    const name = `${def.project}.${def.name}`;
+    let width: number;
+    try {
+      width = (await session.connection.run(`SELECT * FROM (${query}\n) LIMIT 0`)).columnCount;
+    } catch (err) {
+      throw duckError(err, query, select);
+    }
+    if (width !== def.columns.length) {
+      throw new FerryError(ErrorCodes.SQL, `INSERT into ${name}: the SELECT gives ${width} column(s), the table has ${def.columns.length} (${def.columns.map((c) => c.name).join(', ')}); partition columns come from PARTITION (...)`);
+    }
+    const aliases = def.columns.map((_, i) => ident(`_c${i}`));
+    const cols = def.columns.map((c, i) => `${castExpr(`q.${aliases[i]}`, c, name)} AS ${ident(c.name)}`);
+    const cast = `SELECT ${cols.join(', ')} FROM (${query}\n) AS q(${aliases.join(', ')})`;
+    makeDir();
+    // One file, no temporary name of DuckDB's own (the write id prefix is what makes a dead write's file findable).
+    const sql = `COPY (${cast}) TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy, USE_TMP_FILE false)`;
+    try {
+      const r = await session.connection.run(sql);
+      return Number((await r.getRows())[0]?.[0] ?? 0);
+    } catch (err) {
+      const e = duckError(err, sql);
+      // Our own error(): its message names the column; DuckDB prefixes "Invalid Input Error: ".
+      throw new FerryError(ErrorCodes.SQL, e.message.replace(/^Invalid Input Error: /, `INSERT into ${name}: `), { cause: err });
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+function fsyncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

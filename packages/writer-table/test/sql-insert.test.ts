@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { createTable, listDataFiles, listPartitions, listPending, scanBatches, scanSchema, type Store } from '@ferry/writer-table';
+import { runScript, type ScriptOptions } from '@ferry/writer-table/sql';
+import { tempStore, writeTable } from './helpers.js';
+
+let store: Store;
+let dir: string;
+let cleanup: () => Promise<void>;
+
+/** Source rows: uid, amount, ts (the sync side, written by the real table writer). */
+const SOURCE: [string, number, string][] = [];
+for (let i = 0; i < 50; i++) SOURCE.push([`u${i % 7}`, i * 3 + 1, `2024-06-20 0${i % 10}:00:0${i % 6}`]);
+
+beforeEach(async () => {
+  ({ store, dir, cleanup } = tempStore());
+  await createTable(store, 'p', `
+    CREATE TABLE ods (uid STRING, amount BIGINT, ts DATETIME) PARTITIONED BY (dt STRING);
+    CREATE TABLE agg (uid STRING, total BIGINT, n INT, avg_amount DECIMAL(10,2), last_ts DATETIME, at TIMESTAMP, small TINYINT, ok BOOLEAN, day DATE, f FLOAT) PARTITIONED BY (dt STRING);
+    CREATE TABLE plain (n BIGINT);`);
+  await writeTable(dir, { table: 'ods', partition: 'dt=20240620' }, [[SOURCE.map(([u, a, t]) => [u, BigInt(a), BigInt(Date.parse(t.replace(' ', 'T') + 'Z')) * 1000n])]], 'p');
+});
+
+afterEach(async () => {
+  await cleanup();
+});
+
+async function sql(text: string, extra: Partial<ScriptOptions> = {}): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  await runScript(store, text, {
+    project: 'p',
+    write: true,
+    async onQuery(result) {
+      const names = result.columnNames();
+      for (const r of await result.getRowsJS()) rows.push(Object.fromEntries(names.map((n, i) => [n, r[i]])));
+    },
+    ...extra,
+  });
+  return rows;
+}
+
+const AGG = `INSERT OVERWRITE TABLE agg PARTITION (dt='20240620')
+  SELECT uid, sum(amount), count(*), avg(amount), max(ts), max(ts), 1, true, DATE '2024-06-20', 0.5
+  FROM ods WHERE dt = '20240620' GROUP BY uid`;
+
+function expected(): Map<string, { total: bigint; n: number }> {
+  const m = new Map<string, { total: bigint; n: number }>();
+  for (const [u, a] of SOURCE) {
+    const e = m.get(u) ?? { total: 0n, n: 0 };
+    e.total += BigInt(a);
+    e.n++;
+    m.set(u, e);
+  }
+  return m;
+}
+
+describe('INSERT ... SELECT into the store', () => {
+  test('INSERT OVERWRITE into a partition gives the aggregate, committed like the table writer', async () => {
+    const reports: unknown[] = [];
+    await sql(AGG, { onInsert: (r) => void reports.push(r) });
+    expect(reports).toEqual([expect.objectContaining({ table: 'p.agg', partition: 'dt=20240620', writeMode: 'overwrite', rowsWritten: 7, partitionRows: 7 })]);
+    const got = await sql(`SELECT uid, total, n, avg_amount, dt FROM agg ORDER BY uid`);
+    const want = [...expected()].sort(([a], [b]) => a.localeCompare(b));
+    expect(got.map((r) => [r.uid, BigInt(r.total as bigint), r.n, r.dt])).toEqual(want.map(([u, e]) => [u, e.total, e.n, '20240620']));
+    for (const r of got) {
+      const e = expected().get(r.uid as string)!;
+      expect(Number(r.avg_amount)).toBeCloseTo(Math.round((Number(e.total) / e.n) * 100) / 100, 2);
+    }
+    // The file's Arrow schema (parquet-wasm's reading, as table export/scan use) is the table writer's.
+    const schema = scanSchema(listTable('agg'));
+    let batches = 0;
+    for await (const b of scanBatches(store, 'p', 'agg')) {
+      batches++;
+      expect(b.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual(schema.fields.map((f) => `${f.name}:${String(f.type)}`));
+    }
+    expect(batches).toBeGreaterThan(0);
+    expect(listPending(store)).toEqual([]);
+  });
+
+  test('a failing statement leaves the old partition as it was, and no staged file', async () => {
+    await sql(AGG);
+    const before = listPartitions(store, 'p', 'agg');
+    const files = listDataFiles(dir);
+    await expect(sql(`INSERT OVERWRITE TABLE agg PARTITION (dt='20240620')
+      SELECT uid, CASE WHEN amount > 100 THEN error('boom') ELSE amount END, 1, 1, ts, ts, 1, true, DATE '2024-06-20', 1 FROM ods`)).rejects.toThrow(/boom/);
+    expect(listPartitions(store, 'p', 'agg')).toEqual(before);
+    expect(listDataFiles(dir)).toEqual(files);
+    expect(listPending(store)).toEqual([]);
+    expect((await sql('SELECT count(*) AS c FROM agg'))[0]!.c).toBe(7n);
+  });
+
+  test('INSERT INTO appends; a non-partitioned target needs no PARTITION', async () => {
+    await sql(`INSERT INTO TABLE plain SELECT 1; INSERT INTO plain SELECT n + 1 FROM plain; INSERT INTO TABLE plain SELECT 10`);
+    expect((await sql('SELECT n FROM plain ORDER BY n')).map((r) => r.n)).toEqual([1n, 2n, 10n]);
+    await sql(`INSERT OVERWRITE TABLE plain SELECT sum(n) FROM plain`);
+    expect((await sql('SELECT n FROM plain')).map((r) => r.n)).toEqual([13n]);
+  });
+
+  test('a value that does not fit the column type fails naming the column', async () => {
+    await expect(sql(`INSERT OVERWRITE TABLE agg PARTITION (dt='20240620')
+      SELECT uid, amount, 1, 1, ts, ts, amount * 10, true, DATE '2024-06-20', 1 FROM ods`)).rejects.toThrow(/column small of p\.agg: value \d+ does not fit TINYINT/);
+    await expect(sql(`INSERT INTO plain SELECT 'abc'`)).rejects.toThrow(/column n of p\.plain: value abc does not fit BIGINT/);
+    expect(listPartitions(store, 'p', 'agg')).toEqual([]);
+    expect(listPending(store)).toEqual([]);
+  });
+
+  test('writes are refused without write; wrong shapes are one-line errors', async () => {
+    await expect(sql(AGG, { write: false })).rejects.toThrow(/--write/);
+    await expect(sql(`INSERT INTO plain SELECT 1, 2`)).rejects.toThrow(/gives 2 column\(s\), the table has 1/);
+    await expect(sql(`INSERT INTO agg SELECT 1`)).rejects.toThrow(/add PARTITION \(dt='...'\)/);
+    await expect(sql(`INSERT INTO missing SELECT 1`)).rejects.toThrow(/table missing does not exist/);
+  });
+
+  test('CREATE TABLE IF NOT EXISTS goes to the store', async () => {
+    await sql(`CREATE TABLE IF NOT EXISTS made (a STRING) PARTITIONED BY (dt STRING); CREATE TABLE IF NOT EXISTS made (a STRING) PARTITIONED BY (dt STRING);
+      INSERT OVERWRITE TABLE made PARTITION (dt='1') SELECT 'x'; SELECT a, dt FROM made`).then((rows) => expect(rows).toEqual([{ a: 'x', dt: '1' }]));
+  });
+});
+
+function listTable(name: string) {
+  return store.catalog.get(`p/${name}`);
+}
