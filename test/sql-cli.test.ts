@@ -96,4 +96,25 @@ describe('ferry sql', () => {
     expect(toFile.stderr).toBe(`exported 2 rows to ${file}\n`);
     expect(readFileSync(file, 'utf8')).toBe('{"uid":"0016359810821","gender":"女","age_range":"30-40","zodiac":"巨蟹座","dt":"20240620"}\n{"uid":"0016359814159","gender":"男","age_range":"","zodiac":null,"dt":"20240620"}\n');
   });
+  test('--write runs INSERT OVERWRITE into a partition and prints the rows written; without --write it is refused', async () => {
+    const create = 'CREATE TABLE IF NOT EXISTS log_count (lines BIGINT) PARTITIONED BY (dt STRING)';
+    const insert = "INSERT OVERWRITE TABLE log_count PARTITION (dt='20240620') SELECT count(*) FROM ods_raw_log_d WHERE dt='20240620'";
+    const refused = await sql([`${create}; ${insert}`]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/read-only: CREATE statements are refused.*--write/);
+    const done = await sql(['--write', `${create}; ${insert}; SELECT * FROM log_count`]);
+    expect(done.stderr).toBe('');
+    expect(done.code).toBe(0);
+    expect(done.stdout).toBe([
+      'CREATE TABLE workshop.log_count: created',
+      'INSERT OVERWRITE workshop.log_count partition dt=20240620: 1 row(s) written, replaced 0',
+      'lines | dt',
+      '------+---------',
+      '1234  | 20240620',
+      '(1 row)',
+      '',
+    ].join('\n'));
+    const exp = await runCli(['table', 'export', 'log_count', '--store', storeDir, '--project', 'workshop', '--format', 'jsonl']);
+    expect(exp.stdout).toBe('{"lines":1234,"dt":"20240620"}\n');
+  });
 });

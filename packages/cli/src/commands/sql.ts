@@ -16,12 +16,48 @@ interface SqlOptions extends StoreOptions {
   file?: string;
   format: SqlFormat;
   limit: string;
+  write?: boolean;
 }
 
-/** Runs a script in a fresh session (a new snapshot of the catalog) and prints each result. */
-async function runScript(store: Store, project: string, script: string, opts: { format: SqlFormat; limit: number }): Promise<void> {
+interface RunOptions {
+  format: SqlFormat;
+  limit: number;
+  /** INSERT and CREATE TABLE are allowed (--write). */
+  write: boolean;
+}
+
+/**
+ * Runs a script and prints each result. Read-only: one fresh session (a new
+ * snapshot of the catalog) for the whole script. With --write: statement by
+ * statement, each seeing what the ones before committed; an INSERT prints
+ * the rows it wrote.
+ */
+async function runScript(store: Store, project: string, script: string, opts: RunOptions): Promise<void> {
   // Loaded here: DuckDB's native module costs every other command nothing.
-  const { SqlSession, writeResult } = await import('@ferry/writer-table/sql');
+  const { SqlSession, writeResult, runScript: runWrites } = await import('@ferry/writer-table/sql');
+  if (opts.write) {
+    let first = true;
+    // Notes go to stdout only in the table format: csv/json output stays parseable.
+    const note = (text: string) => (opts.format === 'table' ? process.stdout : process.stderr).write(`${text}\n`);
+    await runWrites(store, script, {
+      project,
+      write: true,
+      async onQuery(result) {
+        if (!first && opts.format === 'table') process.stdout.write('\n');
+        first = false;
+        await writeResult(result, process.stdout, { format: opts.format, limit: opts.limit });
+      },
+      onInsert(r) {
+        const where = r.partition ? ` partition ${r.partition}` : '';
+        const replaced = r.writeMode === 'overwrite' ? `, replaced ${r.rowsReplaced}` : '';
+        note(`${r.writeMode === 'overwrite' ? 'INSERT OVERWRITE' : 'INSERT INTO'} ${r.table}${where}: ${r.rowsWritten} row(s) written${replaced}`);
+      },
+      onCreate(results) {
+        for (const c of results) note(`CREATE TABLE ${c.table.project}.${c.table.name}: ${c.created ? 'created' : 'exists already'}`);
+      },
+    });
+    return;
+  }
   const session = await SqlSession.open(store, { project });
   try {
     let first = true;
@@ -36,7 +72,7 @@ async function runScript(store: Store, project: string, script: string, opts: { 
 }
 
 /** The prompt: statements end with `;`; each runs on the catalog as it is when it runs. */
-async function prompt(store: Store, project: string, opts: { format: SqlFormat; limit: number }): Promise<void> {
+async function prompt(store: Store, project: string, opts: RunOptions): Promise<void> {
   const tty = process.stdin.isTTY === true;
   const rl = createInterface({ input: process.stdin, output: tty ? process.stdout : undefined, terminal: tty });
   const ps1 = `${project}> `;
@@ -77,11 +113,12 @@ async function prompt(store: Store, project: string, opts: { format: SqlFormat; 
 /** `ferry sql`: read-only SQL (DuckDB) over the tables of the store. */
 export function sqlCommand(): Command {
   return storeOptions(new Command('sql'))
-    .description('query the tables of the store with SQL (DuckDB; read-only); no query: a prompt until Ctrl-D')
+    .description('query the tables of the store with SQL (DuckDB; read-only unless --write); no query: a prompt until Ctrl-D')
     .argument('[query]', 'the SQL to run (one or more statements)')
     .option('-f, --file <file>', 'run the SQL in this file')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'jsonl', 'json']).default('table'))
     .option('--limit <n>', 'rows shown by the table format', '1000')
+    .option('--write', "allow INSERT OVERWRITE|INTO TABLE t [PARTITION (spec)] SELECT ... and CREATE TABLE (committed into the store like a job's write)")
     .action(async (query: string | undefined, opts: SqlOptions) => {
       const limit = Number(opts.limit);
       if (!Number.isSafeInteger(limit) || limit < 0) throw new FerryError(ErrorCodes.USAGE, `--limit ${opts.limit}: expected a number of rows`);
@@ -95,8 +132,9 @@ export function sqlCommand(): Command {
         }
       }
       await withStore(opts, async (store, project) => {
-        if (script === undefined) return prompt(store, project, { format: opts.format, limit });
-        await runScript(store, project, script, { format: opts.format, limit });
+        const run = { format: opts.format, limit, write: opts.write === true };
+        if (script === undefined) return prompt(store, project, run);
+        await runScript(store, project, script, run);
       });
     });
 }

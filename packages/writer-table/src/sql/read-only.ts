@@ -25,7 +25,7 @@ const NAMES: Record<number, string> = {
 export function checkReadOnly(type: number, sql: string): void {
   if (ALLOWED.has(type)) return;
   const kind = NAMES[type] ?? /^\s*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? 'this statement';
-  throw new FerryError(ErrorCodes.SQL, `ferry sql is read-only: ${kind} statements are refused (only SELECT and EXPLAIN run; tables are written by ferry run)`);
+  throw new FerryError(ErrorCodes.SQL, `ferry sql is read-only: ${kind} statements are refused (only SELECT and EXPLAIN run; tables are written by ferry run, or by INSERT ... SELECT with --write)`);
 }
 
 /**
@@ -50,5 +50,5 @@ const WRITE_WORDS = /(?:^|;)\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*(insert|upd
  */
 export function checkLeadingWords(script: string): void {
   const m = WRITE_WORDS.exec(script);
-  if (m) throw new FerryError(ErrorCodes.SQL, `ferry sql is read-only: ${m[1]!.toUpperCase()} statements are refused (only SELECT and EXPLAIN run; tables are written by ferry run)`);
+  if (m) throw new FerryError(ErrorCodes.SQL, `ferry sql is read-only: ${m[1]!.toUpperCase()} statements are refused (only SELECT and EXPLAIN run; tables are written by ferry run, or by INSERT ... SELECT with --write)`);
 }

@@ -53,7 +53,7 @@ export async function runScript(store: Store, text: string, opts: ScriptOptions)
     const where = statements.length > 1 ? `statement at line ${s.line}: ` : '';
     try {
       if (stmt.kind !== 'query' && !opts.write) {
-        throw new FerryError(ErrorCodes.SQL, `${stmt.kind === 'insert' ? 'INSERT' : 'CREATE TABLE'} writes to the store: run it with --write (ferry sql is read-only without it)`);
+        throw new FerryError(ErrorCodes.SQL, `ferry sql is read-only: ${stmt.kind === 'insert' ? 'INSERT' : 'CREATE TABLE'} writes to the store; run it with --write`);
       }
       if (stmt.kind === 'insert') {
         const result = await insertSelect(store, opts.project, stmt, { lockWaitMs: opts.lockWaitMs, signal: opts.signal });

@@ -56,7 +56,7 @@ function lineAt(text: string, index: number): number {
 
 /** The text without -- and /* *\/ comments (quotes kept as they are). */
 export function stripComments(text: string): string {
-  return text.replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|--[^\n]*|\/\*[\s\S]*?\*\//g, (m, q: string | undefined) => q ?? ' ');
+  return text.replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|--[^\n]*|\/\*[\s\S]*?\*\//g, (_m, q: string | undefined) => q ?? ' ');
 }
 
 /** An `INSERT OVERWRITE|INTO [TABLE] t [PARTITION (spec)] SELECT ...` statement. */
