@@ -1,7 +1,8 @@
 /**
  * One attempt of one node: a virtual node succeeds at once; a sync node
  * loads its job file, fills its parameters for the instance's times, merges
- * the environment's data sources and runs the job with core's `runJob`.
+ * the environment's data sources and runs the job with core's `runJob`; a
+ * sql node runs its statements on the store (sql-node.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +24,7 @@ import {
 import { tableSettings } from '@ferry/writer-table';
 import { applyDatasources } from './datasources.js';
 import { jobIdentity } from './job-identity.js';
+import { runSqlNode } from './sql-node.js';
 
 /** The store's writer: a workflow writes into its own workspace's store. */
 const TABLE_WRITER = pathToFileURL(createRequire(import.meta.url).resolve('@ferry/writer-table')).href;
@@ -92,6 +94,16 @@ export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> 
   if (o.node.type === 'virtual') {
     o.log.info(`virtual node ${o.node.name}: nothing to run`);
     return { ok: true, rows: 0 };
+  }
+  if (o.node.type === 'sql') {
+    try {
+      const rows = await runSqlNode({ storeDir: o.ws.storeDir, project: o.project, node: o.node, times: o.times, log: o.log, signal: o.signal });
+      return { ok: true, rows };
+    } catch (err) {
+      const e = err as FerryError;
+      o.log.warn(`sql node ${o.node.name} failed: ${redactText(e.message)}`);
+      return { ok: false, error: { code: e.code, message: redactText(e.message) } };
+    }
   }
   let prepared: Awaited<ReturnType<typeof prepareNodeJob>>;
   try {

@@ -237,7 +237,7 @@ async function runNode(r: DagRun, node: WorkflowNode): Promise<void> {
   const endedAt = new Date().toISOString();
   if (result.ok) {
     r.set(node.name, { state: 'succeeded', endedAt, rows: result.rows ?? 0, ...(result.runDir ? { runDir: result.runDir } : {}) }, ['owner']);
-    r.progress.info(`${label} succeeded${node.type === 'sync' ? `, ${result.rows ?? 0} rows` : ''}`);
+    r.progress.info(`${label} succeeded${node.type !== 'virtual' ? `, ${result.rows ?? 0} rows` : ''}`);
     log.info('node succeeded');
   } else {
     const reason = r.signal.aborted ? `cancelled: ${result.error?.message ?? ''}` : (result.error?.message ?? 'failed');

@@ -24,9 +24,13 @@ export type RerunPolicy = 'always' | 'on-failure' | 'never';
 /** One node of a workflow, with defaults applied. */
 export interface WorkflowNode {
   name: string;
-  type: 'virtual' | 'sync';
+  type: 'virtual' | 'sync' | 'sql';
   /** Sync nodes: absolute path of the job file. */
   job?: string;
+  /** SQL nodes: absolute path of the SQL file. */
+  sqlFile?: string;
+  /** SQL nodes: the SQL written inline. */
+  sql?: string;
   /** Parents (same workflow). */
   depends: string[];
   rerun: RerunPolicy;
@@ -164,7 +168,9 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
         if (dep === nodeName) throw fail(`${nat}.depends`, `${nodeName} depends on itself`);
       }
       if (n.type === 'sync' && !n.job) throw fail(`${nat}.job`, 'a sync node needs a job file');
-      if (n.type === 'virtual' && n.job) throw fail(`${nat}.job`, 'a virtual node runs no job (use type: sync)');
+      if (n.type !== 'sync' && n.job) throw fail(`${nat}.job`, `a ${n.type} node runs no job (use type: sync)`);
+      if (n.type === 'sql' && (n.file === undefined) === (n.sql === undefined)) throw fail(`${nat}.file`, 'a sql node needs its SQL in "file" or inline in "sql" (one of them)');
+      if (n.type !== 'sql' && (n.file !== undefined || n.sql !== undefined)) throw fail(`${nat}.${n.file !== undefined ? 'file' : 'sql'}`, `only sql nodes run SQL (this node is ${n.type})`);
       if (n.rerun === 'never' && n.retries > 0) throw fail(`${nat}.retries`, 'rerun: never allows no automatic retries');
       const retryIntervalMs = n.retryInterval === undefined ? DEFAULT_RETRY_INTERVAL_MS : parseDuration(n.retryInterval, `${file}: ${nat}.retryInterval`);
       if (retryIntervalMs > MAX_RETRY_INTERVAL_MS) throw fail(`${nat}.retryInterval`, 'at most 30m');
@@ -172,6 +178,8 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
         name: nodeName,
         type: n.type,
         ...(n.job ? { job: isAbsolute(n.job) ? n.job : join(dir, n.job) } : {}),
+        ...(n.file ? { sqlFile: isAbsolute(n.file) ? n.file : join(dir, n.file) } : {}),
+        ...(n.sql ? { sql: n.sql } : {}),
         depends: [...new Set(n.depends)],
         rerun: n.rerun,
         retries: n.retries,

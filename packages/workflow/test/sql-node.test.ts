@@ -1,0 +1,82 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runWorkflowInstance, type NodeRecord } from '@ferry/workflow';
+import { listPartitions, openStore, scanBatches } from '@ferry/writer-table';
+import { generateJob, PLUGINS, testWorkspace, workspaceYaml, type TestWorkspace } from './helpers.js';
+
+let tw: TestWorkspace;
+beforeEach(async () => {
+  tw = testWorkspace();
+  await tw.ddl('p_dev', 'CREATE TABLE t (id BIGINT) PARTITIONED BY (dt STRING);');
+  mkdirSync(join(tw.dir, 'sql'));
+  writeFileSync(join(tw.dir, 'sql', 'agg.sql'), `-- the day's count and sum of ids
+CREATE TABLE IF NOT EXISTS agg (n BIGINT, total BIGINT) PARTITIONED BY (dt STRING);
+INSERT OVERWRITE TABLE agg PARTITION (dt='\${bizdate}')
+SELECT count(*), sum(id) FROM t WHERE dt = '\${bizdate}';
+SELECT n, total, dt FROM agg WHERE dt = '$bizdate';
+`);
+});
+afterEach(() => tw.cleanup());
+
+async function withStore<T>(fn: (s: ReturnType<typeof openStore>) => Promise<T>): Promise<T> {
+  const store = openStore(join(tw.dir, '.ferry'));
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('sql nodes', () => {
+  it('run after the sync node they depend on, with scheduling parameters filled, writing the aggregate', async () => {
+    tw.job('load.json', generateJob(300));
+    const ws = await tw.load(workspaceYaml(`      load: { type: sync, job: jobs/load.json }
+      agg: { type: sql, file: sql/agg.sql, depends: [load] }
+`));
+    const events: string[] = [];
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' }, { onNode: (n: string, rec: NodeRecord) => void events.push(`${n}:${rec.state}`) });
+    expect(r.ok).toBe(true);
+    expect(events.indexOf('load:succeeded')).toBeLessThan(events.indexOf('agg:running'));
+    expect(r.nodes.agg!.rows).toBe(1);
+    const { want, got } = await withStore(async (store) => {
+      let n = 0n;
+      let total = 0n;
+      for await (const b of scanBatches(store, 'p_dev', 't', 'dt=20240620')) {
+        for (const v of b.getChild('id')!) {
+          n++;
+          total += BigInt(v as bigint);
+        }
+      }
+      const rows: unknown[] = [];
+      for await (const b of scanBatches(store, 'p_dev', 'agg', 'dt=20240620')) rows.push(...b.toArray().map((x) => x.toJSON()));
+      return { want: { n, total }, got: rows };
+    });
+    expect(want.n).toBe(300n);
+    expect(got).toEqual([{ n: want.n, total: want.total }]);
+  });
+
+  it('a failing statement fails the node, holds back its children and leaves the target partition as it was', async () => {
+    tw.job('load.json', generateJob(10));
+    const ws = await tw.load(workspaceYaml(`      load: { type: sync, job: jobs/load.json }
+      agg: { type: sql, file: sql/agg.sql, depends: [load] }
+      bad: { type: sql, sql: "INSERT OVERWRITE TABLE agg PARTITION (dt='\${bizdate}') SELECT 1, error('bad row')", depends: [agg] }
+      after: { type: virtual, depends: [bad] }
+`));
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' }, {});
+    expect(r.ok).toBe(false);
+    expect(r.nodes.bad!.state).toBe('failed');
+    expect(r.nodes.after!.state).not.toBe('succeeded');
+    expect(await withStore(async (s) => listPartitions(s, 'p_dev', 'agg').map((p) => [p.spec, p.rows]))).toEqual([['dt=20240620', 1]]);
+  });
+
+  it('a sql node needs file or sql, and an unknown parameter fails naming it', async () => {
+    await expect(tw.load(workspaceYaml(`      agg: { type: sql }
+`))).rejects.toThrow(/a sql node needs its SQL in "file" or inline in "sql"/);
+    const ws = await tw.load(workspaceYaml(`      q: { type: sql, sql: "SELECT '\${nope}'" }
+`));
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' }, {});
+    expect(r.ok).toBe(false);
+    expect(r.nodes.q!.reason).toMatch(/unknown parameter \$\{nope\}/);
+  });
+});
