@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { createTable, listDataFiles, listPartitions, listPending, scanBatches, scanSchema, type Store } from '@ferry/writer-table';
+import { createTable, listDataFiles, listPartitions, listPending, reclaimDeadWrites, scanBatches, scanSchema, type Store } from '@ferry/writer-table';
 import { runScript, type ScriptOptions } from '@ferry/writer-table/sql';
 import { tempStore, writeTable } from './helpers.js';
 
@@ -113,6 +117,37 @@ describe('INSERT ... SELECT into the store', () => {
   test('CREATE TABLE IF NOT EXISTS goes to the store', async () => {
     await sql(`CREATE TABLE IF NOT EXISTS made (a STRING) PARTITIONED BY (dt STRING); CREATE TABLE IF NOT EXISTS made (a STRING) PARTITIONED BY (dt STRING);
       INSERT OVERWRITE TABLE made PARTITION (dt='1') SELECT 'x'; SELECT a, dt FROM made`).then((rows) => expect(rows).toEqual([{ a: 'x', dt: '1' }]));
+  });
+  test('kill -9 during an INSERT OVERWRITE leaves the old partition; the next open deletes the staged file', async () => {
+    await sql(AGG);
+    const before = listPartitions(store, 'p', 'agg');
+    const files = listDataFiles(dir);
+    const sqlUrl = pathToFileURL(join(fileURLToPath(import.meta.url), '../../dist/sql/index.js')).href;
+    const indexUrl = pathToFileURL(join(fileURLToPath(import.meta.url), '../../dist/index.js')).href;
+    const script = join(dir, 'child.mjs');
+    // A big result: the COPY is still writing when the parent kills it.
+    writeFileSync(script, `
+import { openStore } from '${indexUrl}';
+import { runScript } from '${sqlUrl}';
+const store = openStore(${JSON.stringify(dir)});
+await runScript(store, "INSERT OVERWRITE TABLE agg PARTITION (dt='20240620') SELECT 'u' || i, i, 1, 1, NULL, NULL, 1, true, NULL, 1 FROM range(200000000) t(i)", { project: 'p', write: true });
+`);
+    const child = spawn(process.execPath, [script], { stdio: 'ignore' });
+    try {
+      // Wait until the child's write is pending and DuckDB has started its file.
+      while (!(listPending(store).length > 0 && listDataFiles(dir).length > files.length)) {
+        if (child.exitCode !== null) throw new Error(`child exited early with ${child.exitCode}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
+    expect(listPartitions(store, 'p', 'agg')).toEqual(before);
+    expect(reclaimDeadWrites(store)).toBe(1);
+    expect(listPending(store)).toEqual([]);
+    expect(listDataFiles(dir)).toEqual(files);
+    expect((await sql('SELECT count(*) AS c FROM agg'))[0]!.c).toBe(7n);
   });
 });
 
