@@ -10,6 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ErrorCodes, FerryError, readJobFile, rememberSecrets, validate } from '@ferry/core';
 import { findCycle, topoOrder } from './dag.js';
+import { applyLineage } from './lineage.js';
 import { parseDuration } from './durations.js';
 import { checkCron, checkTimeZone } from './schedule.js';
 import { workspaceSchema } from './workspace-schema.js';
@@ -204,6 +205,7 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
     workflows,
   };
   await checkJobDatasources(ws);
+  for (const wf of Object.values(ws.workflows)) await applyLineage(wf, `${file}: workflows.${wf.name}.nodes`);
   return ws;
 }
 

@@ -80,3 +80,22 @@ describe('sql nodes', () => {
     expect(r.nodes.q!.reason).toMatch(/unknown parameter \$\{nope\}/);
   });
 });
+
+describe('table lineage', () => {
+  it('a sql node reading a table another node writes depends on it; a cycle it makes is an error at load time', async () => {
+    tw.job('load.json', generateJob(5));
+    writeFileSync(join(tw.dir, 'sql', 'top.sql'), "INSERT OVERWRITE TABLE top PARTITION (dt='${bizdate}') SELECT max(total) FROM agg");
+    const ws = await tw.load(workspaceYaml(`      top: { type: sql, file: sql/top.sql }
+      agg: { type: sql, file: sql/agg.sql }
+      load: { type: sync, job: jobs/load.json }
+`));
+    const wf = ws.workflows.W!;
+    expect(wf.nodes.agg!.depends).toEqual(['load']);
+    expect(wf.nodes.top!.depends).toEqual(['agg']);
+    expect(wf.order).toEqual(['load', 'agg', 'top']);
+    await expect(tw.load(workspaceYaml(`      top: { type: sql, file: sql/top.sql }
+      agg: { type: sql, file: sql/agg.sql, depends: [top] }
+      load: { type: sync, job: jobs/load.json }
+`))).rejects.toThrow(/dependency cycle (agg -> top -> agg|top -> agg -> top) \(with the dependencies table lineage adds/);
+  });
+});
