@@ -20,3 +20,4 @@ export { backfill, dateRange, type BackfillOptions, type BackfillResult } from '
 export { parseBizdate } from './bizdate.js';
 export { openStateStore, processAlive, processIdentity, type ProcessIdentity, type StateCatalog, type StateStore } from './state-store.js';
 export { jobIdentity } from './job-identity.js';
+export { applyLineage, type NodeLineage } from './lineage.js';

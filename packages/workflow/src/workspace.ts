@@ -10,7 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ErrorCodes, FerryError, readJobFile, rememberSecrets, validate } from '@ferry/core';
 import { findCycle, topoOrder } from './dag.js';
-import { applyLineage } from './lineage.js';
+import { applyLineage, type NodeLineage } from './lineage.js';
 import { parseDuration } from './durations.js';
 import { checkCron, checkTimeZone } from './schedule.js';
 import { workspaceSchema } from './workspace-schema.js';
@@ -48,6 +48,8 @@ export interface Workflow {
   nodes: Record<string, WorkflowNode>;
   /** Node names, parents before children. */
   order: string[];
+  /** Tables each node reads and writes, and the parents that adds (set by loading). */
+  lineage?: Record<string, NodeLineage>;
 }
 
 export interface Datasource {
@@ -205,7 +207,7 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
     workflows,
   };
   await checkJobDatasources(ws);
-  for (const wf of Object.values(ws.workflows)) await applyLineage(wf, `${file}: workflows.${wf.name}.nodes`);
+  for (const wf of Object.values(ws.workflows)) wf.lineage = await applyLineage(wf, `${file}: workflows.${wf.name}.nodes`);
   return ws;
 }
 

@@ -93,6 +93,11 @@ describe('table lineage', () => {
     expect(wf.nodes.agg!.depends).toEqual(['load']);
     expect(wf.nodes.top!.depends).toEqual(['agg']);
     expect(wf.order).toEqual(['load', 'agg', 'top']);
+    expect(wf.lineage).toEqual({
+      load: { reads: [], writes: ['t'], derived: [] },
+      agg: { reads: ['t'], writes: ['agg'], derived: ['load'] },
+      top: { reads: ['agg'], writes: ['top'], derived: ['agg'] },
+    });
     await expect(tw.load(workspaceYaml(`      top: { type: sql, file: sql/top.sql }
       agg: { type: sql, file: sql/agg.sql, depends: [top] }
       load: { type: sync, job: jobs/load.json }

@@ -268,6 +268,34 @@ function listCmd(): Command {
     });
 }
 
+function lineageCmd(): Command {
+  return new Command('lineage')
+    .description('the tables each node of a workflow reads and writes, and the dependencies that adds')
+    .argument('<workflow>', 'workflow name')
+    .option('--format <format>', 'text or dot (Graphviz)', 'text')
+    .option('--workspace <path>', 'ferry.yaml (default: here or above)')
+    .action(async (name: string, opts: { workspace?: string; format: string }) => {
+      if (opts.format !== 'text' && opts.format !== 'dot') throw new FerryError(ErrorCodes.USAGE, `--format ${opts.format}: expected text or dot`);
+      const ws = await loadWorkspace({ workspace: opts.workspace, cwd: process.cwd() });
+      const wf = ws.workflows[name];
+      if (!wf) throw new FerryError(ErrorCodes.NOT_FOUND, `workflow ${name} not found in ${ws.file} (workflows: ${Object.keys(ws.workflows).join(', ')})`);
+      const lines: string[] = [];
+      if (opts.format === 'dot') lines.push(`digraph ${JSON.stringify(wf.name)} {`);
+      for (const n of wf.order) {
+        const node = wf.nodes[n]!;
+        const l = wf.lineage?.[n] ?? { reads: [], writes: [], derived: [] };
+        if (opts.format === 'dot') {
+          for (const p of node.depends) lines.push(`  ${JSON.stringify(p)} -> ${JSON.stringify(n)}${l.derived.includes(p) ? ' [style=dashed, label="lineage"]' : ''};`);
+          continue;
+        }
+        const parts = [node.type, l.reads.length ? `reads ${l.reads.join(', ')}` : '', l.writes.length ? `writes ${l.writes.join(', ')}` : '', node.depends.length ? `after ${node.depends.map((p) => (l.derived.includes(p) ? `${p} (lineage)` : p)).join(', ')}` : ''];
+        lines.push(`${n}: ${parts.filter(Boolean).join('; ')}`);
+      }
+      if (opts.format === 'dot') lines.push('}');
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}
+
 /** `ferry workflow`. */
 export function workflowCommand(): Command {
   return new Command('workflow')
@@ -277,5 +305,6 @@ export function workflowCommand(): Command {
     .addCommand(statusCmd())
     .addCommand(logsCmd())
     .addCommand(rerunCmd())
-    .addCommand(listCmd());
+    .addCommand(listCmd())
+    .addCommand(lineageCmd());
 }
