@@ -6,10 +6,11 @@
  */
 import type { Writable } from 'node:stream';
 import { ErrorCodes, FerryError } from '@ferry/core';
-import { AsyncByteQueue, type RecordBatch, RecordBatchStreamWriter } from 'apache-arrow';
+import { type RecordBatch, RecordBatchStreamWriter } from 'apache-arrow';
 import { requireTable } from './catalog.js';
 import { scanBatches, scanSchema } from './scan.js';
 import type { Store } from './store.js';
+import { ChunkSink, put } from './stream-out.js';
 import { columnFormat, csvCell, jsonCell, type CellText } from './value-format.js';
 
 export type ExportFormat = 'jsonl' | 'csv' | 'arrow';
@@ -23,38 +24,6 @@ export interface ExportOptions {
   signal?: AbortSignal;
   /** Stop after this many rows. */
   limit?: number;
-}
-
-/** Writes to `out`, waiting for it to drain when its buffer is full. */
-async function put(out: Writable, chunk: string | Uint8Array): Promise<void> {
-  if (!out.write(chunk)) {
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error) => {
-        out.off('drain', done);
-        out.off('error', done);
-        out.off('close', done);
-        if (err) reject(err);
-        else resolve();
-      };
-      out.on('drain', done);
-      out.on('error', done);
-      out.on('close', done);
-    });
-  }
-}
-
-/** A queue the Arrow writer writes into synchronously, so each batch's bytes can be taken right away. */
-class ChunkSink extends AsyncByteQueue {
-  chunks: Uint8Array[] = [];
-  override write(value: unknown): void {
-    const u8 = value as Uint8Array;
-    if (u8.byteLength > 0) this.chunks.push(u8.slice());
-  }
-  take(): Uint8Array[] {
-    const c = this.chunks;
-    this.chunks = [];
-    return c;
-  }
 }
 
 /** Streams a table's rows out; returns how many were written. */

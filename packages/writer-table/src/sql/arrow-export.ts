@@ -4,27 +4,13 @@
  * batch at a time, waiting for `drain`, under the read lease.
  */
 import type { Writable } from 'node:stream';
-import { AsyncByteQueue, RecordBatchStreamWriter } from 'apache-arrow';
+import { RecordBatchStreamWriter } from 'apache-arrow';
 import { readFilter } from '../partition-spec.js';
 import { scanSchema } from '../scan.js';
 import type { Store } from '../store.js';
 import { fileBatches } from './parquet-scan.js';
-import { put } from './result-writer.js';
+import { ChunkSink, put } from '../stream-out.js';
 import { SqlSession } from './session.js';
-
-/** A queue the Arrow writer writes into synchronously, so each batch's bytes can be taken right away. */
-class ChunkSink extends AsyncByteQueue {
-  chunks: Uint8Array[] = [];
-  override write(value: unknown): void {
-    const u8 = value as Uint8Array;
-    if (u8.byteLength > 0) this.chunks.push(u8.slice());
-  }
-  take(): Uint8Array[] {
-    const c = this.chunks;
-    this.chunks = [];
-    return c;
-  }
-}
 
 /** Options of `arrowExport`. */
 export interface ArrowExportOptions {

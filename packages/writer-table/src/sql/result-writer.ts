@@ -10,6 +10,7 @@ import type { DuckDBResult } from '@duckdb/node-api';
 import { csvCell, jsonCell } from '../value-format.js';
 import { cellDisplay, textGrid } from './display-width.js';
 import { resultColumns } from './result-text.js';
+import { put } from '../stream-out.js';
 
 /** The output formats of `ferry sql`. */
 export type SqlFormat = 'table' | 'csv' | 'jsonl' | 'json';
@@ -20,23 +21,6 @@ export interface WriteResultOptions {
   format: SqlFormat;
   /** Rows shown by the table format (all rows are still counted). */
   limit?: number;
-}
-
-/** Writes to `out`, waiting for it to drain when its buffer is full. */
-export async function put(out: Writable, chunk: string | Uint8Array): Promise<void> {
-  if (out.write(chunk)) return;
-  await new Promise<void>((resolve, reject) => {
-    const done = (err?: Error) => {
-      out.off('drain', done);
-      out.off('error', done);
-      out.off('close', done);
-      if (err) reject(err);
-      else resolve();
-    };
-    out.on('drain', done);
-    out.on('error', done);
-    out.on('close', done);
-  });
 }
 
 /** Streams one result to `out`; returns its row count. */
