@@ -1,4 +1,5 @@
 /** Number and size formatting for progress lines and summaries. */
+import { formatBytes } from '@ferry/core';
 
 export function int(n: number): string {
   return Math.round(n).toLocaleString('en-US');
@@ -6,16 +7,7 @@ export function int(n: number): string {
 
 /** `117 MiB`-style sizes; `compact` drops a digit (tables), else two digits below 10 (summaries). */
 export function bytes(n: number, compact = false): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const digits = (v < 10 ? 2 : 1) - (compact ? 1 : 0);
-  return `${v.toFixed(digits)} ${units[i]}`;
+  return formatBytes(n, compact);
 }
 
 export function seconds(ms: number): string {

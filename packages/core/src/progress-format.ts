@@ -5,8 +5,8 @@
  */
 import type { Progress } from './run-types.js';
 
-/** `117 MiB`-style sizes: binary units, two digits below 10, else one. */
-export function formatBytes(n: number): string {
+/** `117 MiB`-style sizes: binary units, two digits below 10, else one; `compact` drops a digit (tables). */
+export function formatBytes(n: number, compact = false): string {
   if (n < 1024) return `${Math.round(n)} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
@@ -15,7 +15,7 @@ export function formatBytes(n: number): string {
     v /= 1024;
     i++;
   }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+  return `${v.toFixed((v < 10 ? 2 : 1) - (compact ? 1 : 0))} ${units[i]}`;
 }
 
 /** A rate in MiB/s (the unit every summary and progress line uses). */
