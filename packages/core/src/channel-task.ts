@@ -34,3 +34,8 @@ export interface ChannelResult {
   counters: Record<string, number>;
   error?: SerializedError;
 }
+
+/** What the engine gives each thread when it starts (piscina's workerData): the job's plugins, loaded before the thread says it is ready. */
+export interface WorkerPreload {
+  preload?: { url: string; kind: 'reader' | 'writer' }[];
+}
