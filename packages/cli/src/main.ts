@@ -4,20 +4,35 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ErrorCodes, isFerryError, isUsageError, redactError } from '@ferry/core';
-import { benchCommand } from './commands/bench.js';
-import { pluginCommand } from './commands/plugin.js';
-import { runCommand } from './commands/run.js';
-import { sqlCommand } from './commands/sql.js';
-import { storeCommand } from './commands/store.js';
-import { tableCommand } from './commands/table.js';
-import { workflowCommand } from './commands/workflow.js';
-import { datasourceCommand } from './commands/datasource.js';
-import { schedulerCommand } from './commands/scheduler.js';
-import { importCommand } from './commands/import.js';
-import { dirtyCommand } from './commands/dirty.js';
-import { previewCommand } from './commands/preview.js';
-import { stateCommand } from './commands/state.js';
+import { ErrorCodes, isFerryError, isUsageError, redactError } from '@ferry/core/errors';
+
+/**
+ * Every command, by name, loaded only when it runs: `ferry table count` does
+ * not load DuckDB, the engine or the workflow layer it does not use (each
+ * command module and what it imports is 20-300 ms of start-up). Help and
+ * unknown names load them all.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./commands/run.js')).runCommand(),
+  plugin: async () => (await import('./commands/plugin.js')).pluginCommand(),
+  table: async () => (await import('./commands/table.js')).tableCommand(),
+  sql: async () => (await import('./commands/sql.js')).sqlCommand(),
+  workflow: async () => (await import('./commands/workflow.js')).workflowCommand(),
+  datasource: async () => (await import('./commands/datasource.js')).datasourceCommand(),
+  scheduler: async () => (await import('./commands/scheduler.js')).schedulerCommand(),
+  import: async () => (await import('./commands/import.js')).importCommand(),
+  store: async () => (await import('./commands/store.js')).storeCommand(),
+  dirty: async () => (await import('./commands/dirty.js')).dirtyCommand(),
+  preview: async () => (await import('./commands/preview.js')).previewCommand(),
+  bench: async () => (await import('./commands/bench.js')).benchCommand(),
+  state: async () => (await import('./commands/state.js')).stateCommand(),
+};
+
+/** The command `argv` runs (its first word that is not a global option), if it names one. */
+function commandOf(argv: string[]): string | undefined {
+  const first = argv.find((a) => a !== '--debug');
+  return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined;
+}
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -33,27 +48,18 @@ export async function main(argv: string[]): Promise<number> {
     .option('--debug', 'show stack traces and debug logs')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  program.addCommand(runCommand());
-  program.addCommand(pluginCommand());
-  program.addCommand(tableCommand());
-  program.addCommand(sqlCommand());
-  program.addCommand(workflowCommand());
-  program.addCommand(datasourceCommand());
-  program.addCommand(schedulerCommand());
-  program.addCommand(importCommand());
-  program.addCommand(storeCommand());
-  program.addCommand(dirtyCommand());
-  program.addCommand(previewCommand());
-  program.addCommand(benchCommand());
-  program.addCommand(stateCommand());
   // Subcommands added with addCommand do not inherit exitOverride: without it commander calls process.exit(1) on a usage mistake.
   const override = (c: Command) => {
     c.exitOverride();
     c.configureOutput({ writeErr: (s) => process.stderr.write(s) });
     for (const sub of c.commands) override(sub);
   };
-  override(program);
   try {
+    const only = commandOf(argv);
+    const versionOnly = argv.length === 1 && (argv[0] === '-V' || argv[0] === '--version');
+    const wanted = only ? [only] : versionOnly ? [] : Object.keys(COMMANDS);
+    for (const c of await Promise.all(wanted.map((name) => COMMANDS[name]!()))) program.addCommand(c);
+    override(program);
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (err) {

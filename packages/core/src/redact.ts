@@ -11,7 +11,7 @@
  *   --json) replaces it, so a message that echoes it (a validator, a
  *   server) still prints `***`.
  */
-import { levenshtein } from './schema-builders.js';
+import { levenshtein } from './levenshtein.js';
 
 /** What replaces a secret. */
 export const MASK = '***';

@@ -7,6 +7,9 @@
  * so transforms normalise a config there and hooks get the result.
  */
 import { z } from 'zod';
+import { levenshtein } from './levenshtein.js';
+
+export { levenshtein };
 
 /** A config schema: any zod schema; `T` is the value a plugin's hooks get. */
 export type Schema<T = unknown> = z.ZodType<T>;
@@ -75,21 +78,6 @@ export function closest(key: string, known: string[]): string | undefined {
     }
   }
   return best;
-}
-
-/** Edit distance between two strings. */
-export function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }
 
 function objectSchema<S extends z.ZodRawShape>(shape: S, opts: ObjectOptions = {}): z.ZodObject<S> {
