@@ -22,7 +22,14 @@ import type { DirtySample } from './run-types.js';
 // The pool starts while the main thread still plans the job: loading the plugins here overlaps that work.
 // A plugin that fails to load fails again, with its message, in the task that uses it.
 const preload = (workerData as WorkerPreload | null | undefined)?.preload;
-if (preload) await Promise.allSettled(preload.map((p) => loadPlugin(p.url, p.kind)));
+if (preload) {
+  await Promise.allSettled(
+    preload.map(async (p) => {
+      const plugin = await loadPlugin(p.url, p.kind);
+      if (plugin.kind === 'writer') await plugin.warm?.();
+    }),
+  );
+}
 
 export default async function runChannel(task: ChannelTask): Promise<ChannelResult> {
   const counters = new Counters(task.shared);

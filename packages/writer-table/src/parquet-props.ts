@@ -4,18 +4,14 @@
  * (bench/writer-table/parquet-options.mjs measures them).
  */
 import { type Data, type Schema, Type } from 'apache-arrow';
-import { Compression, EnabledStatistics, WriterPropertiesBuilder, WriterVersion, type WriterProperties } from 'parquet-wasm';
+import type { WriterProperties } from 'parquet-wasm';
+import { parquetWasm } from './parquet-wasm.js';
 
 /** The compressions a table writer may use. */
 export const COMPRESSIONS = ['snappy', 'zstd', 'lz4_raw', 'none'] as const;
 export type CompressionName = (typeof COMPRESSIONS)[number];
 
-const CODEC: Record<CompressionName, Compression> = {
-  snappy: Compression.SNAPPY,
-  zstd: Compression.ZSTD,
-  lz4_raw: Compression.LZ4_RAW,
-  none: Compression.UNCOMPRESSED,
-};
+const CODEC = { snappy: 'SNAPPY', zstd: 'ZSTD', lz4_raw: 'LZ4_RAW', none: 'UNCOMPRESSED' } as const satisfies Record<CompressionName, string>;
 
 /** Rows per row group at most (a file gathers ~fileBytes of Arrow data, usually one or two row groups). */
 export const ROW_GROUP_ROWS = 1024 * 1024;
@@ -56,9 +52,10 @@ export function wantsDictionary(data: Data): boolean {
  * consumed by the call it is passed to: never reuse one). `sample` holds
  * the file's first column data, to decide dictionary encoding per column.
  */
-export function writerProperties(schema: Schema, sample: Data[], compression: CompressionName): WriterProperties {
+export async function writerProperties(schema: Schema, sample: Data[], compression: CompressionName): Promise<WriterProperties> {
+  const { Compression, EnabledStatistics, WriterPropertiesBuilder, WriterVersion } = await parquetWasm();
   let b = new WriterPropertiesBuilder()
-    .setCompression(CODEC[compression])
+    .setCompression(Compression[CODEC[compression]])
     .setWriterVersion(WriterVersion.V2)
     .setMaxRowGroupSize(ROW_GROUP_ROWS)
     .setDictionaryEnabled(false)

@@ -8,12 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { batchBytes, createBuilder, makeBatch } from '@ferry/core';
 import { type Data, type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
-import { Table as WasmTable, writeParquet } from 'parquet-wasm';
 import { tableSchema, type DataFile, type TableDef } from './catalog.js';
 import { columnStats } from './column-stats.js';
 import { absPath, ensureDir, fsyncDir, partitionDir, removeFile, writeFileDurableAsync } from './files.js';
 import { storeIoError } from './disk-space.js';
 import { compressionFromEnv, writerProperties, type CompressionName } from './parquet-props.js';
+import { parquetWasm } from './parquet-wasm.js';
 import type { Store } from './store.js';
 
 /**
@@ -126,7 +126,8 @@ export class ParquetWriter {
     let rows = 0;
     for (const b of batches) rows += b.numRows;
     const stats = columnStats(this.schema, batches);
-    const props = writerProperties(this.schema, batches[0]!.data.children, this.compression);
+    const { Table: WasmTable, writeParquet } = await parquetWasm();
+    const props = await writerProperties(this.schema, batches[0]!.data.children, this.compression);
     const ipc = tableToIPC(new Table(this.schema, batches), 'stream');
     batches.length = 0;
     const bytes = writeParquet(WasmTable.fromIPCStream(ipc), props);

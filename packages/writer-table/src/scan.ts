@@ -8,7 +8,7 @@ import { type Data, RecordBatch, RecordBatchReader, Schema, makeData, Struct } f
 import { partitionRange, requireTable, tableSchema, type PartitionMeta, type TableDef } from './catalog.js';
 import { readFilter, specPairs } from './partition-spec.js';
 import { readFileSync } from 'node:fs';
-import { readParquet } from 'parquet-wasm';
+import { parquetWasm } from './parquet-wasm.js';
 import { absPath } from './files.js';
 import { acquireReadLease } from './read-lease.js';
 import type { Store } from './store.js';
@@ -62,6 +62,7 @@ export async function* scanBatches(store: Store, project: string, table: string,
       const constants = opts.withPartitionColumns ? partitionValues(def, meta.spec) : [];
       for (const file of meta.files) {
         opts.signal?.throwIfAborted();
+        const { readParquet } = await parquetWasm();
         const bytes = readParquet(readFileSync(absPath(store.dir, file.path))).intoIPCStream();
         for (const batch of RecordBatchReader.from(bytes)) {
           if (!opts.withPartitionColumns) {

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { type Data, makeData, RecordBatch, RecordBatchReader, Struct } from 'apache-arrow';
 import type { TableDef } from '../catalog.js';
 import { constantColumn, partitionValues, scanSchema } from '../scan.js';
+import { parquetWasm } from '../parquet-wasm.js';
 import type { SnapshotPartition } from './catalog-snapshot.js';
 
 /** Options of `fileBatches`. */
@@ -22,7 +23,7 @@ export async function* fileBatches(def: TableDef, partitions: SnapshotPartition[
   const schema = scanSchema(def, opts.withPartitionColumns);
   const width = def.columns.length;
   // Compiling parquet-wasm's WebAssembly takes ~0.5 s: only the Arrow export pays it.
-  const { readParquet } = await import('parquet-wasm');
+  const { readParquet } = await parquetWasm();
   for (const p of partitions) {
     const constants = opts.withPartitionColumns ? partitionValues(def, p.spec) : [];
     for (const f of p.files) {
