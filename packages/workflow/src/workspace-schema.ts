@@ -22,6 +22,7 @@ const node = t.object({
   job: t.string({ minLength: 1 }).optional().describe('sync nodes: job file, relative to the workspace folder'),
   file: t.string({ minLength: 1 }).optional().describe('sql nodes: SQL file, relative to the workspace folder'),
   sql: t.string({ minLength: 1 }).optional().describe('sql nodes: the SQL inline (instead of file)'),
+  errorLimit: t.integer({ min: 0 }).optional().describe('sql nodes: rows per INSERT that may be left out because a value does not fit its column (default 0: the first fails the node)'),
   depends: t.array(t.string({ minLength: 1 })).default([]).describe('nodes of the same workflow that must succeed first'),
   rerun: t.enum(['always', 'on-failure', 'never'] as const).default('always').describe('rerun policy: always (after success or failure), on-failure, never'),
   retries: t.integer({ min: 0, max: 10 }).default(0).describe('automatic retries after a failure (3 = at most 4 runs); not with rerun: never'),

@@ -32,6 +32,8 @@ export interface WorkflowNode {
   sqlFile?: string;
   /** SQL nodes: the SQL written inline. */
   sql?: string;
+  /** SQL nodes: rows per INSERT that may be left out because a value does not fit (default 0). */
+  errorLimit?: number;
   /** Parents (same workflow). */
   depends: string[];
   rerun: RerunPolicy;
@@ -173,6 +175,7 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
       if (n.type === 'sync' && !n.job) throw fail(`${nat}.job`, 'a sync node needs a job file');
       if (n.type !== 'sync' && n.job) throw fail(`${nat}.job`, `a ${n.type} node runs no job (use type: sync)`);
       if (n.type === 'sql' && (n.file === undefined) === (n.sql === undefined)) throw fail(`${nat}.file`, 'a sql node needs its SQL in "file" or inline in "sql" (one of them)');
+      if (n.type !== 'sql' && n.errorLimit !== undefined) throw fail(`${nat}.errorLimit`, `only sql nodes take errorLimit here (a sync node's is in its job file's setting.errorLimit)`);
       if (n.type !== 'sql' && (n.file !== undefined || n.sql !== undefined)) throw fail(`${nat}.${n.file !== undefined ? 'file' : 'sql'}`, `only sql nodes run SQL (this node is ${n.type})`);
       if (n.rerun === 'never' && n.retries > 0) throw fail(`${nat}.retries`, 'rerun: never allows no automatic retries');
       const retryIntervalMs = n.retryInterval === undefined ? DEFAULT_RETRY_INTERVAL_MS : parseDuration(n.retryInterval, `${file}: ${nat}.retryInterval`);
@@ -183,6 +186,7 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
         ...(n.job ? { job: isAbsolute(n.job) ? n.job : join(dir, n.job) } : {}),
         ...(n.file ? { sqlFile: isAbsolute(n.file) ? n.file : join(dir, n.file) } : {}),
         ...(n.sql ? { sql: n.sql } : {}),
+        ...(n.errorLimit !== undefined ? { errorLimit: n.errorLimit } : {}),
         depends: [...new Set(n.depends)],
         rerun: n.rerun,
         retries: n.retries,

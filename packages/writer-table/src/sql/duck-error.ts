@@ -1,9 +1,12 @@
 /**
  * DuckDB errors as one-line FerryErrors: the first line of DuckDB's message
- * plus, when DuckDB marks a position (its `LINE n:` excerpt with a caret),
- * the line and column in the statement the user wrote.
+ * plus the line and column in the text the user wrote. Sessions ask DuckDB
+ * for JSON errors, whose `position` is a byte offset in the statement as
+ * DuckDB ran it (after ferry's rewrites, mapped back through text-edits.ts);
+ * a plain message's `LINE n:` excerpt with a caret is the fallback.
  */
-import { ErrorCodes, FerryError } from '@ferry/core';
+import { ErrorCodes, FerryError, type ErrorCode } from '@ferry/core';
+import { charOffset, lineColumn } from './text-edits.js';
 
 /** Where in a statement an error points (1-based). */
 export interface SqlPosition {
@@ -33,28 +36,72 @@ export function errorPosition(message: string, sql: string): SqlPosition | undef
   return { line: found + 1, column: lines[found]!.indexOf(shown) + caret + 1 };
 }
 
-/** The column in `original` of a column in `rewritten`, which only added characters (quotes) to it. */
-function originalColumn(original: string, rewritten: string, column: number): number {
-  let i = 0;
-  for (let j = 0; j < column - 1 && j < rewritten.length; j++) if (rewritten[j] === original[i]) i++;
-  return i + 1;
+/** What DuckDB said, from its JSON error (sessions set errors_as_json) or its text. */
+interface DuckMessage {
+  /** `Binder Error: Referenced column "x" not found in FROM clause!`, one line. */
+  text: string;
+  /** UTF-8 byte offset in the statement text DuckDB ran. */
+  byte?: number;
+}
+
+function readDuck(message: string): DuckMessage {
+  const brace = message.indexOf('{');
+  if (brace >= 0 && message.trimEnd().endsWith('}')) {
+    try {
+      const j = JSON.parse(message.slice(brace)) as Record<string, string | undefined>;
+      const said = (j.exception_message ?? '').split('\n');
+      const type = j.exception_type ?? 'DuckDB';
+      let text = `${type} Error: ${said[0]!.trim()}`;
+      if (j.error_subtype === 'MISSING_ENTRY' && /Function/.test(j.type ?? '') && j.name) {
+        text = `unknown function ${j.name}()${j.candidates ? ` (did you mean ${j.candidates.split(',').slice(0, 3).join(', ')}?)` : ''}`;
+      }
+      return { text, byte: j.position === undefined ? undefined : Number(j.position) };
+    } catch {
+      // Not JSON after all: the text below.
+    }
+  }
+  return { text: message.split('\n')[0]!.replace(/^Failed to extract statements: /, '').trim() };
+}
+
+const POSITIONS = new WeakMap<FerryError, SqlErrorAt>();
+
+/** The message without its position, and the offset it points at in the text the caller gave. */
+export interface SqlErrorAt {
+  detail: string;
+  offset: number;
+}
+
+/** Where a FerryError from `duckError` points, when DuckDB said. */
+export function sqlErrorAt(err: unknown): SqlErrorAt | undefined {
+  return err instanceof FerryError ? POSITIONS.get(err) : undefined;
+}
+
+/** A FerryError whose message ends with `(line, column)` of `offset` in `text`, remembering the offset for callers that know more. */
+export function sqlErrorWithPosition(code: ErrorCode, detail: string, text: string, offset: number, cause?: unknown): FerryError {
+  const { line, column } = lineColumn(text, offset);
+  const err = new FerryError(code, `${detail} (line ${line}, column ${column})`, cause === undefined ? {} : { cause });
+  POSITIONS.set(err, { detail, offset });
+  return err;
 }
 
 /**
  * A DuckDB failure of `sql` as a FerryError: a query mistake (FERRY_ERR_SQL),
- * or a store problem when a file cannot be read. `original` is the text the
- * user wrote when `sql` is a rewrite of it that only added characters.
+ * or a store problem when a file cannot be read. `mapped` maps `sql` back to
+ * the text the user wrote (`mapped.source`), so the position is theirs;
+ * `false` when `sql` is ferry's own statement (no position shown).
  */
-export function duckError(err: unknown, sql: string, original?: string): FerryError {
+export function duckError(err: unknown, sql: string, mapped?: { toSource(offset: number): number; source: string } | false): FerryError {
   if (err instanceof FerryError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  const first = message.split('\n')[0]!.replace(/^Failed to extract statements: /, '').trim();
-  const pos = errorPosition(message, sql);
-  if (pos && original !== undefined && original !== sql) {
-    pos.column = originalColumn(original.split('\n')[pos.line - 1] ?? '', sql.split('\n')[pos.line - 1] ?? '', pos.column);
-  }
-  const where = pos ? ` (line ${pos.line}, column ${pos.column})` : '';
+  const said = readDuck(message);
   // A committed file that cannot be opened is a damaged store, not a wrong query.
-  const io = /^IO Error/.test(first);
-  return new FerryError(io ? ErrorCodes.STORE : ErrorCodes.SQL, `${first}${where}`, { cause: err });
+  const code = /^IO Error/.test(said.text) ? ErrorCodes.STORE : ErrorCodes.SQL;
+  if (mapped === false) return new FerryError(code, said.text, { cause: err });
+  if (said.byte !== undefined) {
+    const at = charOffset(sql, said.byte);
+    if (mapped) return sqlErrorWithPosition(code, said.text, mapped.source, mapped.toSource(at), err);
+    return sqlErrorWithPosition(code, said.text, sql, at, err);
+  }
+  const pos = errorPosition(message, sql);
+  return new FerryError(code, `${said.text}${pos ? ` (line ${pos.line}, column ${pos.column})` : ''}`, { cause: err });
 }

@@ -21,13 +21,30 @@ import type { Store } from '../store.js';
 import { duckError } from './duck-error.js';
 import { duckType, ident, literal } from './duck-sql.js';
 import { SqlSession } from './session.js';
+import type { FunctionDef } from './functions.js';
 import type { InsertStatement } from './statements.js';
 
 /** Options of `insertSelect`. */
 export interface InsertOptions {
   /** How long to wait for another writer of the same partition (default 0: fail at once). */
   lockWaitMs?: number;
+  /**
+   * Rows whose value does not fit a column that may be left out (default 0:
+   * the first one fails the statement). Above 0 the query runs twice: once
+   * to count such rows, once to write the others.
+   */
+  errorLimit?: number;
+  /** Functions of the script only (CREATE TEMPORARY FUNCTION). */
+  functions?: FunctionDef[];
   signal?: AbortSignal;
+}
+
+/** What an INSERT ... SELECT did. */
+export interface InsertResult extends CommitResult {
+  /** Rows left out because a value did not fit (at most the error limit). */
+  rowsRejected: number;
+  /** Why the first rows left out were (`column x of p.t: value 'a' does not fit BIGINT`). */
+  rejectedSamples: string[];
 }
 
 function resolveTarget(store: Store, project: string, name: string): TableDef {
@@ -42,17 +59,29 @@ function resolveTarget(store: Store, project: string, name: string): TableDef {
  * fit (DuckDB's own cast error does not say which column).
  */
 export function castExpr(source: string, column: { name: string; type: string }, table: string): string {
+  const { target, checks } = castChecks(source, column, table);
+  return `CASE WHEN ${source} IS NULL THEN NULL ${checks.map(([cond, why]) => `WHEN ${cond} THEN error(${why})`).join(' ')} ELSE TRY_CAST(${source} AS ${target}) END`;
+}
+
+/** The conditions under which a value does not fit a column, each with the text saying why. */
+function castChecks(source: string, column: { name: string; type: string }, table: string): { target: string; checks: [string, string][] } {
   const t = parseType(column.type, column.name);
   const target = duckType(t);
   const shown = `CAST(${source} AS VARCHAR)`;
-  const msg = (why: string) => `error(${literal(`column ${column.name} of ${table}: value `)} || ${shown} || ${literal(` ${why}`)})`;
-  const checks = [`WHEN TRY_CAST(${source} AS ${target}) IS NULL THEN ${msg(`does not fit ${column.type.toUpperCase()}`)}`];
-  if ('length' in t) checks.push(`WHEN length(CAST(${source} AS VARCHAR)) > ${t.length} THEN ${msg(`is longer than ${t.length} characters (${column.type.toUpperCase()})`)}`);
-  return `CASE WHEN ${source} IS NULL THEN NULL ${checks.join(' ')} ELSE TRY_CAST(${source} AS ${target}) END`;
+  const msg = (why: string) => `${literal(`column ${column.name} of ${table}: value `)} || ${shown} || ${literal(` ${why}`)}`;
+  const checks: [string, string][] = [[`TRY_CAST(${source} AS ${target}) IS NULL`, msg(`does not fit ${column.type.toUpperCase()}`)]];
+  if ('length' in t) checks.push([`length(CAST(${source} AS VARCHAR)) > ${t.length}`, msg(`is longer than ${t.length} characters (${column.type.toUpperCase()})`)]);
+  return { target, checks };
+}
+
+/** SQL for "why row q does not fit" (NULL when it fits). */
+function rejectReason(def: TableDef, aliases: string[], table: string): string {
+  const whens = def.columns.flatMap((c, i) => castChecks(`q.${aliases[i]}`, c, table).checks.map(([cond, why]) => `WHEN q.${aliases[i]} IS NOT NULL AND ${cond} THEN ${why}`));
+  return `CASE ${whens.join(' ')} END`;
 }
 
 /** Runs one INSERT ... SELECT into the store; returns the commit's report. */
-export async function insertSelect(store: Store, project: string, stmt: InsertStatement, opts: InsertOptions = {}): Promise<CommitResult> {
+export async function insertSelect(store: Store, project: string, stmt: InsertStatement, opts: InsertOptions = {}): Promise<InsertResult> {
   const def = resolveTarget(store, project, stmt.table);
   const name = `${def.project}.${def.name}`;
   if (stmt.partition === undefined && def.partitionColumns.length > 0) {
@@ -64,7 +93,7 @@ export async function insertSelect(store: Store, project: string, stmt: InsertSt
     const dir = partitionDir(def.project, def.name, partition);
     const rel = `${dir}/${w.writeId}-sql-00000.parquet`;
     const file = absPath(store.dir, rel);
-    const rows = await copySelect(store, project, def, stmt.select, file, () => ensureDir(store.dir, dir));
+    const { rows, rejected, samples } = await copySelect(store, project, def, stmt.select, file, () => ensureDir(store.dir, dir), opts);
     let files: DataFile[] = [];
     if (rows > 0) {
       fsyncFile(file);
@@ -74,39 +103,62 @@ export async function insertSelect(store: Store, project: string, stmt: InsertSt
     const result = await commitWrite(store, w.writeId, files, stmt.mode);
     // Expired partitions go as after any write (best effort, as the table writer does).
     await gc(store, def.project, { table: def.name }).catch(() => []);
-    return result;
+    return { ...result, rowsRejected: rejected, rejectedSamples: samples };
   } catch (err) {
     await abortWrite(store, w.writeId);
     throw err;
   }
 }
 
-/** COPY of the cast SELECT to `file` (a fresh snapshot of the catalog); returns the rows written. */
-async function copySelect(store: Store, project: string, def: TableDef, select: string, file: string, makeDir: () => void): Promise<number> {
-  const session = await SqlSession.open(store, { project, writable: [file] });
+/** COPY of the cast SELECT to `file` (a fresh snapshot of the catalog); returns the rows written and left out. */
+async function copySelect(store: Store, project: string, def: TableDef, select: string, file: string, makeDir: () => void, opts: InsertOptions): Promise<{ rows: number; rejected: number; samples: string[] }> {
+  const errorLimit = opts.errorLimit ?? 0;
+  const session = await SqlSession.open(store, { project, writable: [file], functions: opts.functions });
   try {
-    const query = await session.prepareQuery(select);
+    const prepared = await session.prepareQuery(select);
+    const query = prepared.text;
     const name = `${def.project}.${def.name}`;
     let width: number;
+    const head = 'SELECT * FROM (';
     try {
-      width = (await session.connection.run(`SELECT * FROM (${query}\n) LIMIT 0`)).columnCount;
+      width = (await session.connection.run(`${head}${query}\n) LIMIT 0`)).columnCount;
     } catch (err) {
-      throw duckError(err, query, select);
+      throw duckError(err, `${head}${query}`, { source: select, toSource: (o) => prepared.toSource(Math.max(0, o - head.length)) });
     }
     if (width !== def.columns.length) {
       throw new FerryError(ErrorCodes.SQL, `INSERT into ${name}: the SELECT gives ${width} column(s), the table has ${def.columns.length} (${def.columns.map((c) => c.name).join(', ')}); partition columns come from PARTITION (...)`);
     }
     const aliases = def.columns.map((_, i) => ident(`_c${i}`));
     const cols = def.columns.map((c, i) => `${castExpr(`q.${aliases[i]}`, c, name)} AS ${ident(c.name)}`);
-    const cast = `SELECT ${cols.join(', ')} FROM (${query}\n) AS q(${aliases.join(', ')})`;
+    const from = `FROM (${query}\n) AS q(${aliases.join(', ')})`;
+    let where = '';
+    let rejected = 0;
+    const samples: string[] = [];
+    if (errorLimit > 0) {
+      const reason = rejectReason(def, aliases, name);
+      let reasons: string[];
+      try {
+        const r = await session.connection.run(`SELECT why FROM (SELECT ${reason} AS why ${from}) WHERE why IS NOT NULL LIMIT ${errorLimit + 1}`);
+        reasons = (await r.getRows()).map((row) => String(row[0]));
+      } catch (err) {
+        throw duckError(err, query, false);
+      }
+      rejected = reasons.length;
+      samples.push(...reasons.slice(0, 3));
+      if (rejected > errorLimit) {
+        throw new FerryError(ErrorCodes.SQL, `INSERT into ${name}: more than ${errorLimit} row(s) do not fit the table (the error limit), e.g. ${reasons[0]}`);
+      }
+      if (rejected > 0) where = ` WHERE (${reason}) IS NULL`;
+    }
+    const cast = `SELECT ${cols.join(', ')} ${from}${where}`;
     makeDir();
     // One file, no temporary name of DuckDB's own (the write id prefix is what makes a dead write's file findable).
     const sql = `COPY (${cast}) TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy, USE_TMP_FILE false)`;
     try {
       const r = await session.connection.run(sql);
-      return Number((await r.getRows())[0]?.[0] ?? 0);
+      return { rows: Number((await r.getRows())[0]?.[0] ?? 0), rejected, samples };
     } catch (err) {
-      const e = duckError(err, sql);
+      const e = duckError(err, sql, false);
       // Our own error(): its message names the column; DuckDB prefixes "Invalid Input Error: ".
       throw new FerryError(ErrorCodes.SQL, e.message.replace(/^Invalid Input Error: /, `INSERT into ${name}: `), { cause: err });
     }

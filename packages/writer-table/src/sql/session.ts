@@ -14,7 +14,10 @@ import type { Store } from '../store.js';
 import { readSnapshot, type CatalogSnapshot, type SnapshotTable } from './catalog-snapshot.js';
 import { duckError } from './duck-error.js';
 import { ident, listLiteral, literal } from './duck-sql.js';
+import { listFunctions, type FunctionDef } from './functions.js';
+import { macroScript, rewriteMaxCompute } from './maxcompute.js';
 import { quotePartitionLiterals } from './partition-literals.js';
+import { compose, insertionsOnly, type MappedText } from './text-edits.js';
 import { checkExplained, checkLeadingWords, checkReadOnly } from './read-only.js';
 import { tableSelect } from './views.js';
 
@@ -24,6 +27,13 @@ export interface SqlSessionOptions {
   project: string;
   /** Files DuckDB may write besides reading the committed ones (an export's output). */
   writable?: string[];
+  /** Functions of this script only (CREATE TEMPORARY FUNCTION), besides the store's. */
+  functions?: FunctionDef[];
+}
+
+/** A text as DuckDB is to run it, and the way back to the text the user wrote. */
+export interface PreparedText extends MappedText {
+  source: string;
 }
 
 /** One statement of a script and its (streamed) result. */
@@ -39,6 +49,8 @@ const LISTS_TABLES = /\b(show|describe|summarize|information_schema|duckdb_table
 /** A query session over one consistent snapshot of the store. */
 export class SqlSession {
   private readonly made = new Set<string>();
+  /** User functions by lower-case name (several projects may have one). */
+  private readonly functions = new Map<string, FunctionDef[]>();
 
   private constructor(
     readonly store: Store,
@@ -64,10 +76,15 @@ export class SqlSession {
       // DuckDB may read the committed files and nothing else (no other file, no extension download), for good.
       await connection.run(`SET search_path = ${literal(`${opts.project},main`)}`);
       await connection.run(`SET TimeZone = 'UTC'`);
+      // Errors with the byte position of the fault: mapped back to the user's text (duck-error.ts).
+      await connection.run('SET errors_as_json = true');
+      await connection.run(macroScript());
       if (files.length) await connection.run(`SET allowed_paths = ${listLiteral(files)}`);
       await connection.run(`SET enable_external_access = false`);
       await connection.run(`SET lock_configuration = true`);
-      return new SqlSession(store, opts.project, snapshot, instance, connection, lease);
+      const session = new SqlSession(store, opts.project, snapshot, instance, connection, lease);
+      for (const f of [...listFunctions(store), ...(opts.functions ?? [])]) session.addFunction(f);
+      return session;
     } catch (err) {
       instance?.closeSync();
       await lease.release();
@@ -98,6 +115,33 @@ export class SqlSession {
     this.made.add(key);
   }
 
+  private addFunction(f: FunctionDef): void {
+    const list = (this.functions.get(f.name) ?? []).filter((g) => g.project !== f.project);
+    this.functions.set(f.name, [...list, f]);
+  }
+
+  /**
+   * Makes a user function's macro (after the views and functions its body
+   * names: DuckDB binds the body when the macro is made). Throws a
+   * FerryError naming the function when its body no longer binds.
+   */
+  async defineFunction(f: FunctionDef, seen = new Set<string>()): Promise<void> {
+    const key = `fn:${f.project}.${f.name}`;
+    if (this.made.has(key) || seen.has(key)) return;
+    seen.add(key);
+    this.addFunction(f);
+    const body = rewriteMaxCompute(f.body);
+    await this.viewsFor(body.text, seen);
+    const sql = `CREATE OR REPLACE MACRO ${ident(f.project)}.${ident(f.name)}(${f.params.map(ident).join(', ')}) AS ${body.text}`;
+    try {
+      await this.connection.run(sql);
+    } catch (err) {
+      const at = sql.length - body.text.length;
+      throw duckError(err, sql, { source: f.body, toSource: (o) => body.toSource(Math.max(0, o - at)) });
+    }
+    this.made.add(key);
+  }
+
   /** Names of the STRING partition columns of every table (see partition-literals.ts). */
   private stringPartitionColumns(): string[] {
     const out: string[] = [];
@@ -108,13 +152,21 @@ export class SqlSession {
   }
 
   /** Makes the views of the tables a script may name: every word of it that is a table name (every view when it lists tables). */
-  private async viewsFor(script: string): Promise<void> {
+  private async viewsFor(script: string, seen = new Set<string>()): Promise<void> {
     const all = LISTS_TABLES.test(script);
     const words = new Set<string>();
     for (const m of script.matchAll(/"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)/g)) words.add((m[1]?.replace(/""/g, '"') ?? m[2]!).toLowerCase());
     for (const t of this.snapshot.tables.values()) {
       if (all || words.has(t.def.name)) await this.ensureView(t);
     }
+    for (const w of words) for (const f of this.functions.get(w) ?? []) await this.defineFunction(f, seen);
+  }
+
+  /** `text` in DuckDB's spelling (MaxCompute functions mapped, partition values quoted), mapped back to `text`. */
+  prepareText(text: string): PreparedText {
+    const mapped = rewriteMaxCompute(text);
+    const quoted = quotePartitionLiterals(mapped.text, this.stringPartitionColumns());
+    return { ...compose(mapped, insertionsOnly(mapped.text, quoted)), source: text };
   }
 
   /**
@@ -124,13 +176,14 @@ export class SqlSession {
    */
   async *run(text: string): AsyncGenerator<StatementResult> {
     checkLeadingWords(text);
-    const script = quotePartitionLiterals(text, this.stringPartitionColumns());
+    const mapped = this.prepareText(text);
+    const script = mapped.text;
     let extracted: DuckDBExtractedStatements;
     try {
       await this.viewsFor(script);
       extracted = await this.connection.extractStatements(script);
     } catch (err) {
-      throw duckError(err, script, text);
+      throw duckError(err, script, mapped);
     }
     if (extracted.count === 0) throw new FerryError(ErrorCodes.SQL, 'no SQL statement given');
     for (let i = 0; i < extracted.count; i++) {
@@ -138,25 +191,26 @@ export class SqlSession {
       try {
         prepared = await extracted.prepare(i);
       } catch (err) {
-        throw duckError(err, script, text);
+        throw duckError(err, script, mapped);
       }
       checkReadOnly(prepared.statementType, script);
       if (prepared.statementType === StatementType.EXPLAIN) checkExplained(script);
       try {
         yield { sql: script, result: await prepared.stream() };
       } catch (err) {
-        throw duckError(err, script, text);
+        throw duckError(err, script, mapped);
       }
     }
   }
 
   /**
    * Makes the views a query names and checks it is one read-only query (the
-   * SELECT of an INSERT); returns its text as DuckDB is to run it.
+   * SELECT of an INSERT); returns its text as DuckDB is to run it, with the way back to `text`.
    */
-  async prepareQuery(text: string): Promise<string> {
+  async prepareQuery(text: string): Promise<PreparedText> {
     checkLeadingWords(text);
-    const script = quotePartitionLiterals(text, this.stringPartitionColumns());
+    const mapped = this.prepareText(text);
+    const script = mapped.text;
     try {
       await this.viewsFor(script);
       const extracted = await this.connection.extractStatements(script);
@@ -164,9 +218,9 @@ export class SqlSession {
       const prepared = await extracted.prepare(0);
       checkReadOnly(prepared.statementType, script);
     } catch (err) {
-      throw duckError(err, script, text);
+      throw duckError(err, script, mapped);
     }
-    return script;
+    return mapped;
   }
 
   /** Stops DuckDB and releases the read lease (files the lease kept may then be deleted). */

@@ -6,6 +6,10 @@
  * by their leading words; everything else goes to DuckDB as a query.
  */
 import { ErrorCodes, FerryError } from '@ferry/core';
+import { isFunctionStatement, parseFunctionStatement, type CreateFunction, type DropFunction } from './functions.js';
+
+export { applyEdits, lineColumn, type Edit, type MappedText } from './text-edits.js';
+export type { CreateFunction, DropFunction, FunctionDef } from './functions.js';
 
 /** One statement of a script. */
 export interface ScriptStatement {
@@ -13,6 +17,8 @@ export interface ScriptStatement {
   text: string;
   /** 1-based line of the script where it starts (for messages). */
   line: number;
+  /** Offset in the script where it starts. */
+  offset: number;
 }
 
 /** Splits a script on `;` outside '...', "...", `...`, -- and /* *\/ comments; empty statements are dropped. */
@@ -24,7 +30,7 @@ export function splitStatements(script: string): ScriptStatement[] {
     const raw = script.slice(start, end);
     if (stripComments(raw).trim()) {
       const lead = raw.length - raw.trimStart().length;
-      out.push({ text: raw.trim(), line: lineAt(script, start + lead) });
+      out.push({ text: raw.trim(), line: lineAt(script, start + lead), offset: start + lead });
     }
     start = end + 1;
   };
@@ -54,9 +60,9 @@ function lineAt(text: string, index: number): number {
   return n;
 }
 
-/** The text without -- and /* *\/ comments (quotes kept as they are). */
+/** The text with -- and /* *\/ comments blanked (same length and lines; quotes kept as they are). */
 export function stripComments(text: string): string {
-  return text.replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|--[^\n]*|\/\*[\s\S]*?\*\//g, (_m, q: string | undefined) => q ?? ' ');
+  return text.replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|--[^\n]*|\/\*[\s\S]*?\*\//g, (m, q: string | undefined) => q ?? m.replace(/[^\n]/g, ' '));
 }
 
 /** An `INSERT OVERWRITE|INTO [TABLE] t [PARTITION (spec)] SELECT ...` statement. */
@@ -69,28 +75,39 @@ export interface InsertStatement {
   partition?: string;
   /** The query whose rows are written. */
   select: string;
+  /** Offset of the query in the statement text (for error positions). */
+  selectOffset: number;
 }
 
 /** What a statement of a script does. */
-export type ClassifiedStatement = InsertStatement | { kind: 'create'; text: string } | { kind: 'query'; text: string };
+export type ClassifiedStatement = InsertStatement | CreateFunction | DropFunction | { kind: 'create'; text: string } | { kind: 'query'; text: string };
 
 const NAME = String.raw`(?:"[^"]+"|\x60[^\x60]+\x60|[A-Za-z_][A-Za-z0-9_]*)`;
 const INSERT_RE = new RegExp(String.raw`^insert\s+(overwrite|into)\s+(?:table\s+)?(${NAME}(?:\s*\.\s*${NAME})?)\s*(?:partition\s*\(([^)]*)\)\s*)?`, 'i');
 
 const unquote = (name: string) => name.replace(/\s+/g, '').replace(/["`]/g, '');
 
-/** Says what a statement is: a write into a table, a CREATE TABLE for the store, or a query for DuckDB. */
-export function classify(text: string): ClassifiedStatement {
-  const body = stripComments(text).trim();
+/**
+ * Says what a statement is: a write into a table, a CREATE TABLE for the
+ * store, a user function, or a query for DuckDB. `project` is the current
+ * one (where a function without a project goes).
+ */
+export function classify(text: string, project = ''): ClassifiedStatement {
+  const blanked = stripComments(text);
+  const lead = blanked.length - blanked.trimStart().length;
+  const body = blanked.trim();
   if (/^create\s+(?:external\s+)?table\b/i.test(body)) return { kind: 'create', text };
+  if (isFunctionStatement(body)) return parseFunctionStatement(text, blanked, project);
   if (!/^insert\b/i.test(body)) return { kind: 'query', text };
   const m = INSERT_RE.exec(body);
   if (!m) {
     throw new FerryError(ErrorCodes.SQL, `cannot read the INSERT statement ${JSON.stringify(body.slice(0, 60))}: expected INSERT OVERWRITE|INTO TABLE name [PARTITION (col='value', ...)] SELECT ...`);
   }
-  const select = body.slice(m[0].length).trim();
+  const rest = body.slice(m[0].length);
+  const select = rest.trim();
+  const selectOffset = lead + m[0].length + (rest.length - rest.trimStart().length);
   if (!/^(select|with|from|values|\()/i.test(select)) {
     throw new FerryError(ErrorCodes.SQL, `INSERT ${m[1]!.toUpperCase()} ${unquote(m[2]!)}: expected a SELECT after the table${m[3] !== undefined ? ' and partition' : ''}, got ${JSON.stringify(select.slice(0, 30))} (column lists are not supported: select the table's columns in order)`);
   }
-  return { kind: 'insert', mode: m[1]!.toLowerCase() === 'overwrite' ? 'overwrite' : 'append', table: unquote(m[2]!), partition: m[3]?.trim(), select };
+  return { kind: 'insert', mode: m[1]!.toLowerCase() === 'overwrite' ? 'overwrite' : 'append', table: unquote(m[2]!), partition: m[3]?.trim(), select: text.slice(selectOffset, selectOffset + select.length), selectOffset };
 }
