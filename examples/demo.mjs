@@ -11,7 +11,9 @@
  * 4. tests the data sources, runs workflow WorkShop for a business date in
  *    dev, shows its status;
  * 5. prints the counts per partition, as the tutorial's ad hoc query does,
- *    and checks that prod's project is untouched.
+ *    the table lineage of the workflow, and a few rows of the user profile
+ *    the "Process data" SQL nodes made (ods -> dwd -> dws -> ads);
+ * 6. checks that prod's project is untouched.
  *
  * Without a reachable MariaDB the demo runs the log half and says why it
  * skipped the other. Options: --bizdate yyyymmdd (default 20240620),
@@ -119,6 +121,14 @@ try {
   }
   await ferry(['table', 'head', 'ods_raw_log_d', '--partition', `dt=${bizdate}`, '-n', '3', '--store', '.ferry', '--project', DEV]);
   if (mysqlSkipped) console.log(`ods_user_info_d: skipped (${mysqlSkipped})`);
+
+  step('"Process data": SQL nodes ods -> dwd_log_info_di -> dws_user_info_all_di -> ads_user_info_1d');
+  await ferry(['workflow', 'lineage', 'WorkShop']);
+  if (mysqlSkipped) console.log(`(the SQL nodes need ods_user_info_d: skipped, ${mysqlSkipped})`);
+  else {
+    const profile = await ferry(['sql', `select uid, region, device, pv, gender, age_range, zodiac from ads_user_info_1d where dt='${bizdate}' and uid <> '-' order by pv desc, uid limit 5`, '--store', '.ferry', '--project', DEV]);
+    if (profile.code !== 0) exitCode = 1;
+  }
 
   step('prod is untouched');
   for (const t of ['ods_raw_log_d', 'ods_user_info_d']) {

@@ -1,10 +1,14 @@
 /**
  * Table lineage of a workflow, as DataWorks derives it: each node's output
- * tables (a sync node's `writer.table`, a sql node's INSERT targets) and
- * input tables (the words of a sql node's statements that name a table
- * another node writes). A node reading a table that another node of the
- * workflow writes depends on it even when `depends` does not say so; a
- * cycle that makes is an error at load time.
+ * tables (a sync node's `writer.table`, a sql node's INSERT targets), input
+ * tables (the names in a sql node's statements that name a table another
+ * node writes) and a sync node's source (its reader's data source and
+ * table or path). A node reading a table that another node of the workflow
+ * writes depends on it even when `depends` does not say so; a cycle that
+ * makes is an error at load time. Tables are matched with their project:
+ * a bare name, or one qualified by a project of the workspace's
+ * environments, is the environment's table (`t`); another project's is
+ * `project.t`, a different table.
  */
 import { readFileSync } from 'node:fs';
 import { ErrorCodes, FerryError, readJobFile } from '@ferry/core';
@@ -13,15 +17,23 @@ import { classify, splitStatements, stripComments } from '@ferry/writer-table/sq
 import { findCycle, topoOrder } from './dag.js';
 import type { Workflow, WorkflowNode } from './workspace.js';
 
-/** What a node reads and writes (table names, lower case, without project). */
+/** What a node reads and writes (tables, lower case: `t` in the environment's project, `p.t` in another). */
 export interface NodeLineage {
   reads: string[];
   writes: string[];
+  /** A sync node's source: `datasource.table`, `plugin:path`, ... (no URL, so no secret). */
+  sources: string[];
   /** Parents the lineage added (not in `depends`). */
   derived: string[];
 }
 
-const bare = (name: string) => name.toLowerCase().slice(name.lastIndexOf('.') + 1);
+/** The lineage name of a table: bare in the environment's project (any environment's), `p.t` in another. */
+function tableName(name: string, projects: ReadonlySet<string>): string {
+  const n = name.toLowerCase().replace(/[\s"`]/g, '');
+  const dot = n.lastIndexOf('.');
+  if (dot < 0) return n;
+  return projects.has(n.slice(0, dot)) ? n.slice(dot + 1) : n;
+}
 
 function nodeSqlText(node: WorkflowNode): string {
   if (node.sqlFile) {
@@ -34,18 +46,35 @@ function nodeSqlText(node: WorkflowNode): string {
   return node.sql ?? '';
 }
 
-async function outputs(node: WorkflowNode): Promise<string[]> {
-  if (node.type === 'sync' && node.job) {
-    const job = (await readJobFile(node.job)) as { writer?: { plugin?: string; table?: unknown } } | null;
+interface JobShape {
+  reader?: { plugin?: string; datasource?: unknown; table?: unknown; path?: unknown; querySql?: unknown };
+  writer?: { plugin?: string; table?: unknown };
+}
+
+async function syncJob(node: WorkflowNode): Promise<JobShape | null> {
+  return node.type === 'sync' && node.job ? ((await readJobFile(node.job)) as JobShape | null) : null;
+}
+
+/** A sync reader as a source name: the data source (or plugin) and its table, path or query. */
+function sourceOf(job: JobShape | null): string[] {
+  const r = job?.reader;
+  if (!r?.plugin) return [];
+  const from = typeof r.datasource === 'string' ? r.datasource : r.plugin;
+  const what = typeof r.table === 'string' ? `.${r.table}` : typeof r.path === 'string' ? `:${r.path}` : r.querySql !== undefined ? ' (query)' : '';
+  return [`${from}${what}`];
+}
+
+function outputs(node: WorkflowNode, job: JobShape | null, projects: ReadonlySet<string>): string[] {
+  if (node.type === 'sync') {
     const w = job?.writer;
-    return w?.plugin === 'table' && typeof w.table === 'string' ? [bare(w.table)] : [];
+    return w?.plugin === 'table' && typeof w.table === 'string' ? [tableName(w.table, projects)] : [];
   }
   if (node.type !== 'sql') return [];
   const out = new Set<string>();
   for (const s of splitStatements(nodeSqlText(node))) {
     try {
       const c = classify(s.text);
-      if (c.kind === 'insert') out.add(bare(c.table));
+      if (c.kind === 'insert') out.add(tableName(c.table, projects));
     } catch {
       // A statement ferry cannot read fails when the node runs, with its message.
     }
@@ -53,9 +82,17 @@ async function outputs(node: WorkflowNode): Promise<string[]> {
   return [...out];
 }
 
-function words(text: string): Set<string> {
+const PART = '(?:"(?:[^"]|"")+"|`[^`]+`|[A-Za-z_][A-Za-z0-9_]*)';
+const REF = new RegExp(`${PART}(?:\\s*\\.\\s*${PART})?`, 'g');
+
+/** The names a SQL text uses (`t`, and `p.t` when qualified by another project), lower case. */
+function names(text: string, projects: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
-  for (const m of stripComments(text).matchAll(/"((?:[^"]|"")+)"|`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*)/g)) out.add((m[1] ?? m[2] ?? m[3]!).toLowerCase());
+  for (const m of stripComments(text).matchAll(REF)) {
+    out.add(tableName(m[0], projects));
+    // `t.col` may be a table's column: the first part alone is a name too.
+    out.add(tableName(m[0].split('.')[0]!, projects));
+  }
   return out;
 }
 
@@ -64,18 +101,20 @@ function words(text: string): Set<string> {
  * its nodes (in place), recomputing the order; a cycle is a FerryError
  * naming `where` and the path.
  */
-export async function applyLineage(wf: Workflow, where: string): Promise<Record<string, NodeLineage>> {
+export async function applyLineage(wf: Workflow, where: string, projects: Iterable<string> = []): Promise<Record<string, NodeLineage>> {
+  const envProjects = new Set([...projects].map((p) => p.toLowerCase()));
   const lineage: Record<string, NodeLineage> = {};
   const writers = new Map<string, string[]>();
   for (const node of Object.values(wf.nodes)) {
-    const writes = await outputs(node);
-    lineage[node.name] = { reads: [], writes, derived: [] };
+    const job = await syncJob(node);
+    const writes = outputs(node, job, envProjects);
+    lineage[node.name] = { reads: [], writes, sources: sourceOf(job), derived: [] };
     for (const t of writes) writers.set(t, [...(writers.get(t) ?? []), node.name]);
   }
   for (const node of Object.values(wf.nodes)) {
     if (node.type !== 'sql') continue;
     const l = lineage[node.name]!;
-    const seen = words(nodeSqlText(node));
+    const seen = names(nodeSqlText(node), envProjects);
     for (const [table, by] of writers) {
       // A table the node writes itself is its own (a check query after its INSERT), not an input.
       if (!seen.has(table) || l.writes.includes(table)) continue;

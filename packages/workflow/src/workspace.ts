@@ -211,7 +211,7 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
     workflows,
   };
   await checkJobDatasources(ws);
-  for (const wf of Object.values(ws.workflows)) wf.lineage = await applyLineage(wf, `${file}: workflows.${wf.name}.nodes`);
+  for (const wf of Object.values(ws.workflows)) wf.lineage = await applyLineage(wf, `${file}: workflows.${wf.name}.nodes`, Object.values(ws.environments).map((e) => e.project));
   return ws;
 }
 

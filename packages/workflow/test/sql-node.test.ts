@@ -94,13 +94,71 @@ describe('table lineage', () => {
     expect(wf.nodes.top!.depends).toEqual(['agg']);
     expect(wf.order).toEqual(['load', 'agg', 'top']);
     expect(wf.lineage).toEqual({
-      load: { reads: [], writes: ['t'], derived: [] },
-      agg: { reads: ['t'], writes: ['agg'], derived: ['load'] },
-      top: { reads: ['agg'], writes: ['top'], derived: ['agg'] },
+      load: { reads: [], writes: ['t'], sources: ['generate'], derived: [] },
+      agg: { reads: ['t'], writes: ['agg'], sources: [], derived: ['load'] },
+      top: { reads: ['agg'], writes: ['top'], sources: [], derived: ['agg'] },
     });
     await expect(tw.load(workspaceYaml(`      top: { type: sql, file: sql/top.sql }
       agg: { type: sql, file: sql/agg.sql, depends: [top] }
       load: { type: sync, job: jobs/load.json }
 `))).rejects.toThrow(/dependency cycle (agg -> top -> agg|top -> agg -> top) \(with the dependencies table lineage adds/);
+  });
+});
+
+describe('table lineage with projects', () => {
+  it('a name qualified by an environment project is the environment table; another project is another table', async () => {
+    tw.job('load.json', generateJob(5));
+    tw.job('other.json', generateJob(5, { table: 'elsewhere.t' }));
+    const ws = await tw.load(workspaceYaml(`      load: { type: sync, job: jobs/load.json }
+      other: { type: sync, job: jobs/other.json }
+      prodq: { type: sql, sql: "INSERT OVERWRITE TABLE p_prod.agg PARTITION (dt='1') SELECT count(*), 0 FROM p_dev.t" }
+      foreign: { type: sql, sql: "SELECT count(*) FROM elsewhere.t" }
+`));
+    const l = ws.workflows.W!.lineage!;
+    expect(l.other!.writes).toEqual(['elsewhere.t']);
+    expect(l.prodq).toEqual({ reads: ['t'], writes: ['agg'], sources: [], derived: ['load'] });
+    expect(l.foreign).toEqual({ reads: ['elsewhere.t'], writes: [], sources: [], derived: ['other'] });
+  });
+});
+
+describe('sql node errors', () => {
+  it('point at the line and column of the node file as written, parameters and MaxCompute spellings included', async () => {
+    writeFileSync(join(tw.dir, 'sql', 'bad.sql'), `-- a broken node
+INSERT OVERWRITE TABLE agg PARTITION (dt='\${bizdate}')
+SELECT count(*),
+       sum(id) FROM t WHERE dt = '\${bizdate}' AND split('a', ',')[0] RLIKE 'a' AND getregon(id) = 1;
+`);
+    tw.job('load.json', generateJob(5));
+    const ws = await tw.load(workspaceYaml(`      load: { type: sync, job: jobs/load.json }
+      agg: { type: sql, file: sql/agg.sql, depends: [load] }
+      bad: { type: sql, file: sql/bad.sql, depends: [agg] }
+`));
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' }, {});
+    expect(r.nodes.bad!.state).toBe('failed');
+    const col = 'sum(id) FROM t WHERE dt = \'${bizdate}\' AND split(\'a\', \',\')[0] RLIKE \'a\' AND '.length + 8;
+    expect(r.nodes.bad!.reason).toMatch(new RegExp(`sql/bad\\.sql:4:${col}: unknown function getregon\\(\\)`));
+    expect(r.nodes.bad!.reason).not.toContain('\n');
+  });
+
+  it('errorLimit leaves out rows that do not fit, up to the limit', async () => {
+    await tw.ddl('p_dev', 'CREATE TABLE tiny (n TINYINT) PARTITIONED BY (dt STRING);');
+    tw.job('load.json', generateJob(300));
+    const ws = await tw.load(workspaceYaml(`      load: { type: sync, job: jobs/load.json }
+      fits: { type: sql, sql: "INSERT OVERWRITE TABLE tiny PARTITION (dt='\${bizdate}') SELECT id FROM t WHERE dt='\${bizdate}'", depends: [load], errorLimit: 200 }
+      strict: { type: sql, sql: "INSERT OVERWRITE TABLE tiny PARTITION (dt='x') SELECT id FROM t WHERE dt='\${bizdate}'", depends: [fits] }
+`));
+    const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' }, {});
+    const rows = await withStore(async (s) => listPartitions(s, 'p_dev', 'tiny').map((p) => [p.spec, p.rows]));
+    // generate's ids: those within -128..127 fit TINYINT.
+    const fit = await withStore(async (s) => {
+      let n = 0;
+      for await (const b of scanBatches(s, 'p_dev', 't', 'dt=20240620')) for (const v of b.getChild('id')!) if (Number(v) >= -128 && Number(v) <= 127) n++;
+      return n;
+    });
+    expect(fit).toBeGreaterThanOrEqual(100);
+    expect(r.nodes.fits!.state).toBe('succeeded');
+    expect(rows).toEqual([['dt=20240620', fit]]);
+    expect(r.nodes.strict!.state).toBe('failed');
+    expect(r.nodes.strict!.reason).toMatch(/node strict sql:\d+:\d+: .*column n of p_dev\.tiny: value \d+ does not fit TINYINT|column n of p_dev\.tiny: value -?\d+ does not fit TINYINT/);
   });
 });

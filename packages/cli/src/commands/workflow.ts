@@ -283,12 +283,13 @@ function lineageCmd(): Command {
       if (opts.format === 'dot') lines.push(`digraph ${JSON.stringify(wf.name)} {`);
       for (const n of wf.order) {
         const node = wf.nodes[n]!;
-        const l = wf.lineage?.[n] ?? { reads: [], writes: [], derived: [] };
+        const l = wf.lineage?.[n] ?? { reads: [], writes: [], sources: [], derived: [] };
         if (opts.format === 'dot') {
+          for (const src of l.sources) lines.push(`  ${JSON.stringify(src)} [shape=cylinder];\n  ${JSON.stringify(src)} -> ${JSON.stringify(n)};`);
           for (const p of node.depends) lines.push(`  ${JSON.stringify(p)} -> ${JSON.stringify(n)}${l.derived.includes(p) ? ' [style=dashed, label="lineage"]' : ''};`);
           continue;
         }
-        const parts = [node.type, l.reads.length ? `reads ${l.reads.join(', ')}` : '', l.writes.length ? `writes ${l.writes.join(', ')}` : '', node.depends.length ? `after ${node.depends.map((p) => (l.derived.includes(p) ? `${p} (lineage)` : p)).join(', ')}` : ''];
+        const parts = [node.type, l.sources.length ? `from ${l.sources.join(', ')}` : '', l.reads.length ? `reads ${l.reads.join(', ')}` : '', l.writes.length ? `writes ${l.writes.join(', ')}` : '', node.depends.length ? `after ${node.depends.map((p) => (l.derived.includes(p) ? `${p} (lineage)` : p)).join(', ')}` : ''];
         lines.push(`${n}: ${parts.filter(Boolean).join('; ')}`);
       }
       if (opts.format === 'dot') lines.push('}');
