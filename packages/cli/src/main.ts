@@ -26,6 +26,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   preview: async () => (await import('./commands/preview.js')).previewCommand(),
   bench: async () => (await import('./commands/bench.js')).benchCommand(),
   state: async () => (await import('./commands/state.js')).stateCommand(),
+  worker: async () => (await import('./commands/worker.js')).workerCommand(),
+  workers: async () => (await import('./commands/worker.js')).workersCommand(),
 };
 
 /** The command `argv` runs (its first word that is not a global option), if it names one. */

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
-import type { ChannelResult, ChannelTask, WorkerPreload } from './channel-task.js';
+import type { ChannelBase, ChannelResult, ChannelTask, WorkerPreload } from './channel-task.js';
 import { validate } from './config-schema.js';
 import { planConvert } from './convert.js';
 import { checkDataxShape } from './datax-hints.js';
@@ -29,6 +29,9 @@ function newRunId(): string {
   const stamp = d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
   return `${stamp}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
 }
+
+/** The module a channel runs in (a piscina worker's `filename`): its default export runs one `ChannelTask`. */
+export const CHANNEL_WORKER_URL = new URL('./worker.js', import.meta.url).href;
 
 /** How long stopped channels get to finish cleanly before their threads are ended. */
 const STOP_GRACE_MS = 5000;
@@ -127,7 +130,8 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     // Fewer splits than channels leaves the extra threads idle.
     const startedThreads = channelThreads(channel, Number.POSITIVE_INFINITY);
     const preload: WorkerPreload = { preload: [{ url: r.url, kind: 'reader' }, { url: w.url, kind: 'writer' }] };
-    pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: startedThreads, maxThreads: startedThreads, idleTimeout: 1000, workerData: preload });
+    // Splits run elsewhere (the worker queue): no threads here.
+    if (!options.channels) pool = new Piscina({ filename: CHANNEL_WORKER_URL, minThreads: startedThreads, maxThreads: startedThreads, idleTimeout: 1000, workerData: preload });
     const hook = async <T>(plugin: string, name: string, fn: () => T | Promise<T>): Promise<T> => {
       try {
         return await fn();
@@ -169,9 +173,9 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       log.warn(`setting.channel ${channel} is more than ${THREADS_PER_CORE} per core (${cores} core(s)): running ${threads} channel(s) at a time, the other splits wait their turn`);
     }
     if (threads < startedThreads) log.debug(`${splits.length} split(s): ${startedThreads - threads} of the ${startedThreads} started thread(s) stay idle`);
-    const base = {
-      reader: { url: r.url, name: reader.name, config: readerConfig, settings: readerSettings },
-      writer: { url: w.url, name: writer.name, handle, settings: writerSettings },
+    const base: ChannelBase = {
+      reader: { url: r.url, spec: job.reader.plugin, name: reader.name, config: readerConfig, settings: readerSettings },
+      writer: { url: w.url, spec: job.writer.plugin, name: writer.name, handle, settings: writerSettings },
       sourceSchema: schemaToBytes(sourceSchema),
       destSchema: destSchema ? schemaToBytes(destSchema) : null,
       plan, shared, speed,
@@ -194,7 +198,12 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     const logEvery = options.progressLogIntervalMs ?? (Number(process.env.FERRY_PROGRESS_LOG_MS) || PROGRESS_LOG_MS);
     if (logEvery > 0) progressLogTimer = setInterval(() => log.info(`progress: ${formatProgress(snapshot())}`), logEvery);
 
-    const results = await runChannels(pool, splits, threads, base, counters, stopController.signal);
+    let results: ChannelResult[];
+    if (options.channels) {
+      results = await options.channels({ runId, runDir, splits, base, counters, signal: stopController.signal, log });
+    } else {
+      results = await runChannels(pool!, splits, threads, base, counters, stopController.signal);
+    }
     const samples: DirtySample[] = [];
     let failure: Error | undefined;
     for (const res of results) {
@@ -278,7 +287,7 @@ function pick(p: { recordsRead: number; recordsWritten: number; bytesRead: numbe
 }
 
 /** Runs every split, `threads` at a time; after a failure or a stop, starts no more and waits for the running ones (ending them after a grace period). */
-async function runChannels(pool: Piscina, splits: unknown[], threads: number, base: Omit<ChannelTask, 'split' | 'splitIndex'>, counters: Counters, stop: AbortSignal): Promise<ChannelResult[]> {
+async function runChannels(pool: Piscina, splits: unknown[], threads: number, base: ChannelBase, counters: Counters, stop: AbortSignal): Promise<ChannelResult[]> {
   const results: ChannelResult[] = [];
   let next = 0;
   const kill = new AbortController();

@@ -10,3 +10,6 @@ export { substitute, validateJob, parseParamArgs, type ExpressionResolver, type 
 export { CORE_PLUGINS, resolvePlugin, resolvePluginUrl, loadPlugin, type ResolveOptions } from './resolve-plugin.js';
 export type { RunOptions, RunResult, Progress, DirtySample } from './run-types.js';
 export { createConverter, planConvert, type ConvertPlan, type Converter } from './convert.js';
+export { CHANNEL_WORKER_URL } from './engine.js';
+export type { ChannelBase, ChannelLimiter, ChannelResult, ChannelRunner, ChannelRunnerInput, ChannelTask, LimiterFactory, LimiterRef } from './channel-task.js';
+export { C, Counters, createSharedState, type SharedState } from './shared-state.js';

@@ -32,6 +32,8 @@ export const ErrorCodes = {
   STORE: 'FERRY_ERR_STORE',
   /** A wrong command line. */
   USAGE: 'FERRY_ERR_USAGE',
+  /** The worker queue (Redis, `ferry worker` processes, the coordinator's upload endpoint) failed or refused. */
+  WORKERS: 'FERRY_ERR_WORKERS',
   /** A workflow could not run as asked (rerun policy, frozen ...). */
   WORKFLOW: 'FERRY_ERR_WORKFLOW',
 } as const;

@@ -23,6 +23,7 @@ const settingSchema = t.object({
     })
     .default({ records: 0 }),
   batchRows: t.integer({ min: 1, max: 1_000_000 }).optional().describe('rows per batch, for readers that take the hint'),
+  workers: t.string({ minLength: 1 }).optional().describe('Redis URL of the ferry worker queue (redis://host:6379, or ${env:NAME}): the splits run on `ferry worker` processes, the commit here'),
 });
 
 const jobSchema = t.object({

@@ -37,6 +37,8 @@ export interface RunOptions {
    * (a backfill of a past date cannot use state that moved on since).
    */
   refuseState?: string;
+  /** Runs the splits instead of this process's worker threads (the queue of `ferry worker` processes); the commit stays here. */
+  channels?: import('./channel-task.js').ChannelRunner;
   signal?: AbortSignal;
   log?: Logger;
   /** Called about every `progressIntervalMs` with live counters. */

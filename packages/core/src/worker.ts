@@ -5,7 +5,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import type { ChannelResult, ChannelTask, WorkerPreload } from './channel-task.js';
+import type { ChannelLimiter, ChannelResult, ChannelTask, LimiterFactory, WorkerPreload } from './channel-task.js';
 import { batchBytes } from './columns.js';
 import { createConverter, type DirtyRow } from './convert.js';
 import { ErrorCodes, FerryError, internalError, isFerryError, serializeError, wrapPluginError } from './errors.js';
@@ -76,8 +76,8 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
     const source = schemaFromBytes(task.sourceSchema);
     const dest = task.destSchema ? schemaFromBytes(task.destSchema) : null;
     const convert = createConverter(task.plan, source, dest);
-    const records = new SharedRateLimiter(counters, C.recordsNext, task.speed.records);
-    const bytes = new SharedRateLimiter(counters, C.bytesNext, task.speed.bytes);
+    const records = await limiterFor(task, 'records', counters);
+    const bytes = await limiterFor(task, 'bytes', counters);
     const ctx: ChannelContext = {
       log,
       signal: controller.signal,
@@ -147,4 +147,12 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
     clearInterval(poll);
   }
   return result;
+}
+
+/** The job-wide limiter of one kind: the shared-memory bucket, or the task's limiter module (channels in other processes). */
+async function limiterFor(task: ChannelTask, kind: 'records' | 'bytes', counters: Counters): Promise<ChannelLimiter> {
+  const rate = task.speed[kind];
+  if (!task.limiter || !(rate > 0)) return new SharedRateLimiter(counters, kind === 'records' ? C.recordsNext : C.bytesNext, rate);
+  const mod = (await import(task.limiter.url)) as { default: LimiterFactory };
+  return mod.default(task.limiter.options, kind, rate);
 }

@@ -11,7 +11,7 @@ export { tableSettings, type TableSettings } from './settings.js';
 export { listPending, reclaimDeadWrites, selfIdentity, ownerAlive, type PendingWrite, type ProcIdentity } from './pending.js';
 export { acquireReadLease, liveLeases, type ReadLease } from './read-lease.js';
 export { purgeTrash, trashedFiles } from './trash.js';
-export { listDataFiles, partitionDir, absPath } from './files.js';
+export { listDataFiles, partitionDir, absPath, ensureDir } from './files.js';
 export { parseDdl, formatDdl, type ColumnDef, type CreateTable } from './ddl-parser.js';
 export {
   createTable, getTable, requireTable, listTables, listProjects, listPartitions, dropTable, tableSchema, partitionKey,

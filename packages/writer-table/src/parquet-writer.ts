@@ -42,6 +42,8 @@ export interface ParquetWriterOptions {
   columns: string[];
   /** A label that keeps this writer's files apart from other channels' (the split index). */
   channel: number;
+  /** Names this attempt at the split in the file names (letters and digits); default random. */
+  attempt?: string;
   fileBytes?: number;
   compression?: CompressionName;
 }
@@ -66,14 +68,16 @@ export class ParquetWriter {
   private inFlight: Promise<void>[] = [];
 
   constructor(
-    private readonly store: Store,
+    /** Only the folder is used: a worker on another host stages into a folder that is no store. */
+    private readonly store: Pick<Store, 'dir'>,
     opts: ParquetWriterOptions,
   ) {
     this.schema = tableSchema(opts.def);
     this.sourceIndex = opts.def.columns.map((c) => opts.columns.indexOf(c.name));
     this.dir = partitionDir(opts.def.project, opts.def.name, opts.partition);
     // A random part per writer: a retried split never collides with its first attempt.
-    this.prefix = `${opts.writeId}-${String(opts.channel).padStart(5, '0')}-${randomBytes(3).toString('hex')}-`;
+    if (opts.attempt !== undefined && !/^[a-z0-9]{1,32}$/.test(opts.attempt)) throw new Error(`attempt id ${JSON.stringify(opts.attempt)}: expected 1 to 32 lowercase letters and digits`);
+    this.prefix = `${opts.writeId}-${String(opts.channel).padStart(5, '0')}-${opts.attempt ?? randomBytes(3).toString('hex')}-`;
     this.fileBytes = opts.fileBytes ?? DEFAULT_FILE_BYTES;
     this.compression = opts.compression ?? compressionFromEnv(DEFAULT_COMPRESSION);
   }

@@ -44,6 +44,14 @@ export interface TableWriteHandle {
   def: TableDef;
   fileBytes: number;
   compression: (typeof COMPRESSIONS)[number];
+  /**
+   * Set by `ferry worker` on another host: stage the files in this folder
+   * (same relative paths as in the store) without opening the store; the
+   * coordinator receives them. The store's catalog is never opened there.
+   */
+  stageDir?: string;
+  /** Set by `ferry worker`: the attempt id in the file names (a retried split's files are told apart). */
+  attempt?: string;
 }
 
 function target(config: TableWriterConfig, project: string): { project: string; table: string } {
@@ -167,15 +175,16 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
 
 /** Opens a channel sink on a prepared write (what `open` does; `channel` labels its files). */
 export function openChannel(handle: TableWriteHandle, channel: number) {
-  const store = openStore(handle.storeDir);
-  const sink = new ParquetWriter(store, {
+  const store = handle.stageDir ? undefined : openStore(handle.storeDir);
+  const sink = new ParquetWriter(store ?? { dir: handle.stageDir! }, {
     writeId: handle.writeId, def: handle.def, partition: handle.partition, columns: handle.columns, channel, fileBytes: handle.fileBytes, compression: handle.compression,
+    ...(handle.attempt ? { attempt: handle.attempt } : {}),
   });
   let done = false;
   const release = async () => {
     if (!done) {
       done = true;
-      await store.close();
+      await store?.close();
     }
   };
   return {

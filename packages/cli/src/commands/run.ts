@@ -4,6 +4,7 @@ import { loadJob } from '../job-setup.js';
 import { Command, Option } from 'commander';
 import { createLogger, ErrorCodes, FerryError, formatByteRate, isUsageError, describeRowSource, parseParamArgs, prepareJob, redactText, runJob, type RunResult } from '@ferry/core';
 import { applyDatasources, jobIdentity, parseBizdate } from '@ferry/workflow';
+import { queueRunner, resolveRedisUrl } from '@ferry/workers';
 import { engineOptions } from '../builtin-plugins.js';
 import { bytes, counterLabel, int, localTime, seconds, table } from '../format.js';
 import { createProgress } from '../progress.js';
@@ -25,9 +26,11 @@ export function runCommand(): Command {
     .option('-p, --param <name=value>', 'fill ${name} placeholders (repeatable)', collect, [])
     .option('--bizdate <date>', 'business date, yyyymmdd or yyyy-mm-dd: sets ${bizdate} and scheduling expressions like ${yyyymmdd-1}')
     .option('--json', 'print one JSON object with the result on stdout')
+    .option('--workers <url>', 'run the splits on `ferry worker` processes through the Redis queue at URL (redis://host:6379, or ${env:NAME}); default setting.workers of the job')
+    .option('--listen <host[:port]>', 'with --workers: the address the workers send files and progress to (default 127.0.0.1, any port; give one they reach)')
     .option('--full-refresh', 'incremental jobs: ignore the saved high-water mark, read every row (or from "start") and save the new mark')
     .addOption(new Option('--quiet', 'no progress output'));
-  return targetOptions(cmd).action(async (jobPath: string, opts: TargetOptions & { param: string[]; bizdate?: string; json?: boolean; quiet?: boolean; fullRefresh?: boolean }, command: Command) => {
+  return targetOptions(cmd).action(async (jobPath: string, opts: TargetOptions & { param: string[]; bizdate?: string; json?: boolean; quiet?: boolean; fullRefresh?: boolean; workers?: string; listen?: string }, command: Command) => {
     const debug = Boolean(command.optsWithGlobals().debug);
     const params = parseParamArgs(opts.param);
     if (opts.bizdate !== undefined) {
@@ -51,6 +54,8 @@ export function runCommand(): Command {
       const made = await withSignals(async (signal) => ensureTableFromJob(await loadJob(jobPath, opts, signal)));
       if (made.created) process.stderr.write(`ferry: created table ${made.table} (writer.createTable):\n${made.ddl}\n`);
     }
+    const workers = workersOf(prepared.job, opts.workers);
+    if (opts.listen && !workers) throw new FerryError(ErrorCodes.USAGE, '--listen needs --workers URL (or setting.workers in the job)');
     const progress = opts.json || opts.quiet ? undefined : createProgress();
     const log = createLogger({ debug, write: (line) => process.stderr.write(`${progress ? '\r\x1b[K' : ''}${line}\n`) });
     const result = await withSignals((signal) =>
@@ -63,6 +68,7 @@ export function runCommand(): Command {
         job: jobIdentity(prepared.file, target.workspace?.dir),
         stateTemplate: prepared.template,
         fullRefresh: Boolean(opts.fullRefresh),
+        ...(workers ? { channels: queueRunner({ redis: workers, ...(opts.listen ? { listen: opts.listen } : {}) }) } : {}),
         signal,
         log: debug ? log : { info: () => {}, warn: log.warn, debug: () => {} },
         onProgress: progress ? (p) => progress.update(p) : undefined,
@@ -79,6 +85,15 @@ export function runCommand(): Command {
       process.exitCode = exitCodeFor(result);
     } else process.exitCode = 0;
   });
+}
+
+/** The worker queue's Redis URL: --workers, else the job's setting.workers; `${env:NAME}` filled here, never printed. */
+function workersOf(job: unknown, option: string | undefined): string | undefined {
+  if (option) return resolveRedisUrl(option, '--workers');
+  const setting = (job as { setting?: { workers?: unknown } } | null)?.setting?.workers;
+  if (setting === undefined) return undefined;
+  if (typeof setting !== 'string' || setting === '') throw new FerryError(ErrorCodes.CONFIG, 'setting.workers: expected a Redis URL (redis://host:6379 or ${env:NAME})');
+  return resolveRedisUrl(setting, 'setting.workers');
 }
 
 /** 2 for mistakes in the job or command line, 1 for failed work. */
