@@ -11,6 +11,7 @@ const ALL = {
   'reader-httpfile': './reader-httpfile/e2e.mjs',
   'reader-mysql': './reader-mysql/e2e.mjs',
   workflow: './workflow/overhead.mjs',
+  workers: './workers/queue.mjs',
 };
 const asked = process.argv.slice(2);
 for (const name of asked) if (!ALL[name]) {

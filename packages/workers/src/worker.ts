@@ -196,7 +196,8 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   const runLoop = worker.run();
   await Promise.race([stopped, runLoop]);
   clearInterval(beat);
-  for (const r of running) r.counters.stop();
+  // Graceful: no new split, the running ones finish (a second signal ends the process; the queue then gives them to others).
+  if (running.size) opts.log.info(`worker ${name}: stopping after ${running.size} running split(s)`);
   await worker.close();
   await pool.destroy();
   await redis.del(keys.worker(name)).catch(() => {});

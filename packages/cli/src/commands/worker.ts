@@ -27,7 +27,7 @@ function positive(name: string) {
 
 export function workerCommand(): Command {
   return new Command('worker')
-    .description('run splits of `ferry run --workers URL` jobs on this host, until stopped (Ctrl-C / SIGTERM finish the running splits)')
+    .description('run splits of `ferry run --workers URL` jobs on this host, until stopped (Ctrl-C / SIGTERM: no new split, the running ones finish; twice: at once)')
     .addOption(redisOption())
     .option('--concurrency <n>', 'splits run at once (worker threads)', positive('--concurrency'), 2)
     .option('--name <name>', 'name shown by `ferry workers` (default host-pid)')
