@@ -230,8 +230,9 @@ describe('ferry bench --target scratch', SLOW, () => {
     const walk = (d: string) => {
       for (const e of readdirSync(d, { withFileTypes: true })) {
         const p = join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else files[relative(store, p)] = statSync(p).size;
+        // The kept reports (for ferry ui) are the one thing a bench adds to the store.
+        if (e.isDirectory() && p !== join(store, 'bench')) walk(p);
+        else if (!e.isDirectory()) files[relative(store, p)] = statSync(p).size;
       }
     };
     walk(store);
@@ -262,6 +263,9 @@ describe('ferry bench --target scratch', SLOW, () => {
     expectPlausible(report.settings, ROWS, [2]);
     expect(await snapshot()).toEqual(before);
     expect(scratchFolders()).toEqual([]);
+    const kept = readdirSync(join(store, 'bench'));
+    expect(kept.filter((f) => /^\d{8}T\d{6}Z-to-table(-\d+)?\.json$/.test(f)).length, kept.join(', ')).toBeGreaterThan(0);
+    expect(kept.some((f) => f.endsWith('.tmp'))).toBe(false);
   });
 
   /** Starts a slow scratch bench, sends SIGINT in the middle of a measured trial, and returns how it ended. */

@@ -28,6 +28,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   state: async () => (await import('./commands/state.js')).stateCommand(),
   worker: async () => (await import('./commands/worker.js')).workerCommand(),
   workers: async () => (await import('./commands/worker.js')).workersCommand(),
+  ui: async () => (await import('./commands/ui.js')).uiCommand(),
 };
 
 /** The command `argv` runs (its first word that is not a global option), if it names one. */

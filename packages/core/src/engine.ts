@@ -4,7 +4,7 @@
  * abort them all.
  */
 import { setMaxListeners } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
@@ -258,8 +258,23 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     const ended = new Date();
     result.endedAt = ended.toISOString();
     result.elapsedMs = Math.round(performance.now() - t0);
+    saveResult(runDir, result, log);
   }
   return result;
+}
+
+/** The name of the run's summary in its folder: the result as JSON, secrets masked (what `ferry ui` shows for a node). */
+export const RUN_RESULT_FILE = 'result.json';
+
+/** Writes the result next to run.log (whole or not at all); a failure to write it does not fail the run. */
+function saveResult(runDir: string, result: RunResult, log: Logger): void {
+  const file = join(runDir, RUN_RESULT_FILE);
+  try {
+    writeFileSync(`${file}.tmp`, redactText(JSON.stringify(result)));
+    renameSync(`${file}.tmp`, file);
+  } catch (err) {
+    log.warn(`could not save the run summary ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** The reader's record count for % and ETA, if it gives one; progress is no reason to fail a job. */

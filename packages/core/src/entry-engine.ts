@@ -3,7 +3,7 @@
  * layer): running jobs, preparing job files, finding plugins. Plugin
  * authors need only the main entry.
  */
-export { runJob } from './engine.js';
+export { runJob, RUN_RESULT_FILE } from './engine.js';
 export { prepareJob, type PrepareJobOptions, type PreparedJob } from './prepare-job.js';
 export { readJobFile, parseJobText, MAX_JOB_DEPTH } from './job-file.js';
 export { substitute, validateJob, parseParamArgs, type ExpressionResolver, type JobConfig, type JobSetting } from './job-config.js';

@@ -20,7 +20,7 @@ export {
 export { parseSpec, specText, writeSpec } from './partition-spec.js';
 export { countRows, scanBatches, scanSchema, type ScanOptions } from './scan.js';
 export { exportRows, headText, EXPORT_FORMATS, type ExportFormat, type ExportOptions } from './export.js';
-export { gc, sweepOrphans, type ExpiredPartition, type GcOptions } from './lifecycle.js';
+export { gc, partitionExpiry, sweepOrphans, type ExpiredPartition, type GcOptions } from './lifecycle.js';
 export { openChannel, type TableWriteHandle, type TableWriterConfig } from './writer.js';
 export { listStates, findState, getState, setStateValue, removeState, stateKey, type SavedState } from './sync-state.js';
 export { commitWrite, type CommitResult } from './commit.js';

@@ -28,6 +28,11 @@ export interface GcOptions {
   dryRun?: boolean;
 }
 
+/** When a partition expires (ms since the epoch): its last modification plus the table's LIFECYCLE days; undefined without one. */
+export function partitionExpiry(def: Pick<TableDef, 'lifecycle'>, meta: Pick<PartitionMeta, 'lastModified'>): number | undefined {
+  return def.lifecycle ? meta.lastModified + def.lifecycle * DAY_MS : undefined;
+}
+
 /** Drops the expired partitions of a project's tables in one transaction; their files go once no reader needs them. */
 export async function gc(store: Store, project: string, opts: GcOptions = {}): Promise<ExpiredPartition[]> {
   const now = opts.now === undefined ? Date.now() : new Date(opts.now).getTime();
@@ -35,10 +40,9 @@ export async function gc(store: Store, project: string, opts: GcOptions = {}): P
   const tables = listTables(store, project).filter((d) => d.lifecycle && (!opts.table || d.name === opts.table.toLowerCase()));
   const expired: { key: string; meta: PartitionMeta; def: TableDef }[] = [];
   for (const def of tables) {
-    const limit = now - def.lifecycle! * DAY_MS;
     for (const { key, value } of store.partitions.getRange(partitionRange(project, def.name))) {
       const meta = value as PartitionMeta;
-      if (meta.lastModified < limit) expired.push({ key: String(key), meta, def });
+      if (partitionExpiry(def, meta)! < now) expired.push({ key: String(key), meta, def });
     }
   }
   const out = expired.map(({ meta, def }) => ({ table: def.name, partition: meta.spec, rows: meta.rows, lastModified: new Date(meta.lastModified).toISOString() }));

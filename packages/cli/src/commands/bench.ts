@@ -1,12 +1,14 @@
 /** `ferry bench <job>`: runs a job at several channel settings and recommends one. */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ErrorCodes, FerryError, isFerryError, parseParamArgs, readJobFile } from '@ferry/core';
 import { applyDatasources } from '@ferry/workflow';
+import { resolveStoreDir } from '@ferry/writer-table';
 import { renderHtml } from '../bench/render-html.js';
 import { renderText } from '../bench/render-text.js';
 import { runBench } from '../bench/run-bench.js';
+import { saveReport } from '../bench/saved-reports.js';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -50,13 +52,17 @@ How it measures:
   Recommended: the fewest channels whose median is within 5% of the best, with
   the likely limit (the source, the CPUs, or fixed costs).
 
+Reports: when the store folder exists (a workspace's, --store, $FERRY_STORE or
+  ./.ferry), the report is also kept as <store>/bench/<time>-<job>.json for
+  ferry ui to list and show.
+
 Targets:
   null     (default) rows are read and dropped: the source side alone.
   scratch  rows go through the job's table writer into a throwaway store next
            to the real one (<store>.bench-<pid>-<id>, holding only a copy of the
            destination table), commit included; it is removed after every run,
            also after Ctrl-C or a failure (one left by kill -9 is removed by the
-           next bench). The job's real store and partition are never written.
+           next bench). The job's real tables and partitions are never written.
 
 Exit codes: 0 done, 1 a run failed, 2 a mistake in the job or options, 130 stopped (Ctrl-C).
 
@@ -120,6 +126,12 @@ export function benchCommand(): Command {
         progress: opts.quiet ? undefined : (line) => process.stderr.write(`bench: ${line}\n`),
         control: { signal: stop.signal, kill: kill.signal },
       });
+      // Kept in the store for `ferry ui`; a bench outside any store leaves nothing behind.
+      const storeDir = resolveStoreDir(target.storeDir);
+      if (existsSync(storeDir)) {
+        const kept = saveReport(storeDir, report);
+        if (!opts.quiet) process.stderr.write(`bench: report kept in ${kept} (ferry ui shows it)\n`);
+      }
       if (opts.report) {
         writeFileSync(opts.report, renderHtml(report));
         if (!opts.quiet) process.stderr.write(`bench: report written to ${opts.report}\n`);

@@ -9,6 +9,7 @@ export { writeResult, SQL_FORMATS, type SqlFormat, type WriteResultOptions } fro
 export { copyExport, type CopyFormat, type CopyExportOptions } from './export-copy.js';
 export { arrowExport, type ArrowExportOptions } from './arrow-export.js';
 export { headTable, headRows, type HeadOptions } from './head.js';
+export { readResultRows, type ResultRows } from './result-text.js';
 export { displayWidth, textGrid } from './display-width.js';
 export { duckError, errorPosition, sqlErrorAt, type SqlErrorAt } from './duck-error.js';
 export { tableSelect } from './views.js';

@@ -6,7 +6,7 @@
  */
 import {
   DuckDBBlobValue, DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampTZValue, DuckDBTimestampValue, DuckDBTypeId,
-  type DuckDBType, type DuckDBValue,
+  type DuckDBResult, type DuckDBType, type DuckDBValue,
 } from '@duckdb/node-api';
 import { formatDate, formatDateTime, formatDecimal } from '@ferry/core';
 import { formatFloat32, type JsonKind } from '../value-format.js';
@@ -46,4 +46,28 @@ export function resultColumns(names: string[], types: DuckDBType[]): ResultColum
     const typeId = types[c]!.typeId;
     return { name, json: BARE.has(typeId) ? 'bare' : 'string', text: (v) => valueText(v, typeId) };
   });
+}
+
+/** Rows of a result as text, as `readResultRows` gives them. */
+export interface ResultRows {
+  columns: string[];
+  /** Text cells, null for NULL. */
+  rows: (string | null)[][];
+  /** More rows followed past the limit (they were not read). */
+  more: boolean;
+}
+
+/** Reads up to `limit` rows of a streamed result as text cells; stops reading past them. */
+export async function readResultRows(result: DuckDBResult, limit: number): Promise<ResultRows> {
+  const cols = resultColumns(result.deduplicatedColumnNames(), result.columnTypes());
+  const rows: (string | null)[][] = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) return { columns: cols.map((c) => c.name), rows, more: false };
+    const values = cols.map((_, c) => chunk.getColumnValues(c));
+    for (let r = 0; r < chunk.rowCount; r++) {
+      if (rows.length >= limit) return { columns: cols.map((c) => c.name), rows, more: true };
+      rows.push(cols.map((c, i) => c.text(values[i]![r]!)));
+    }
+  }
 }

@@ -1,0 +1,389 @@
+// ferry ui: the page. Plain DOM, no framework; every value goes in as text (never as HTML).
+const SVG = 'http://www.w3.org/2000/svg';
+// gen: bumped on every navigation; an answer that arrives for an older view is dropped.
+const state = { overview: null, timers: [], panelTimer: null, gen: 0 };
+
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+function s(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) if (v !== undefined) el.setAttribute(k, String(v));
+  for (const c of children.flat()) if (c !== undefined && c !== null) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+async function api(path, init) {
+  const res = await fetch(`/api/${path}`, init);
+  const body = await res.json().catch(() => ({ error: `${res.status} ${res.statusText}` }));
+  if (!res.ok) throw new Error(body.error || `${res.status} ${res.statusText}`);
+  return body;
+}
+
+const q = (o) => new URLSearchParams(o).toString();
+const num = (n) => (n === undefined || n === null ? '-' : Number(n).toLocaleString('en-US'));
+const stateClass = (st) => `st-${String(st).replace(/ /g, '-')}`;
+/** `2024-06-21 00:15:03+08:00` -> `06-21 00:15:03` (the full time is the cell's title). */
+const clock = (t) => (t ? t.slice(5, 19) : '-');
+const badge = (st) => h('span', { class: `badge ${stateClass(st)}`, 'data-state': st }, st);
+
+function view() {
+  return document.getElementById('view');
+}
+
+function showError(where, err) {
+  where.replaceChildren(h('p', { class: 'error' }, err.message || String(err)));
+}
+
+function stopTimers() {
+  for (const t of state.timers) clearInterval(t);
+  state.timers = [];
+}
+
+// ---- graph ----------------------------------------------------------------
+
+/** The workflow as an SVG graph: columns by depth, lineage edges dashed; `states` colours the nodes. */
+function graph(wf, states, onNode, selected) {
+  const level = {};
+  const depth = (n) => {
+    if (level[n.name] !== undefined) return level[n.name];
+    level[n.name] = 0;
+    const parents = n.depends.map((p) => wf.nodes.find((x) => x.name === p)).filter(Boolean);
+    level[n.name] = parents.length ? 1 + Math.max(...parents.map(depth)) : 0;
+    return level[n.name];
+  };
+  wf.nodes.forEach(depth);
+  const cols = [];
+  for (const n of wf.nodes) {
+    cols[level[n.name]] = cols[level[n.name]] || [];
+    cols[level[n.name]].push(n.name);
+  }
+  const W = 190, H = 44, GX = 80, GY = 22, PAD = 16;
+  // An edge that skips a column bends above the nodes it passes: room for it at the top.
+  const long = wf.nodes.some((n) => n.depends.some((p) => level[n.name] - level[p] > 1));
+  const TOP = long ? PAD + 34 : PAD;
+  const pos = {};
+  cols.forEach((names, c) => {
+    names.forEach((name, r) => {
+      pos[name] = { x: PAD + c * (W + GX), y: TOP + r * (H + GY) };
+    });
+  });
+  const width = PAD * 2 + cols.length * W + (cols.length - 1) * GX;
+  const height = TOP + PAD + Math.max(...cols.map((c) => c.length)) * (H + GY) - GY;
+  const svg = s('svg', { class: 'graph', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': `workflow ${wf.name}` });
+  svg.append(s('defs', {},
+    s('marker', { id: `arrow-${wf.name}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow' })),
+    s('marker', { id: `arrow-l-${wf.name}`, viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow lineage' }))));
+  for (const n of wf.nodes) {
+    for (const p of n.depends) {
+      if (!pos[p]) continue;
+      const a = pos[p], b = pos[n.name];
+      const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2, mx = (x1 + x2) / 2;
+      const lineage = n.lineage.includes(p);
+      const top = Math.min(a.y, b.y) - 26;
+      const d = level[n.name] - level[p] > 1
+        ? `M${x1},${y1} C${x1 + 40},${y1} ${x1 + 10},${top} ${x1 + 60},${top} L${x2 - 60},${top} C${x2 - 10},${top} ${x2 - 40},${y2} ${x2},${y2}`
+        : `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`;
+      svg.append(s('path', { class: `edge${lineage ? ' lineage' : ''}`, 'data-from': p, 'data-to': n.name, d, 'marker-end': `url(#${lineage ? 'arrow-l-' : 'arrow-'}${wf.name})` },
+        s('title', {}, lineage ? `${n.name} reads a table ${p} writes (table lineage)` : `${n.name} runs after ${p}`)));
+    }
+  }
+  for (const n of wf.nodes) {
+    const st = states ? states[n.name] || 'not run' : undefined;
+    const { x, y } = pos[n.name];
+    const g = s('g', { class: `node${st ? ` state-${st.replace(/ /g, '-')}` : ''}${selected === n.name ? ' selected' : ''}`, 'data-node': n.name, 'data-state': st, transform: `translate(${x},${y})`, tabindex: 0 },
+      s('title', {}, [`${n.name} (${n.type})`, st ? `state: ${st}` : '', n.reads.length ? `reads ${n.reads.join(', ')}` : '', n.writes.length ? `writes ${n.writes.join(', ')}` : ''].filter(Boolean).join('\n')),
+      s('rect', { width: W, height: H }),
+      s('text', { x: 10, y: 19 }, n.name.length > 24 ? `${n.name.slice(0, 23)}…` : n.name),
+      s('text', { x: 10, y: 35, class: 'type' }, [n.type, st].filter(Boolean).join(' · ')));
+    if (onNode) {
+      g.addEventListener('click', () => onNode(n.name));
+      g.addEventListener('keydown', (e) => e.key === 'Enter' && onNode(n.name));
+    }
+    svg.append(g);
+  }
+  return svg;
+}
+
+const legend = () => h('div', { class: 'legend' }, h('span', {}, h('span', { class: 'line' }), 'depends'), h('span', {}, h('span', { class: 'line lineage' }), 'table lineage (a node reads a table another writes)'));
+
+// ---- workflows ------------------------------------------------------------
+
+async function showWorkflows() {
+  const el = view();
+  const gen = state.gen;
+  const wfs = await api('workflows');
+  if (gen !== state.gen) return;
+  el.replaceChildren(h('h1', {}, 'Workflows'));
+  if (!state.overview.workspace) el.append(h('p', { class: 'muted' }, 'No workspace here: workflows need a ferry.yaml (start ferry ui in its folder, or give --workspace).'));
+  else if (!wfs.length) el.append(h('p', { class: 'muted' }, 'The workspace declares no workflows.'));
+  for (const wf of wfs) {
+    el.append(h('section', { class: 'card', 'data-workflow': wf.name },
+      h('h2', {}, h('a', { href: `#/instances/${encodeURIComponent(wf.name)}` }, wf.name)),
+      h('div', { class: 'meta' },
+        wf.cron ? ['schedule ', h('b', {}, wf.cron), ` in ${wf.timezone}`, ' · next run ', h('b', { class: 'next-run' }, wf.next ? wf.next.at : 'none within 400 days'), wf.next ? ` (bizdate ${wf.next.bizdate})` : ''] : 'not scheduled (run it with ferry workflow run)',
+        ` · ${wf.nodes.length} nodes`),
+      graph(wf, undefined, (node) => (location.hash = `#/instances/${encodeURIComponent(wf.name)}//${encodeURIComponent(node)}`)),
+      legend()));
+  }
+}
+
+// ---- instances ------------------------------------------------------------
+
+async function showInstances(wfName, bizdate, node) {
+  const el = view();
+  const gen = state.gen;
+  const wfs = await api('workflows');
+  if (gen !== state.gen) return;
+  if (!wfs.length) {
+    el.replaceChildren(h('h1', {}, 'Instances'), h('p', { class: 'muted' }, state.overview.workspace ? 'The workspace declares no workflows.' : 'No workspace here: instances belong to the workflows of a ferry.yaml.'));
+    return;
+  }
+  const wf = wfs.find((w) => w.name === wfName) || wfs[0];
+  let last = '';
+  const render = async () => {
+    const insts = await api(`instances?${q({ workflow: wf.name })}`);
+    const key = JSON.stringify(insts);
+    if (key === last || gen !== state.gen) return;
+    last = key;
+    const inst = insts.find((i) => i.bizdate === bizdate) || insts[0];
+    const picker = h('select', { id: 'workflow-pick', onchange: (e) => (location.hash = `#/instances/${encodeURIComponent(e.target.value)}`) }, wfs.map((w) => h('option', { value: w.name, selected: w.name === wf.name }, w.name)));
+    const dates = h('ul', { class: 'list', id: 'bizdates' }, insts.map((i) => {
+      const states = i.nodes.map((n) => n.state);
+      const worst = states.includes('failed') ? 'failed' : states.includes('running') ? 'running' : states.includes('waiting') ? 'waiting' : states.every((x) => x === 'succeeded') ? 'succeeded' : 'not run';
+      return h('li', { class: inst && i.bizdate === inst.bizdate ? 'selected' : '', 'data-bizdate': i.bizdate, onclick: () => (location.hash = `#/instances/${encodeURIComponent(wf.name)}/${i.bizdate}`) },
+        h('span', { class: `dot ${stateClass(worst)}`, title: worst }), i.bizdate, h('span', { class: 'muted' }, ` ${i.trigger}`));
+    }));
+    const main = h('div', { class: 'grow' });
+    if (!inst) main.append(h('p', { class: 'muted' }, `No instances of ${wf.name} in ${state.overview.env} yet (ferry workflow run ${wf.name} --bizdate yyyymmdd).`));
+    else {
+      const states = Object.fromEntries(inst.nodes.map((n) => [n.name, n.state]));
+      const open = (n) => openNode(wf.name, inst.bizdate, n);
+      main.append(h('div', { class: 'card' },
+        h('h2', {}, `${wf.name} · bizdate ${inst.bizdate}`),
+        h('div', { class: 'meta' }, `T ${inst.cyctime} · last ${inst.trigger} · updated ${inst.updatedAt} · env ${state.overview.env}`),
+        graph(wf, states, open, node), legend()));
+      main.append(h('div', { class: 'wide' }, h('table', { id: 'nodes' },
+        h('tr', {}, h('th', {}, 'node'), h('th', {}, 'state'), h('th', {}, 'start'), h('th', {}, 'end'), h('th', { class: 'num' }, 'duration'), h('th', { class: 'num' }, 'rows'), h('th', { class: 'num' }, 'retries'), h('th', {}, 'why')),
+        inst.nodes.map((n) => h('tr', { class: `clickable${n.name === node ? ' selected' : ''}`, 'data-node': n.name, onclick: () => open(n.name) },
+          h('td', {}, n.name), h('td', {}, badge(n.state)), h('td', { class: 'time', title: n.start }, clock(n.start)), h('td', { class: 'time', title: n.end }, clock(n.end)),
+          h('td', { class: 'num' }, n.duration || '-'), h('td', { class: 'num', 'data-field': 'rows' }, num(n.rows)), h('td', { class: 'num' }, n.retries), h('td', { class: 'why', title: n.reason }, n.reason ? n.reason.split('\n')[0] : ''))))));
+      if (node && !document.getElementById('panel').dataset.key) openNode(wf.name, inst.bizdate, node);
+    }
+    el.replaceChildren(h('h1', {}, 'Instances ', picker, h('span', { class: 'muted' }, ` env ${state.overview.env}`)),
+      h('div', { class: 'layout' }, h('div', { class: 'side card' }, h('h3', {}, 'Business dates'), insts.length ? dates : h('p', { class: 'muted' }, 'none yet')), main));
+  };
+  await render();
+  // Runs going on elsewhere show up without a reload.
+  state.timers.push(setInterval(() => render().catch(() => {}), 2000));
+}
+
+/** The side panel of one node: its log (followed while it runs) and the engine's run summary. */
+function openNode(workflow, bizdate, node) {
+  const panel = document.getElementById('panel');
+  const key = `${workflow}/${bizdate}/${node}`;
+  if (panel.dataset.key === key && !panel.hidden) return;
+  clearTimeout(state.panelTimer);
+  panel.dataset.key = key;
+  panel.hidden = false;
+  document.body.classList.add('panel-open');
+  document.getElementById('panel-title').textContent = `${node} · ${bizdate}`;
+  const summary = h('div', { id: 'summary' }, h('p', { class: 'muted' }, 'loading…'));
+  const log = h('pre', { class: 'log', id: 'log' });
+  const logState = h('span', { class: 'muted' });
+  document.getElementById('panel-body').replaceChildren(h('h3', {}, 'Run summary'), summary, h('h3', {}, 'Log ', logState), log);
+  const params = { workflow, bizdate, node };
+  api(`summary?${q(params)}`).then((r) => summary.replaceChildren(r ? summaryView(r) : h('p', { class: 'muted' }, 'no run summary (virtual and sql nodes have none; a node that has not run yet neither)'))).catch((e) => showError(summary, e));
+  let offset = 0;
+  const poll = async () => {
+    if (panel.dataset.key !== key) return;
+    try {
+      const r = await api(`log?${q({ ...params, offset })}`);
+      if (r.skipped) log.textContent = `[… the first ${num(r.offset)} bytes are left out …]\n`;
+      if (r.text) log.append(r.text);
+      if (!r.text && offset === 0 && !r.size) log.textContent = '(no log yet)';
+      offset = r.size;
+      const live = r.state === 'running' || r.state === 'waiting';
+      logState.textContent = live ? `(${r.state}, following)` : `(${r.state})`;
+      if (live) {
+        log.scrollTop = log.scrollHeight;
+        state.panelTimer = setTimeout(poll, 1000);
+      }
+    } catch (e) {
+      showError(log, e);
+    }
+  };
+  poll();
+}
+
+function summaryView(r) {
+  const rows = [
+    ['status', badge(r.status)], ['start', r.startedAt], ['end', r.endedAt], ['elapsed', r.elapsed],
+    ['records read', num(r.recordsRead)], ['records written', num(r.recordsWritten)], ['bytes read', r.bytes],
+    ['speed', `${r.speed}, ${num(r.recordsPerSec)} records/s`], ['dirty records', num(r.dirtyRecords)], ['channels / splits', `${r.channels} / ${r.splits}`],
+    ...Object.entries(r.counters).map(([k, v]) => [k, num(v)]),
+  ];
+  if (r.error) rows.push(['error', h('span', { class: 'error' }, r.error)]);
+  const out = [h('dl', { class: 'kv' }, rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { 'data-field': k }, v)]))];
+  if (r.dirty.length) {
+    out.push(h('h3', {}, `First dirty records (of ${num(r.dirtyRecords)})`), h('table', { id: 'dirty' }, h('tr', {}, h('th', {}, 'where'), h('th', {}, 'why'), h('th', {}, 'record')),
+      r.dirty.map((d) => h('tr', {}, h('td', {}, d.where), h('td', {}, d.reason), h('td', {}, h('code', {}, d.record))))));
+  }
+  return h('div', {}, out);
+}
+
+// ---- tables ---------------------------------------------------------------
+
+function projectPicker(current, onPick) {
+  const projects = [...new Set([state.overview.project, ...state.overview.projects])];
+  return h('select', { id: 'project-pick', onchange: (e) => onPick(e.target.value) }, projects.map((p) => h('option', { value: p, selected: p === current }, p)));
+}
+
+function rowsTable(r, id) {
+  return h('div', { class: 'scroll' }, h('table', { id },
+    h('tr', {}, r.columns.map((c) => h('th', {}, c))),
+    r.rows.map((row) => h('tr', {}, row.map((v) => (v === null ? h('td', { class: 'null' }, 'NULL') : h('td', {}, v)))))),
+  r.more ? h('p', { class: 'muted' }, 'more rows follow (not shown)') : null);
+}
+
+async function showTables(project, table, partition) {
+  const el = view();
+  project = project || state.overview.project;
+  const gen = state.gen;
+  const tables = await api(`tables?${q({ project })}`);
+  if (gen !== state.gen) return;
+  const t = tables.find((x) => x.name === table) || tables[0];
+  const list = h('ul', { class: 'list', id: 'tables' }, tables.map((x) => h('li', { class: t && x.name === t.name ? 'selected' : '', 'data-table': x.name, onclick: () => (location.hash = `#/tables/${project}/${x.name}`) }, x.name, h('span', { class: 'muted' }, ` ${num(x.rows)} rows`))));
+  const main = h('div', { class: 'grow' });
+  el.replaceChildren(h('h1', {}, 'Tables ', projectPicker(project, (p) => (location.hash = `#/tables/${p}`))),
+    h('div', { class: 'layout' }, h('div', { class: 'side card' }, h('h3', {}, `Project ${project}`), tables.length ? list : h('p', { class: 'muted' }, 'no tables')), main));
+  if (!t) return;
+  main.append(h('div', { class: 'card', 'data-table': t.name },
+    h('h2', {}, `${project}.${t.name}`),
+    h('div', { class: 'meta' }, `${num(t.rows)} rows in ${t.partitions} partition(s), ${t.size}`, t.lifecycle ? ` · lifecycle ${t.lifecycle} days` : ' · no lifecycle', ` · created ${t.createdAt}`),
+    t.comment ? h('p', {}, t.comment) : null,
+    h('h3', {}, 'DDL'), h('pre', { id: 'ddl' }, t.ddl)));
+  const parts = await api(`partitions?${q({ project, table: t.name })}`);
+  if (gen !== state.gen) return;
+  const chosen = parts.find((p) => p.spec === partition) || parts[0];
+  const preview = h('div', { id: 'preview' });
+  main.append(h('div', { class: 'card' }, h('h3', {}, 'Partitions'),
+    parts.length ? h('table', { id: 'partitions' },
+      h('tr', {}, h('th', {}, 'partition'), h('th', { class: 'num' }, 'rows'), h('th', { class: 'num' }, 'size'), h('th', { class: 'num' }, 'files'), h('th', {}, 'last modified'), h('th', {}, 'expires (lifecycle)')),
+      parts.map((p) => h('tr', { class: `clickable${chosen && p.spec === chosen.spec ? ' selected' : ''}`, 'data-partition': p.spec, onclick: () => (location.hash = `#/tables/${project}/${t.name}/${encodeURIComponent(p.spec)}`) },
+        h('td', {}, p.spec || '(table)'), h('td', { class: 'num', 'data-field': 'rows' }, num(p.rows)), h('td', { class: 'num' }, p.size), h('td', { class: 'num' }, p.files),
+        h('td', {}, p.lastModified.replace('T', ' ').slice(0, 19) + ' UTC'), h('td', {}, p.expires ? p.expires.replace('T', ' ').slice(0, 19) + ' UTC' : '-')))) : h('p', { class: 'muted' }, 'no partitions (no rows yet)'),
+    chosen ? [h('h3', {}, `First rows of ${chosen.spec || t.name}`), preview] : null));
+  if (chosen) {
+    preview.append(h('p', { class: 'muted' }, 'loading…'));
+    api(`preview?${q({ project, table: t.name, partition: chosen.spec, rows: 20 })}`).then((r) => preview.replaceChildren(rowsTable(r, 'preview-rows'))).catch((e) => showError(preview, e));
+  }
+}
+
+// ---- query ----------------------------------------------------------------
+
+function showQuery() {
+  const el = view();
+  let project = state.overview.project;
+  const text = h('textarea', { id: 'sql', spellcheck: 'false', placeholder: 'SELECT count(*) FROM my_table WHERE dt = \'20240620\'' });
+  text.value = sessionStorage.getItem('ferry-sql') || '';
+  const out = h('div', { id: 'results' });
+  const run = h('button', { class: 'primary', id: 'run', type: 'button' }, 'Run');
+  const go = async () => {
+    sessionStorage.setItem('ferry-sql', text.value);
+    run.disabled = true;
+    out.replaceChildren(h('p', { class: 'muted' }, 'running…'));
+    try {
+      const r = await api('query', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: text.value, project }) });
+      out.replaceChildren(h('p', { class: 'muted' }, `${r.results.length} statement(s), ${(r.elapsedMs / 1000).toFixed(2)} s`), ...r.results.map((res, i) => h('div', { class: 'card' }, rowsTable(res, `result-${i}`))));
+    } catch (e) {
+      showError(out, e);
+    } finally {
+      run.disabled = false;
+    }
+  };
+  run.addEventListener('click', go);
+  text.addEventListener('keydown', (e) => (e.ctrlKey || e.metaKey) && e.key === 'Enter' && go());
+  const lim = state.overview.limits;
+  el.replaceChildren(h('h1', {}, 'Query'),
+    h('div', { class: 'card' },
+      h('div', { class: 'toolbar' }, 'project', projectPicker(project, (p) => (project = p)), run,
+        h('span', { class: 'muted' }, `read-only (DuckDB, as ferry sql) · at most ${num(lim.rows)} rows per statement · stopped after ${lim.timeoutMs / 1000} s · Ctrl+Enter runs`)),
+      text),
+    out);
+}
+
+// ---- bench ----------------------------------------------------------------
+
+async function showBench(id) {
+  const el = view();
+  const gen = state.gen;
+  const list = await api('bench');
+  if (gen !== state.gen) return;
+  const chosen = list.find((r) => r.id === id) || list[0];
+  if (!chosen) {
+    el.replaceChildren(h('h1', {}, 'Bench reports'), h('p', { class: 'muted' }, `No bench reports in ${state.overview.store}/bench yet: ferry bench JOB keeps each report there when the store exists.`));
+    return;
+  }
+  const items = list.map((r) =>
+    h('li', { class: r.id === chosen.id ? 'selected' : '', 'data-report': r.id, onclick: () => (location.hash = `#/bench/${r.id}`) },
+      h('span', {}, r.job.split('/').pop(), h('br'), h('span', { class: 'muted' }, `${r.startedAt.replace('T', ' ').slice(0, 19)} · ${r.target} · ${r.recommended} ch`))));
+  el.replaceChildren(h('h1', {}, 'Bench reports'),
+    h('div', { class: 'layout' },
+      h('div', { class: 'side card' }, h('ul', { class: 'list', id: 'reports' }, items)),
+      h('div', { class: 'grow' }, h('iframe', { class: 'report', src: `/bench/${encodeURIComponent(chosen.id)}`, title: `bench report ${chosen.id}`, sandbox: '' }))));
+}
+
+// ---- routing --------------------------------------------------------------
+
+function closePanel() {
+  const panel = document.getElementById('panel');
+  panel.hidden = true;
+  delete panel.dataset.key;
+  document.body.classList.remove('panel-open');
+  clearTimeout(state.panelTimer);
+}
+
+async function route() {
+  stopTimers();
+  const gen = ++state.gen;
+  const [name, ...rest] = location.hash.replace(/^#\/?/, '').split('/').map((p) => decodeURIComponent(p));
+  const current = name || 'workflows';
+  for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === current);
+  if (current !== 'instances') closePanel();
+  try {
+    if (current === 'instances') await showInstances(rest[0], rest[1], rest[2]);
+    else if (current === 'tables') await showTables(rest[0], rest[1], rest[2]);
+    else if (current === 'query') showQuery();
+    else if (current === 'bench') await showBench(rest[0]);
+    else await showWorkflows();
+  } catch (err) {
+    if (gen === state.gen) showError(view(), err);
+  }
+  if (gen === state.gen) document.body.dataset.ready = current;
+}
+
+async function start() {
+  document.getElementById('panel-close').addEventListener('click', closePanel);
+  try {
+    state.overview = await api('overview');
+  } catch (err) {
+    showError(view(), err);
+    return;
+  }
+  const o = state.overview;
+  document.getElementById('where').textContent = o.workspace ? `${o.workspace.name} · env ${o.env} · ${o.workspace.timezone} · store ${o.store}` : `store ${o.store} · project ${o.project}`;
+  window.addEventListener('hashchange', route);
+  await route();
+}
+
+start();
