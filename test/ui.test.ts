@@ -27,7 +27,6 @@ const KEEP = join(ROOT, 'test', 'runs', 'ui');
 const LINES = 3000;
 const DEV = 'workshop2024_01_dev';
 const SECRET = 'UiSecret-4711-pw';
-const SQL_NODE = `log_count: { type: sql, depends: [workshop_start], sql: "INSERT OVERWRITE TABLE dws_log_count PARTITION (dt='\${bizdate}') SELECT count(*) AS n FROM ods_raw_log_d WHERE dt='\${bizdate}'" }`;
 
 let dir: string;
 let cleanup: () => void;
@@ -89,7 +88,7 @@ beforeAll(async () => {
     readFileSync(yaml, 'utf8')
       .replaceAll('http://127.0.0.1:8080/', logServer.url)
       .replaceAll('jdbc:mysql://127.0.0.1:3306/ferry_workshop", username: root, password: ""', `jdbc:mysql://127.0.0.1:${dead}/ferry_ui", username: root, password: "${SECRET}"`)
-      .replace(/( {6}ods_user_info_d: .*\n)/, `$1      ${SQL_NODE}\n`) + '  Slow:\n    nodes:\n      slow_lines: { type: sync, job: jobs/slow_lines.json }\n',
+      + '  Slow:\n    nodes:\n      slow_lines: { type: sync, job: jobs/slow_lines.json }\n',
   );
   gate = await startGate();
   writeFileSync(join(dir, 'jobs', 'slow_lines.json'), JSON.stringify({
@@ -101,8 +100,6 @@ beforeAll(async () => {
     const r = await runCli(['table', 'create', ddl], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
   }
-  const dws = await runCli(['table', 'create', '--sql', 'CREATE TABLE dws_log_count (n BIGINT COMMENT "log lines") PARTITIONED BY (dt STRING) LIFECYCLE 30'], { cwd: dir });
-  expect(dws.code, dws.stderr).toBe(0);
   const slow = await runCli(['table', 'create', '--sql', 'CREATE TABLE slow_lines (col STRING) PARTITIONED BY (dt STRING)'], { cwd: dir });
   expect(slow.code, slow.stderr).toBe(0);
   const run = await runCli(['workflow', 'run', 'WorkShop', '--bizdate', '20240620'], { cwd: dir });
@@ -192,12 +189,16 @@ describe('ferry ui over HTTP', () => {
     }
     const inst = JSON.parse((await getJson('/api/instances?workflow=WorkShop')).text) as { bizdate: string; nodes: { name: string; state: string; rows?: number }[] }[];
     expect(inst[0]!.bizdate).toBe('20240620');
-    expect(Object.fromEntries(inst[0]!.nodes.map((n) => [n.name, n.state]))).toEqual({ workshop_start: 'succeeded', ods_raw_log_d: 'succeeded', ods_user_info_d: 'failed', log_count: 'succeeded' });
+    expect(Object.fromEntries(inst[0]!.nodes.map((n) => [n.name, n.state]))).toEqual({
+      workshop_start: 'succeeded', ods_raw_log_d: 'succeeded', ods_user_info_d: 'failed', dim_ip_region: 'succeeded', dwd_log_info_di: 'succeeded',
+      dws_user_info_all_di: 'not run', ads_user_info_1d: 'not run',
+    });
     const summary = JSON.parse((await getJson('/api/summary?workflow=WorkShop&bizdate=20240620&node=ods_raw_log_d')).text);
     expect(summary).toMatchObject({ status: 'succeeded', recordsRead: LINES, recordsWritten: LINES, dirtyRecords: 0 });
     expect(summary.bytesRead).toBeGreaterThan(0);
     const wf = JSON.parse((await getJson('/api/workflows')).text).find((w: { name: string }) => w.name === 'WorkShop');
-    expect(wf.nodes.find((n: { name: string }) => n.name === 'log_count')).toMatchObject({ depends: ['workshop_start', 'ods_raw_log_d'], lineage: ['ods_raw_log_d'], reads: ['ods_raw_log_d'], writes: ['dws_log_count'] });
+    expect(wf.nodes.find((n: { name: string }) => n.name === 'dwd_log_info_di')).toMatchObject({ depends: ['dim_ip_region', 'ods_raw_log_d'], lineage: ['ods_raw_log_d'], reads: ['ods_raw_log_d'], writes: ['dwd_log_info_di'] });
+    expect(wf.nodes.find((n: { name: string }) => n.name === 'ods_raw_log_d').sources).toEqual(['user_behavior_analysis_httpfile:user_log.txt']);
     expect(wf.next.at).toMatch(/^\d{4}-\d\d-\d\d 00:15:00\+08:00$/);
     expect((await getJson('/api/instances')).status).toBe(400);
     expect((await getJson('/api/partitions?project=x&table=missing')).status).toBe(404);
@@ -208,7 +209,7 @@ describe('ferry ui over HTTP', () => {
     const ok = await post(`SELECT count(*) AS n FROM ods_raw_log_d WHERE dt = '20240620'`);
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { results: unknown[] }).results[0]).toEqual({ columns: ['n'], rows: [[String(LINES)]], more: false });
-    const write = await post(`INSERT OVERWRITE TABLE dws_log_count PARTITION (dt='20240620') SELECT 1`);
+    const write = await post(`INSERT OVERWRITE TABLE ods_raw_log_d PARTITION (dt='20240620') SELECT 'x'`);
     expect(write.status).toBe(400);
     expect(((await write.json()) as { error: string }).error).toMatch(/read-only|not allowed|refused/i);
     expect((await post('SELECT 1', 'text/plain')).status).toBe(415);
@@ -249,11 +250,13 @@ describe.skipIf(!hasChromium)('ferry ui in headless Chromium', { timeout: 180_00
       await page.goto(base, { waitUntil: 'load' });
       await page.waitForSelector('body[data-ready="workflows"]');
       const nodes = await page.locator('section[data-workflow="WorkShop"] svg .node').evaluateAll((els) => els.map((e) => e.getAttribute('data-node')));
-      expect(nodes.sort()).toEqual(['log_count', 'ods_raw_log_d', 'ods_user_info_d', 'workshop_start']);
-      expect(await page.locator('svg .edge.lineage[data-from="ods_raw_log_d"][data-to="log_count"]').count()).toBe(1);
-      expect(await page.locator('svg .edge:not(.lineage)').count()).toBe(3);
+      expect(nodes.sort()).toEqual(['ads_user_info_1d', 'dim_ip_region', 'dwd_log_info_di', 'dws_user_info_all_di', 'ods_raw_log_d', 'ods_user_info_d', 'workshop_start']);
+      expect(await page.locator('svg .edge.lineage[data-from="ods_raw_log_d"][data-to="dwd_log_info_di"]').count()).toBe(1);
+      expect(await page.locator('svg .edge.lineage').count()).toBe(4);
+      expect(await page.locator('svg .edge:not(.lineage)').count()).toBe(4);
       expect(await page.locator('.next-run').textContent()).toMatch(/ 00:15:00\+08:00$/);
       await shot('workflows');
+      await page.locator('section[data-workflow="WorkShop"]').screenshot({ path: join(KEEP, 'workflow-workshop.png') });
 
       // Instances: the failed node is marked failed; its log opens.
       await page.goto(`${base}#/instances/WorkShop/20240620`);
@@ -263,7 +266,7 @@ describe.skipIf(!hasChromium)('ferry ui in headless Chromium', { timeout: 180_00
       expect(await page.locator('#nodes tr[data-node="ods_user_info_d"] .badge').textContent()).toBe('failed');
       expect(await page.locator('#nodes tr[data-node="ods_raw_log_d"] .badge').textContent()).toBe('succeeded');
       await page.locator('svg .node[data-node="ods_user_info_d"]').click();
-      await page.waitForFunction("/node failed/.test(document.getElementById('log')?.textContent ?? '')");
+      await page.locator('#log', { hasText: 'node failed' }).waitFor();
       await page.waitForSelector('#summary dl, #summary p:not(.muted), #summary .muted');
       const log = (await page.locator('#log').textContent()) ?? '';
       expect(log).toContain('ods_user_info_d');
@@ -283,9 +286,9 @@ describe.skipIf(!hasChromium)('ferry ui in headless Chromium', { timeout: 180_00
       await page.waitForSelector('#preview-rows tr:nth-child(2)');
       expect(await page.locator('#preview-rows tr').count()).toBe(21);
       await shot('tables');
-      await page.goto(`${base}#/tables/${DEV}/dws_log_count`);
-      await page.waitForSelector('#partitions tr[data-partition="dt=20240620"]');
-      expect(await page.locator('#partitions tr[data-partition="dt=20240620"] td').nth(5).textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+      // LIFECYCLE 7: it expires 7 days after its last modification.
+      const [modified, expires] = await page.locator('#partitions tr[data-partition="dt=20240620"] td').evaluateAll((tds) => [tds[4]!.textContent!, tds[5]!.textContent!]);
+      expect(Date.parse(expires!.replace(' UTC', 'Z')) - Date.parse(modified!.replace(' UTC', 'Z'))).toBe(7 * 86_400_000);
 
       // Query: the count matches.
       await page.goto(`${base}#/query`);
@@ -328,13 +331,13 @@ describe.skipIf(!hasChromium)('ferry ui in headless Chromium', { timeout: 180_00
       await page.goto(`${base}#/instances/Slow/20240620/slow_lines`);
       // The page polls on its own: no reload from here on.
       await page.waitForSelector('#nodes tr[data-node="slow_lines"] .badge[data-state="running"]', { timeout: 120_000 });
-      await page.waitForFunction("/progress: /.test(document.getElementById('log')?.textContent ?? '')", undefined, { timeout: 120_000 });
+      await page.locator('#log', { hasText: 'progress: ' }).waitFor({ timeout: 120_000 });
       expect(await page.locator('svg .node[data-node="slow_lines"]').getAttribute('data-state')).toBe('running');
       await page.screenshot({ path: join(KEEP, 'instances-running.png'), fullPage: true });
       gate.release();
       expect((await run).code).toBe(0);
       await page.waitForSelector('#nodes tr[data-node="slow_lines"] .badge[data-state="succeeded"]', { timeout: 120_000 });
-      await page.waitForFunction("/node succeeded/.test(document.getElementById('log')?.textContent ?? '')", undefined, { timeout: 120_000 });
+      await page.locator('#log', { hasText: 'node succeeded' }).waitFor({ timeout: 120_000 });
       expect(await page.locator('#nodes tr[data-node="slow_lines"] td[data-field="rows"]').textContent()).toBe('3');
       // Followed, not reloaded: the log holds its first line once.
       const log = (await page.locator('#log').textContent()) ?? '';

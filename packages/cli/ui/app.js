@@ -67,7 +67,7 @@ function graph(wf, states, onNode, selected) {
     cols[level[n.name]] = cols[level[n.name]] || [];
     cols[level[n.name]].push(n.name);
   }
-  const W = 190, H = 44, GX = 80, GY = 22, PAD = 16;
+  const W = 170, H = 44, GX = 56, GY = 18, PAD = 12;
   // An edge that skips a column bends above the nodes it passes: room for it at the top.
   const long = wf.nodes.some((n) => n.depends.some((p) => level[n.name] - level[p] > 1));
   const TOP = long ? PAD + 34 : PAD;
@@ -101,9 +101,9 @@ function graph(wf, states, onNode, selected) {
     const st = states ? states[n.name] || 'not run' : undefined;
     const { x, y } = pos[n.name];
     const g = s('g', { class: `node${st ? ` state-${st.replace(/ /g, '-')}` : ''}${selected === n.name ? ' selected' : ''}`, 'data-node': n.name, 'data-state': st, transform: `translate(${x},${y})`, tabindex: 0 },
-      s('title', {}, [`${n.name} (${n.type})`, st ? `state: ${st}` : '', n.reads.length ? `reads ${n.reads.join(', ')}` : '', n.writes.length ? `writes ${n.writes.join(', ')}` : ''].filter(Boolean).join('\n')),
+      s('title', {}, [`${n.name} (${n.type})`, st ? `state: ${st}` : '', n.sources.length ? `from ${n.sources.join(', ')}` : '', n.reads.length ? `reads ${n.reads.join(', ')}` : '', n.writes.length ? `writes ${n.writes.join(', ')}` : ''].filter(Boolean).join('\n')),
       s('rect', { width: W, height: H }),
-      s('text', { x: 10, y: 19 }, n.name.length > 24 ? `${n.name.slice(0, 23)}…` : n.name),
+      s('text', { x: 10, y: 19 }, n.name.length > 21 ? `${n.name.slice(0, 20)}…` : n.name),
       s('text', { x: 10, y: 35, class: 'type' }, [n.type, st].filter(Boolean).join(' · ')));
     if (onNode) {
       g.addEventListener('click', () => onNode(n.name));
@@ -131,7 +131,7 @@ async function showWorkflows() {
       h('h2', {}, h('a', { href: `#/instances/${encodeURIComponent(wf.name)}` }, wf.name)),
       h('div', { class: 'meta' },
         wf.cron ? ['schedule ', h('b', {}, wf.cron), ` in ${wf.timezone}`, ' · next run ', h('b', { class: 'next-run' }, wf.next ? wf.next.at : 'none within 400 days'), wf.next ? ` (bizdate ${wf.next.bizdate})` : ''] : 'not scheduled (run it with ferry workflow run)',
-        ` · ${wf.nodes.length} nodes`),
+        ` · ${wf.nodes.length} node${wf.nodes.length === 1 ? '' : 's'}`),
       graph(wf, undefined, (node) => (location.hash = `#/instances/${encodeURIComponent(wf.name)}//${encodeURIComponent(node)}`)),
       legend()));
   }

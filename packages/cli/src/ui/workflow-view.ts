@@ -23,6 +23,8 @@ export interface GraphNode {
   lineage: string[];
   reads: string[];
   writes: string[];
+  /** A sync node's source (`datasource.table`, `plugin:path`: never a URL). */
+  sources: string[];
   retries: number;
 }
 
@@ -43,8 +45,8 @@ export function workflowsView(ws: Workspace, now = new Date()): WorkflowView[] {
   return Object.values(ws.workflows).map((wf) => {
     const nodes = wf.order.map((n): GraphNode => {
       const node = wf.nodes[n]!;
-      const l = wf.lineage?.[n] ?? { reads: [], writes: [], derived: [] };
-      return { name: n, type: node.type, depends: node.depends, lineage: l.derived, reads: l.reads, writes: l.writes, retries: node.retries };
+      const l = wf.lineage?.[n] ?? { reads: [], writes: [], sources: [], derived: [] };
+      return { name: n, type: node.type, depends: node.depends, lineage: l.derived, reads: l.reads, writes: l.writes, sources: l.sources, retries: node.retries };
     });
     const view: WorkflowView = { name: wf.name, timezone: ws.timezone, nodes };
     if (wf.schedule) {
