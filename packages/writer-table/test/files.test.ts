@@ -6,7 +6,7 @@ import { ErrorCodes } from '@ferry/core';
 import tableWriter, {
   absPath, acquireReadLease, countRows, createTable, dropTable, getTable, listDataFiles, listPartitions, selfIdentity, trashedFiles, type Store, type TableWriteHandle,
 } from '@ferry/writer-table';
-import { batchOf, channelCtx, jobCtx, tempStore, writeTable } from './helpers.js';
+import { batchOf, channelCtx, jobCtx, tempStore, writeTable, destSchema } from './helpers.js';
 
 let dir: string;
 let store: Store;
@@ -69,14 +69,14 @@ describe('data files, leases and deletion', () => {
   it('a table dropped and re-created during a write refuses the commit and stays untouched (issue 9 item 1)', async () => {
     const ctx = jobCtx(dir);
     const cfg = { table: 't', partition: 'dt=1', writeMode: 'overwrite', lockWaitSeconds: 0, fileBytes: 65536, compression: 'snappy' } as never;
-    const schema = await tableWriter.schema(cfg, ctx);
+    const schema = await destSchema(cfg, ctx);
     const handle = (await tableWriter.prepare(cfg, { ...ctx, schema })) as TableWriteHandle;
     const sink = await tableWriter.open(handle, channelCtx(dir, 0));
     await sink.write(batchOf(schema, rows(1000, 'old schema')));
     const files = await sink.close();
     await dropTable(store, 'default', 't');
     await createTable(store, 'default', 'CREATE TABLE t (x BIGINT) PARTITIONED BY (dt STRING)');
-    const err = await tableWriter.commit(handle, files, ctx).then(() => undefined, (e: unknown) => e as { code: string; message: string });
+    const err = await Promise.resolve(tableWriter.commit(handle, files, ctx)).then(() => undefined, (e: unknown) => e as { code: string; message: string });
     expect(err?.code).toBe(ErrorCodes.STORE);
     expect(err?.message).toBe('table default.t was dropped and created again during the write; nothing was published (the new table is unchanged)');
     await tableWriter.abort(handle, files, ctx);

@@ -42,15 +42,22 @@ export function batchOf(schema: Schema, rows: unknown[][]): RecordBatch {
  * Writes through the plugin: schema, prepare, one channel per element of
  * `channels` (each a list of row lists, one batch per row list), close, commit.
  */
+/** The table writer's destination schema for `config` (it always has one). */
+export async function destSchema(config: never, ctx: JobContext): Promise<Schema> {
+  const schema = await tableWriter.schema(config, ctx);
+  if (!schema) throw new Error('the table writer returned no schema');
+  return schema;
+}
+
 export async function writeTable(
   storeDir: string,
   config: Record<string, unknown>,
-  channels: unknown[][][],
+  channels: unknown[][][][],
   project = 'default',
 ): Promise<Record<string, unknown>> {
   const ctx = jobCtx(storeDir, project);
   const cfg = validate(tableWriter.config, config, 'writer') as never;
-  const schema = await tableWriter.schema(cfg, ctx);
+  const schema = await destSchema(cfg, ctx);
   const handle = (await tableWriter.prepare(cfg, { ...ctx, schema })) as TableWriteHandle;
   const segments: DataFile[] = [];
   try {

@@ -5,7 +5,7 @@ import { ErrorCodes, FerryError } from '@ferry/core';
 import tableWriter, {
   countRows, createTable, dropTable, listDataFiles, ParquetWriter, sweepOrphans, exportRows, gc, getTable, headText, listPartitions, listTables, openStore, scanBatches, type Store, type TableWriteHandle,
 } from '@ferry/writer-table';
-import { batchOf, channelCtx, collector, jobCtx, tempStore, writeTable } from './helpers.js';
+import { batchOf, channelCtx, collector, jobCtx, tempStore, writeTable, destSchema } from './helpers.js';
 
 let dir: string;
 let store: Store;
@@ -171,7 +171,7 @@ describe('writing through the table plugin', () => {
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['old', 1]]]]);
     const ctx = jobCtx(dir);
     const cfg = { table: 'ods_user_info_d', partition: 'dt=1', writeMode: 'overwrite', lockWaitSeconds: 0, fileBytes: 65536 } as never;
-    const schema = await tableWriter.schema(cfg, ctx);
+    const schema = await destSchema(cfg, ctx);
     const handle = (await tableWriter.prepare(cfg, { ...ctx, schema })) as TableWriteHandle;
     const sink = await tableWriter.open(handle, channelCtx(dir, 0));
     await sink.write(batchOf(schema, [['new', 2]]));
@@ -188,9 +188,9 @@ describe('writing through the table plugin', () => {
   it('a second write to the same partition fails naming the partition and the holder pid, never interleaving', async () => {
     const ctx = jobCtx(dir);
     const cfg = { table: 'ods_user_info_d', partition: 'dt=1', writeMode: 'overwrite', lockWaitSeconds: 0, fileBytes: 65536 } as never;
-    const schema = await tableWriter.schema(cfg, ctx);
+    const schema = await destSchema(cfg, ctx);
     const first = (await tableWriter.prepare(cfg, { ...ctx, schema })) as TableWriteHandle;
-    const err = await rejects(tableWriter.prepare(cfg, { ...ctx, schema }), ErrorCodes.STORE);
+    const err = await rejects(Promise.resolve(tableWriter.prepare(cfg, { ...ctx, schema })), ErrorCodes.STORE);
     expect(err.message).toContain(`partition dt=1 of table default.ods_user_info_d is being written by another job (pid ${process.pid}`);
     // Another partition of the same table is free.
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=2' }, [[[['b', 2]]]]);
@@ -220,7 +220,7 @@ describe('lifecycle', () => {
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['kept', 1]]]]);
     const ctx = jobCtx(dir);
     const cfg = { table: 'ods_user_info_d', partition: 'dt=2', writeMode: 'overwrite', lockWaitSeconds: 0, fileBytes: 65536 } as never;
-    const schema = await tableWriter.schema(cfg, ctx);
+    const schema = await destSchema(cfg, ctx);
     const running = (await tableWriter.prepare(cfg, { ...ctx, schema })) as TableWriteHandle;
     const sink = await tableWriter.open(running, channelCtx(dir, 0));
     await sink.write(batchOf(schema, [['staged', 2]]));
