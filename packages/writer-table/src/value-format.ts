@@ -1,9 +1,11 @@
 /**
  * Text of stored values, read straight from Arrow buffers (no row objects):
  * DATE `yyyy-mm-dd`, DATETIME/TIMESTAMP `yyyy-mm-dd hh:mm:ss[.ffffff]`,
- * DECIMAL exact, BINARY base64, NULL as null.
+ * DECIMAL exact, BINARY base64, NULL as null; FLOAT and DOUBLE as MySQL
+ * prints them (core's formatters: shortest digits, `1e20` past 15 digits).
  */
 import { fieldType, formatDate, formatDateTime, formatDecimal, readInt128, type FerryType } from '@ferry/core';
+import { formatFloat32, normalizeNumber } from '@ferry/core/values';
 import type { Data, Field } from 'apache-arrow';
 
 /** Reads row i of a column as text, or null for NULL. */
@@ -18,16 +20,6 @@ export interface ColumnFormat {
   json: JsonKind;
   /** Binds the formatter to one batch's column data. */
   bind(data: Data): CellText;
-}
-
-/** Shortest text that reads back as the same float32 (String() gives the float64 expansion). */
-export function formatFloat32(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  for (let p = 1; p <= 9; p++) {
-    const s = v.toPrecision(p);
-    if (Math.fround(Number(s)) === v) return String(Number(s));
-  }
-  return String(v);
 }
 
 function validity(data: Data): (i: number) => boolean {
@@ -84,7 +76,7 @@ export function columnFormat(field: Field): ColumnFormat {
         const valid = validity(data);
         const vals = data.values as Float64Array | Float32Array;
         const o = data.offset;
-        return (i) => (valid(i) ? (f32 ? formatFloat32(vals[o + i]!) : String(vals[o + i]!)) : null);
+        return (i) => (valid(i) ? (f32 ? formatFloat32(vals[o + i]!) : normalizeNumber(String(vals[o + i]!))) : null);
       });
     }
     case 'decimal': {

@@ -37,3 +37,16 @@ describe('error positions', () => {
     expect(errorPosition(`Binder Error: y\n\nLINE 1: ${shown}\n${caret}`, long)).toEqual({ line: 1, column: long.indexOf('nosuch') + 1 });
   });
 });
+
+describe('numbers in query results', () => {
+  test('DOUBLE and FLOAT read as MySQL prints them: shortest digits, exponent only past 15 digits', async () => {
+    const { valueText } = await import('../src/sql/result-text.js');
+    const { DuckDBTypeId } = await import('@duckdb/node-api');
+    expect(valueText(1e20, DuckDBTypeId.DOUBLE)).toBe('1e20');
+    expect(valueText(1e14, DuckDBTypeId.DOUBLE)).toBe('100000000000000');
+    expect(valueText(1.5e-16, DuckDBTypeId.DOUBLE)).toBe('1.5e-16');
+    expect(valueText(0.1, DuckDBTypeId.DOUBLE)).toBe('0.1');
+    expect(valueText(Math.fround(1e20), DuckDBTypeId.FLOAT)).toBe('1e20');
+    expect(valueText(Math.fround(0.1), DuckDBTypeId.FLOAT)).toBe('0.1');
+  });
+});

@@ -9,7 +9,8 @@ import {
   type DuckDBResult, type DuckDBType, type DuckDBValue,
 } from '@duckdb/node-api';
 import { formatDate, formatDateTime, formatDecimal } from '@ferry/core';
-import { formatFloat32, type JsonKind } from '../value-format.js';
+import { formatFloat32, normalizeNumber } from '@ferry/core/values';
+import type { JsonKind } from '../value-format.js';
 
 /** A result column: its name, how its text goes into JSON, and its text maker. */
 export interface ResultColumn {
@@ -31,7 +32,7 @@ export function valueText(v: DuckDBValue, typeId?: number): string | null {
     case 'string': return v;
     case 'bigint': return v.toString();
     case 'boolean': return v ? 'true' : 'false';
-    case 'number': return typeId === DuckDBTypeId.FLOAT ? formatFloat32(v) : String(v);
+    case 'number': return typeId === DuckDBTypeId.FLOAT ? formatFloat32(v) : normalizeNumber(String(v));
   }
   if (v instanceof DuckDBDecimalValue) return formatDecimal(v.value, v.scale);
   if (v instanceof DuckDBDateValue) return v.isFinite ? formatDate(v.days) : v.toString();
