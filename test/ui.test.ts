@@ -88,12 +88,20 @@ beforeAll(async () => {
     readFileSync(yaml, 'utf8')
       .replaceAll('http://127.0.0.1:8080/', logServer.url)
       .replaceAll('jdbc:mysql://127.0.0.1:3306/ferry_workshop", username: root, password: ""', `jdbc:mysql://127.0.0.1:${dead}/ferry_ui", username: root, password: "${SECRET}"`)
-      + '  Slow:\n    nodes:\n      slow_lines: { type: sync, job: jobs/slow_lines.json }\n',
+      + '  Slow:\n    nodes:\n      slow_lines: { type: sync, job: jobs/slow_lines.json }\n'
+      + '  Dirty:\n    nodes:\n      dirty_nums: { type: sync, job: jobs/dirty_nums.json }\n',
   );
   gate = await startGate();
   writeFileSync(join(dir, 'jobs', 'slow_lines.json'), JSON.stringify({
     reader: { plugin: 'httpfile', url: `${gate.url}slow.txt`, format: 'text' },
     writer: { plugin: 'table', table: 'slow_lines', partition: 'dt=${bizdate}', writeMode: 'overwrite' },
+  }));
+  // A job with one dirty row (line 3 is not a number) within its errorLimit.
+  writeFileSync(join(dir, 'jobs', 'nums.txt'), '1\n2\nabc\n4\n');
+  writeFileSync(join(dir, 'jobs', 'dirty_nums.json'), JSON.stringify({
+    reader: { plugin: 'file', path: 'nums.txt', format: 'text', columns: [{ index: 0, type: 'long' }] },
+    writer: { plugin: 'table', table: 'dirty_nums', partition: 'dt=${bizdate}', writeMode: 'overwrite' },
+    setting: { errorLimit: { records: 5 } },
   }));
   expect(readFileSync(yaml, 'utf8')).toContain(SECRET);
   for (const ddl of ['ddl/ods_raw_log_d.sql', 'ddl/ods_user_info_d.sql']) {
@@ -102,6 +110,10 @@ beforeAll(async () => {
   }
   const slow = await runCli(['table', 'create', '--sql', 'CREATE TABLE slow_lines (col STRING) PARTITIONED BY (dt STRING)'], { cwd: dir });
   expect(slow.code, slow.stderr).toBe(0);
+  const nums = await runCli(['table', 'create', '--sql', 'CREATE TABLE dirty_nums (n BIGINT) PARTITIONED BY (dt STRING)'], { cwd: dir });
+  expect(nums.code, nums.stderr).toBe(0);
+  const dirtyRun = await runCli(['workflow', 'run', 'Dirty', '--bizdate', '20240620'], { cwd: dir });
+  expect(dirtyRun.code, dirtyRun.stdout + dirtyRun.stderr).toBe(0);
   const run = await runCli(['workflow', 'run', 'WorkShop', '--bizdate', '20240620'], { cwd: dir });
   expect(run.code, run.stdout + run.stderr).toBe(1);
   expect(run.stdout + run.stderr).not.toContain(SECRET);
@@ -111,7 +123,7 @@ beforeAll(async () => {
   expect(bench.code, bench.stderr).toBe(0);
   expect(bench.stderr).toMatch(/bench: report kept in .*\/\.ferry\/bench\/\d{8}T\d{6}Z-bench-job\.json/);
 
-  ui = spawn(process.execPath, [CLI, 'ui', '--port', '0'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  ui = spawn(process.execPath, [CLI, 'ui', '--port', '0', '--query-timeout', '3'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   ui.stderr!.setEncoding('utf8').on('data', (d) => (uiStderr += d));
   base = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -204,6 +216,14 @@ describe('ferry ui over HTTP', () => {
     expect((await getJson('/api/partitions?project=x&table=missing')).status).toBe(404);
   });
 
+  it('gives the run summary with the first dirty rows, each with its file and line', async () => {
+    const summary = JSON.parse((await getJson('/api/summary?workflow=Dirty&bizdate=20240620&node=dirty_nums')).text);
+    expect(summary).toMatchObject({ status: 'succeeded', recordsRead: 4, recordsWritten: 3, dirtyRecords: 1 });
+    expect(summary.dirty).toHaveLength(1);
+    expect(summary.dirty[0].where).toMatch(/nums\.txt:3\b/);
+    expect(summary.dirty[0].record).toContain('abc');
+  });
+
   it('runs read-only SQL only, within its limits', async () => {
     const post = (sql: string, type = 'application/json') => fetch(new URL('/api/query', base), { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify({ sql }) });
     const ok = await post(`SELECT count(*) AS n FROM ods_raw_log_d WHERE dt = '20240620'`);
@@ -218,6 +238,46 @@ describe('ferry ui over HTTP', () => {
     const body = (await many.json()) as { results: { rows: unknown[]; more: boolean }[] };
     expect(body.results[0]!.rows.length).toBe(1000);
     expect(body.results[0]!.more).toBe(true);
+    // --query-timeout 3: a query that would run for hours is stopped and says why.
+    const long = await post('SELECT sum(a.range * b.range) FROM range(1000000000) a, range(1000000000) b');
+    expect(long.status).toBe(400);
+    expect(((await long.json()) as { error: string }).error).toMatch(/ran past the time limit of 3 s and was stopped/);
+    // The server still answers afterwards.
+    expect((await post('SELECT 42 AS x')).status).toBe(200);
+  });
+});
+
+describe('ferry ui options', () => {
+  it('outside a workspace shows a store given with --store; another --host warns that there is no login', async () => {
+    const outside = join(dir, '..');
+    const child = spawn(process.execPath, [CLI, 'ui', '--port', '0', '--host', '0.0.0.0', '--store', join(dir, '.ferry'), '--project', DEV], { cwd: outside, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (d) => (err += d));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.setEncoding('utf8').on('data', (d) => {
+          out += d;
+          const m = /ferry ui: http:\/\/0\.0\.0\.0:(\d+)\/ \(store .*, project workshop2024_01_dev\)/.exec(out);
+          if (m) resolve(`http://127.0.0.1:${m[1]}/`);
+        });
+        child.on('exit', (code) => reject(new Error(`ferry ui exited with ${code}: ${out}${err}`)));
+      });
+      expect(err).toMatch(/WARNING: listening on 0\.0\.0\.0:\d+, not 127\.0\.0\.1: there is no login/);
+      const overview = await (await fetch(new URL('/api/overview', url))).json() as { workspace: unknown; project: string };
+      expect(overview).toMatchObject({ workspace: null, project: DEV });
+      expect(await (await fetch(new URL('/api/workflows', url))).json()).toEqual([]);
+      const tables = await (await fetch(new URL(`/api/tables?project=${DEV}`, url))).json() as { name: string }[];
+      expect(tables.map((t) => t.name)).toContain('ods_raw_log_d');
+      // The port is taken now: a second server on it says so (usage error, exit 2).
+      const busy = await runCli(['ui', '--port', new URL(url).port, '--host', '0.0.0.0', '--store', join(dir, '.ferry')], { cwd: outside });
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toMatch(/cannot listen on 0\.0\.0\.0:\d+: port \d+ is in use/);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
 
@@ -276,6 +336,11 @@ describe.skipIf(!hasChromium)('ferry ui in headless Chromium', { timeout: 180_00
       await page.waitForSelector('#summary dd[data-field="records written"]');
       expect(await page.locator('#summary dd[data-field="records written"]').textContent()).toBe(LINES.toLocaleString('en-US'));
       await shot('instances-summary');
+      await page.goto(`${base}#/instances/Dirty/20240620/dirty_nums`);
+      await page.waitForSelector('#dirty tr:nth-child(2)');
+      expect(await page.locator('#dirty tr:nth-child(2) td').first().textContent()).toMatch(/nums\.txt:3\b/);
+      expect(await page.locator('#summary dd[data-field="dirty records"]').textContent()).toBe('1');
+      await shot('instances-dirty');
       expect(await page.content()).not.toContain(SECRET);
 
       // Tables: the partition's row count is the one `ferry table count` prints; its first rows show.

@@ -150,6 +150,7 @@ async function showInstances(wfName, bizdate, node) {
   }
   const wf = wfs.find((w) => w.name === wfName) || wfs[0];
   let last = '';
+  let openedFromHash = false;
   const render = async () => {
     const insts = await api(`instances?${q({ workflow: wf.name })}`);
     const key = JSON.stringify(insts);
@@ -177,7 +178,9 @@ async function showInstances(wfName, bizdate, node) {
         inst.nodes.map((n) => h('tr', { class: `clickable${n.name === node ? ' selected' : ''}`, 'data-node': n.name, onclick: () => open(n.name) },
           h('td', {}, n.name), h('td', {}, badge(n.state)), h('td', { class: 'time', title: n.start }, clock(n.start)), h('td', { class: 'time', title: n.end }, clock(n.end)),
           h('td', { class: 'num' }, n.duration || '-'), h('td', { class: 'num', 'data-field': 'rows' }, num(n.rows)), h('td', { class: 'num' }, n.retries), h('td', { class: 'why', title: n.reason }, n.reason ? n.reason.split('\n')[0] : ''))))));
-      if (node && !document.getElementById('panel').dataset.key) openNode(wf.name, inst.bizdate, node);
+      // The node the address names opens once; later refreshes leave the panel as the user left it.
+      if (node && !openedFromHash) openNode(wf.name, inst.bizdate, node);
+      openedFromHash = openedFromHash || Boolean(node);
     }
     el.replaceChildren(h('h1', {}, 'Instances ', picker, h('span', { class: 'muted' }, ` env ${state.overview.env}`)),
       h('div', { class: 'layout' }, h('div', { class: 'side card' }, h('h3', {}, 'Business dates'), insts.length ? dates : h('p', { class: 'muted' }, 'none yet')), main));
@@ -359,7 +362,7 @@ async function route() {
   const [name, ...rest] = location.hash.replace(/^#\/?/, '').split('/').map((p) => decodeURIComponent(p));
   const current = name || 'workflows';
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.view === current);
-  if (current !== 'instances') closePanel();
+  closePanel();
   try {
     if (current === 'instances') await showInstances(rest[0], rest[1], rest[2]);
     else if (current === 'tables') await showTables(rest[0], rest[1], rest[2]);
