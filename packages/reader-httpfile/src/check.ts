@@ -1,19 +1,7 @@
 /** The connectivity test behind `ferry datasource test`: probe every URL. */
-import { redactUrl, type CheckReport } from '@ferry/core';
+import { formatBytes, redactUrl, type CheckReport } from '@ferry/core';
 import type { ReaderConfig } from './config.js';
 import { createAgent, probe, sourceError } from './http.js';
-
-function human(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
-}
 
 export async function checkUrls(cfg: ReaderConfig, signal?: AbortSignal): Promise<CheckReport> {
   const agent = createAgent(cfg);
@@ -30,7 +18,7 @@ export async function checkUrls(cfg: ReaderConfig, signal?: AbortSignal): Promis
         if (p.size !== undefined) details[`${key}size`] = p.size;
         details[`${key}acceptsRanges`] = p.acceptsRanges;
         details[`${key}latencyMs`] = p.latencyMs;
-        lines.push(`${redactUrl(url)}: HTTP ${p.status}, ${p.size === undefined ? 'size unknown' : human(p.size)}, ${p.acceptsRanges ? 'Range supported' : 'no Range support'}, ${p.latencyMs} ms`);
+        lines.push(`${redactUrl(url)}: HTTP ${p.status}, ${p.size === undefined ? 'size unknown' : formatBytes(p.size)}, ${p.acceptsRanges ? 'Range supported' : 'no Range support'}, ${p.latencyMs} ms`);
       } catch (err) {
         const e = sourceError(err, url, cfg, signal);
         details[`${key}error`] = e.message;
