@@ -54,3 +54,66 @@ describe('ferry store upgrade', () => {
     expect(await upgradeStore(dir)).toMatchObject({ upgraded: false });
   });
 });
+
+describe('ferry store upgrade, stopped half way', () => {
+  const lmdb = () => open<any, string>({ path: join(dir, 'store.mdb'), maxDbs: 64 });
+
+  it('leaves a whole format-2 store, then resumes: recorded partitions kept, unrecorded files replaced', async () => {
+    await formatTwoStore();
+    // Stop it at the second partition: its segment is missing there (as if the process had died).
+    let env = lmdb();
+    const lz4 = env.openDB<Buffer, string>({ name: 'segments_lz4', encoding: 'binary', compression: true });
+    const kept = lz4.getBinary('w2/00000-bbb-000000.z')!;
+    await lz4.remove('w2/00000-bbb-000000.z');
+    await env.close();
+    await expect(upgradeStore(dir)).rejects.toThrow('segment w2/00000-bbb-000000.z of default/t/dt=2 is missing');
+    // Still format 2 for every reader: nothing switched; dt=1 is converted and recorded.
+    expect(() => openStore(dir)).toThrow('has format 2');
+    const [dt1File, ...others] = listDataFiles(dir);
+    expect(others).toEqual([]);
+    expect(dt1File).toContain('/dt=1/');
+
+    // Resumed: dt=1 is not converted again (the same file), dt=2 is.
+    env = lmdb();
+    await env.openDB<Buffer, string>({ name: 'segments_lz4', encoding: 'binary', compression: true }).put('w2/00000-bbb-000000.z', kept);
+    await env.close();
+    expect(await upgradeStore(dir)).toEqual({ upgraded: true, tables: 1, partitions: 2, rows: 4, files: 2 });
+    const after = listDataFiles(dir);
+    expect(after).toHaveLength(2);
+    expect(after).toContain(dt1File);
+    const store = openStore(dir);
+    try {
+      const ids: string[] = [];
+      for await (const b of scanBatches(store, 'default', 't')) for (const r of b) ids.push(String((r.toJSON() as { id: bigint }).id));
+      expect(ids).toEqual(['1', '9007199254740993', '3', '4']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a partition whose file was written but not recorded (killed in between) is converted again, the old file deleted', async () => {
+    await formatTwoStore();
+    let env = lmdb();
+    const lz4 = env.openDB<Buffer, string>({ name: 'segments_lz4', encoding: 'binary', compression: true });
+    const kept = lz4.getBinary('w2/00000-bbb-000000.z')!;
+    await lz4.remove('w2/00000-bbb-000000.z');
+    await env.close();
+    await expect(upgradeStore(dir)).rejects.toThrow('is missing');
+    const [unrecorded] = listDataFiles(dir);
+    // Forget that dt=1 was recorded: its file is now what a run killed before recording leaves.
+    env = lmdb();
+    await env.openDB({ name: 'writes' }).remove('u/default/t/dt=1');
+    await env.openDB<Buffer, string>({ name: 'segments_lz4', encoding: 'binary', compression: true }).put('w2/00000-bbb-000000.z', kept);
+    await env.close();
+    expect(await upgradeStore(dir)).toEqual({ upgraded: true, tables: 1, partitions: 2, rows: 4, files: 2 });
+    const after = listDataFiles(dir);
+    expect(after).toHaveLength(2);
+    expect(after).not.toContain(unrecorded);
+    const store = openStore(dir);
+    try {
+      expect(countRows(store, 'default', 't')).toBe(4);
+    } finally {
+      await store.close();
+    }
+  });
+});
