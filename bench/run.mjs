@@ -8,6 +8,7 @@ const ALL = {
   'writer-table': './writer-table/write.mjs',
   'writer-table-rss': './writer-table/rss.mjs',
   'writer-table-sql': './writer-table/sql.mjs',
+  'writer-table-insert': './writer-table/insert.mjs',
   'reader-httpfile': './reader-httpfile/e2e.mjs',
   'reader-mysql': './reader-mysql/e2e.mjs',
   workflow: './workflow/overhead.mjs',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createTable, listDataFiles, listPartitions, listPending, reclaimDeadWrites, scanBatches, scanSchema, type Store } from '@ferry/writer-table';
-import { runScript, type ScriptOptions } from '@ferry/writer-table/sql';
+import { classify, insertSelect, runScript, type InsertStatement, type ScriptOptions } from '@ferry/writer-table/sql';
 import { tempStore, writeTable } from './helpers.js';
 
 let store: Store;
@@ -112,6 +112,29 @@ describe('INSERT ... SELECT into the store', () => {
     await expect(sql(`INSERT INTO plain SELECT 1, 2`)).rejects.toThrow(/gives 2 column\(s\), the table has 1/);
     await expect(sql(`INSERT INTO agg SELECT 1`)).rejects.toThrow(/add PARTITION \(dt='...'\)/);
     await expect(sql(`INSERT INTO missing SELECT 1`)).rejects.toThrow(/table missing does not exist/);
+  });
+
+  test('a big result is split into files by size, each with its rows, bytes and null counts in the catalog', async () => {
+    const stmt = classify('INSERT OVERWRITE TABLE plain SELECT CASE WHEN i % 10 = 0 THEN NULL ELSE i END FROM range(300000) t(i)') as InsertStatement;
+    const r = await insertSelect(store, 'p', stmt, { fileBytes: 1 });
+    expect(r.rowsWritten).toBe(300000);
+    const [part] = listPartitions(store, 'p', 'plain');
+    expect(part!.files.length).toBeGreaterThan(1);
+    expect(part!.files.reduce((n, f) => n + f.rows, 0)).toBe(300000);
+    expect(part!.files.reduce((n, f) => n + f.stats!.n!.nulls, 0)).toBe(30000);
+    for (const f of part!.files) {
+      expect(f.path).toMatch(/^data\/p\/plain\/[^/]+-sql-\d+\.parquet$/);
+      expect(f.rows).toBeGreaterThan(0);
+      expect(f.bytes).toBeGreaterThan(0);
+    }
+    let rows = 0;
+    let sum = 0n;
+    for await (const b of scanBatches(store, 'p', 'plain')) for (const v of b.getChild('n')!) {
+      rows++;
+      if (v !== null) sum += BigInt(v as bigint);
+    }
+    expect(rows).toBe(300000);
+    expect(sum).toBe(BigInt(300000 * 299999 / 2) - BigInt(10 * (30000 * 29999) / 2));
   });
 
   test('CREATE TABLE IF NOT EXISTS goes to the store', async () => {

@@ -2,7 +2,8 @@
  * `INSERT OVERWRITE|INTO TABLE t [PARTITION (spec)] SELECT ...`: the SELECT
  * runs in DuckDB over the committed files, its columns are cast (by
  * position) to the target table's types, and DuckDB's COPY writes the
- * result as a Parquet file staged under the write's id in the partition's
+ * result as Parquet files (split by size, with per-file null counts as the
+ * sync writer records) staged under the write's id in the partition's
  * folder. The store's own write path does the rest: `beginWrite` (pending
  * record and partition lock), fsync of the file and folder, `commitWrite`
  * (one LMDB transaction), or `abortWrite` on failure. A kill -9 leaves a
@@ -10,8 +11,9 @@
  * partition stays as it was until the commit.
  */
 import { closeSync, fsyncSync, openSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { ErrorCodes, FerryError, parseType } from '@ferry/core';
-import { requireTable, type DataFile, type TableDef } from '../catalog.js';
+import { requireTable, type ColumnStats, type DataFile, type TableDef } from '../catalog.js';
 import { commitWrite, type CommitResult } from '../commit.js';
 import { absPath, ensureDir, fsyncDir, partitionDir, removeFile } from '../files.js';
 import { gc } from '../lifecycle.js';
@@ -19,7 +21,7 @@ import { abortWrite, beginWrite } from '../pending.js';
 import { writeSpec } from '../partition-spec.js';
 import type { Store } from '../store.js';
 import { duckError } from './duck-error.js';
-import { duckType, ident, literal } from './duck-sql.js';
+import { duckType, ident, listLiteral, literal } from './duck-sql.js';
 import { SqlSession } from './session.js';
 import type { FunctionDef } from './functions.js';
 import type { InsertStatement } from './statements.js';
@@ -36,8 +38,18 @@ export interface InsertOptions {
   errorLimit?: number;
   /** Functions of the script only (CREATE TEMPORARY FUNCTION). */
   functions?: FunctionDef[];
+  /** Parquet bytes per data file, about (DuckDB starts a new file after the row group that passes it). */
+  fileBytes?: number;
   signal?: AbortSignal;
 }
+
+/**
+ * Parquet bytes per data file of an INSERT: DuckDB closes a file after the
+ * row group (~120k rows) that passes it, so files are a few times the sync
+ * writer's (4 MiB of Arrow data); still many per big partition, so readers
+ * skip and parallelise by file as they do for synced partitions.
+ */
+export const INSERT_FILE_BYTES = 16 * 1024 * 1024;
 
 /** What an INSERT ... SELECT did. */
 export interface InsertResult extends CommitResult {
@@ -91,15 +103,13 @@ export async function insertSelect(store: Store, project: string, stmt: InsertSt
   const w = await beginWrite(store, { project: def.project, table: def.name, partition, tableId: def.id }, { waitMs: opts.lockWaitMs ?? 0, signal: opts.signal });
   try {
     const dir = partitionDir(def.project, def.name, partition);
-    const rel = `${dir}/${w.writeId}-sql-00000.parquet`;
-    const file = absPath(store.dir, rel);
-    const { rows, rejected, samples } = await copySelect(store, project, def, stmt.select, file, () => ensureDir(store.dir, dir), opts);
+    const { rows, rejected, samples, files: written } = await copySelect(store, project, def, stmt.select, { dir, prefix: `${w.writeId}-sql-` }, opts);
     let files: DataFile[] = [];
     if (rows > 0) {
-      fsyncFile(file);
+      for (const f of written) fsyncFile(absPath(store.dir, f.path));
       fsyncDir(absPath(store.dir, dir));
-      files = [{ path: rel, rows, bytes: statSync(file).size }];
-    } else removeFile(store.dir, rel);
+      files = written;
+    } else for (const f of written) removeFile(store.dir, f.path);
     const result = await commitWrite(store, w.writeId, files, stmt.mode);
     // Expired partitions go as after any write (best effort, as the table writer does).
     await gc(store, def.project, { table: def.name }).catch(() => []);
@@ -110,10 +120,16 @@ export async function insertSelect(store: Store, project: string, stmt: InsertSt
   }
 }
 
-/** COPY of the cast SELECT to `file` (a fresh snapshot of the catalog); returns the rows written and left out. */
-async function copySelect(store: Store, project: string, def: TableDef, select: string, file: string, makeDir: () => void, opts: InsertOptions): Promise<{ rows: number; rejected: number; samples: string[] }> {
+/**
+ * COPY of the cast SELECT into the partition folder as files named
+ * `<prefix><n>.parquet`, split by size (a fresh snapshot of the catalog);
+ * returns the rows written and left out, and the files with their rows,
+ * bytes and null counts per column (as the sync writer records them).
+ */
+async function copySelect(store: Store, project: string, def: TableDef, select: string, out: { dir: string; prefix: string }, opts: InsertOptions): Promise<{ rows: number; rejected: number; samples: string[]; files: DataFile[] }> {
   const errorLimit = opts.errorLimit ?? 0;
-  const session = await SqlSession.open(store, { project, writable: [file], functions: opts.functions });
+  const folder = absPath(store.dir, out.dir);
+  const session = await SqlSession.open(store, { project, writableDir: folder, functions: opts.functions });
   try {
     const prepared = await session.prepareQuery(select);
     const query = prepared.text;
@@ -151,12 +167,16 @@ async function copySelect(store: Store, project: string, def: TableDef, select: 
       if (rejected > 0) where = ` WHERE (${reason}) IS NULL`;
     }
     const cast = `SELECT ${cols.join(', ')} ${from}${where}`;
-    makeDir();
-    // One file, no temporary name of DuckDB's own (the write id prefix is what makes a dead write's file findable).
-    const sql = `COPY (${cast}) TO ${literal(file)} (FORMAT parquet, COMPRESSION snappy, USE_TMP_FILE false)`;
+    ensureDir(store.dir, out.dir);
+    // Into the partition folder beside its committed files (OVERWRITE_OR_IGNORE: a folder with files is fine, none of
+    // them has the write id's name), under names starting with the write id: what makes a dead write's files findable.
+    const size = opts.fileBytes ?? INSERT_FILE_BYTES;
+    const sql = `COPY (${cast}) TO ${literal(folder)} (FORMAT parquet, COMPRESSION snappy, FILE_SIZE_BYTES ${size}, FILENAME_PATTERN ${literal(`${out.prefix}{i}`)}, OVERWRITE_OR_IGNORE true, RETURN_FILES true)`;
     try {
       const r = await session.connection.run(sql);
-      return { rows: Number((await r.getRows())[0]?.[0] ?? 0), rejected, samples };
+      const row = (await r.getRowsJS())[0] ?? [];
+      const paths = ((row[1] as string[] | undefined) ?? []).filter((f) => typeof f === 'string');
+      return { rows: Number(row[0] ?? 0), rejected, samples, files: await fileStats(session, out.dir, paths) };
     } catch (err) {
       const e = duckError(err, sql, false);
       // Our own error(): its message names the column; DuckDB prefixes "Invalid Input Error: ".
@@ -165,6 +185,21 @@ async function copySelect(store: Store, project: string, def: TableDef, select: 
   } finally {
     await session.close();
   }
+}
+
+/** Rows, bytes and null counts per column of the files DuckDB wrote, from their footers. */
+async function fileStats(session: SqlSession, dir: string, paths: string[]): Promise<DataFile[]> {
+  if (paths.length === 0) return [];
+  const list = listLiteral(paths);
+  const rows = new Map<string, number>();
+  for (const [f, n] of await (await session.connection.run(`SELECT file_name, num_rows FROM parquet_file_metadata(${list})`)).getRowsJS()) rows.set(String(f), Number(n));
+  const nulls = new Map<string, Record<string, ColumnStats>>();
+  for (const [f, col, n] of await (await session.connection.run(`SELECT file_name, path_in_schema, sum(stats_null_count) FROM parquet_metadata(${list}) GROUP BY ALL`)).getRowsJS()) {
+    const stats = nulls.get(String(f)) ?? {};
+    stats[String(col)] = { nulls: Number(n ?? 0) };
+    nulls.set(String(f), stats);
+  }
+  return paths.map((p) => ({ path: `${dir}/${basename(p)}`, rows: rows.get(p) ?? 0, bytes: statSync(p).size, stats: nulls.get(p) ?? {} }));
 }
 
 function fsyncFile(path: string): void {

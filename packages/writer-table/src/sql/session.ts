@@ -27,6 +27,8 @@ export interface SqlSessionOptions {
   project: string;
   /** Files DuckDB may write besides reading the committed ones (an export's output). */
   writable?: string[];
+  /** A folder DuckDB may write files in and read them back (an INSERT's partition folder). */
+  writableDir?: string;
   /** Functions of this script only (CREATE TEMPORARY FUNCTION), besides the store's. */
   functions?: FunctionDef[];
 }
@@ -72,7 +74,7 @@ export class SqlSession {
       const projects = new Set([opts.project, ...[...snapshot.tables.values()].map((t) => t.def.project)]);
       for (const p of projects) await connection.run(`CREATE SCHEMA IF NOT EXISTS ${ident(p)}`);
       const files = [...snapshot.tables.values()].flatMap((t) => t.partitions.flatMap((p) => p.files.map((f) => f.path)));
-      files.push(...(opts.writable ?? []));
+      files.push(...(opts.writable ?? []), ...(opts.writableDir ? [opts.writableDir] : []));
       // DuckDB may read the committed files and nothing else (no other file, no extension download), for good.
       await connection.run(`SET search_path = ${literal(`${opts.project},main`)}`);
       await connection.run(`SET TimeZone = 'UTC'`);
@@ -80,6 +82,7 @@ export class SqlSession {
       await connection.run('SET errors_as_json = true');
       await connection.run(macroScript());
       if (files.length) await connection.run(`SET allowed_paths = ${listLiteral(files)}`);
+      if (opts.writableDir) await connection.run(`SET allowed_directories = ${listLiteral([opts.writableDir])}`);
       await connection.run(`SET enable_external_access = false`);
       await connection.run(`SET lock_configuration = true`);
       const session = new SqlSession(store, opts.project, snapshot, instance, connection, lease);
