@@ -10,7 +10,7 @@
  * The browser half is skipped loudly without Chromium (`.ci/run` installs it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
@@ -199,6 +199,11 @@ describe('ferry ui over HTTP', () => {
       expect(r.status, `${p}: ${r.text}`).toBe(200);
       expect(r.text, p).not.toContain(SECRET);
     }
+    // Nor in any log, run summary or dirty file the runs left.
+    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+    const files = [...walk(join(dir, '.ferry', 'logs')), ...walk(join(dir, '.ferry', 'runs'))];
+    expect(files.some((f) => f.endsWith('result.json'))).toBe(true);
+    for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toContain(SECRET);
     const inst = JSON.parse((await getJson('/api/instances?workflow=WorkShop')).text) as { bizdate: string; nodes: { name: string; state: string; rows?: number }[] }[];
     expect(inst[0]!.bizdate).toBe('20240620');
     expect(Object.fromEntries(inst[0]!.nodes.map((n) => [n.name, n.state]))).toEqual({
@@ -247,36 +252,67 @@ describe('ferry ui over HTTP', () => {
   });
 });
 
+/** Starts `ferry ui ...args` in `cwd`; resolves with the child, its address (as 127.0.0.1) and its stderr so far. */
+async function startUi(args: string[], cwd: string): Promise<{ child: ChildProcess; url: string; stderr: () => string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI, 'ui', '--port', '0', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d) => (err += d));
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.setEncoding('utf8').on('data', (d) => {
+        out += d;
+        const m = /ferry ui: http:\/\/[^/]+:(\d+)\/ /.exec(out);
+        if (m) resolve(`http://127.0.0.1:${m[1]}/`);
+      });
+      child.on('exit', (code) => reject(new Error(`ferry ui exited with ${code}: ${out}${err}`)));
+    });
+    return { child, url, stderr: () => err, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
 describe('ferry ui options', () => {
   it('outside a workspace shows a store given with --store; another --host warns that there is no login', async () => {
     const outside = join(dir, '..');
-    const child = spawn(process.execPath, [CLI, 'ui', '--port', '0', '--host', '0.0.0.0', '--store', join(dir, '.ferry'), '--project', DEV], { cwd: outside, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (d) => (err += d));
+    const srv = await startUi(['--host', '0.0.0.0', '--store', join(dir, '.ferry'), '--project', DEV], outside);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.setEncoding('utf8').on('data', (d) => {
-          out += d;
-          const m = /ferry ui: http:\/\/0\.0\.0\.0:(\d+)\/ \(store .*, project workshop2024_01_dev\)/.exec(out);
-          if (m) resolve(`http://127.0.0.1:${m[1]}/`);
-        });
-        child.on('exit', (code) => reject(new Error(`ferry ui exited with ${code}: ${out}${err}`)));
-      });
-      expect(err).toMatch(/WARNING: listening on 0\.0\.0\.0:\d+, not 127\.0\.0\.1: there is no login/);
-      const overview = await (await fetch(new URL('/api/overview', url))).json() as { workspace: unknown; project: string };
+      expect(srv.stderr()).toMatch(/WARNING: listening on 0\.0\.0\.0:\d+, not 127\.0\.0\.1: there is no login/);
+      const overview = (await (await fetch(new URL('/api/overview', srv.url))).json()) as { workspace: unknown; project: string };
       expect(overview).toMatchObject({ workspace: null, project: DEV });
-      expect(await (await fetch(new URL('/api/workflows', url))).json()).toEqual([]);
-      const tables = await (await fetch(new URL(`/api/tables?project=${DEV}`, url))).json() as { name: string }[];
+      expect(await (await fetch(new URL('/api/workflows', srv.url))).json()).toEqual([]);
+      const tables = (await (await fetch(new URL(`/api/tables?project=${DEV}`, srv.url))).json()) as { name: string }[];
       expect(tables.map((t) => t.name)).toContain('ods_raw_log_d');
       // The port is taken now: a second server on it says so (usage error, exit 2).
-      const busy = await runCli(['ui', '--port', new URL(url).port, '--host', '0.0.0.0', '--store', join(dir, '.ferry')], { cwd: outside });
+      const busy = await runCli(['ui', '--port', new URL(srv.url).port, '--host', '0.0.0.0', '--store', join(dir, '.ferry')], { cwd: outside });
       expect(busy.code).toBe(2);
       expect(busy.stderr).toMatch(/cannot listen on 0\.0\.0\.0:\d+: port \d+ is in use/);
     } finally {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      await srv.stop();
+    }
+  });
+
+  it('in a workspace that has run nothing yet: workflows, no instances, and no store made', async () => {
+    const fresh = join(dir, 'fresh');
+    cpSync(join(ROOT, 'examples', 'workshop'), fresh, { recursive: true, filter: (src: string) => !src.includes('.ferry') });
+    const srv = await startUi([], fresh);
+    try {
+      const wfs = (await (await fetch(new URL('/api/workflows', srv.url))).json()) as { name: string }[];
+      expect(wfs.map((w) => w.name)).toEqual(['WorkShop']);
+      expect(await (await fetch(new URL('/api/instances?workflow=WorkShop', srv.url))).json()).toEqual([]);
+      expect(await (await fetch(new URL('/api/tables?project=workshop2024_01_dev', srv.url))).json()).toEqual([]);
+      expect((await fetch(new URL('/api/partitions?project=workshop2024_01_dev&table=ods_raw_log_d', srv.url))).status).toBe(404);
+      expect(existsSync(join(fresh, '.ferry'))).toBe(false);
+    } finally {
+      await srv.stop();
     }
   });
 });
