@@ -157,7 +157,7 @@ describe('ferry ui over HTTP', () => {
     const r = await runBash('npm pack --dry-run --json', { cwd: join(ROOT, 'packages', 'cli') });
     expect(r.code, r.stderr).toBe(0);
     const files = (JSON.parse(r.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-    for (const f of ['ui/index.html', 'ui/app.js', 'ui/style.css', 'dist/ui/server.js', 'dist/commands/ui.js']) expect(files).toContain(f);
+    for (const f of ['ui/index.html', 'ui/app.js', 'ui/dom.js', 'ui/graph.js', 'ui/style.css', 'dist/ui/server.js', 'dist/commands/ui.js']) expect(files).toContain(f);
   });
 
   it('answers 404 for paths outside its routes', async () => {
