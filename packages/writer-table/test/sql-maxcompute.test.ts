@@ -166,6 +166,8 @@ describe('user functions', () => {
 
   test('a temporary function lives for its script only; a resource UDF is refused with what to write instead', async () => {
     expect(await sql('CREATE TEMPORARY FUNCTION twice(x) AS x * 2; SELECT twice(4) AS v')).toEqual([{ v: 8 }]);
+    // A body may use the MaxCompute spellings too.
+    expect(await sql("CREATE TEMPORARY FUNCTION first_low(s) AS tolower(split(s, ',')[0]); SELECT first_low('AB,C') AS v")).toEqual([{ v: 'ab' }]);
     expect(listFunctions(store)).toEqual([]);
     await expect(sql("CREATE FUNCTION getregion AS 'getaddr.py' USING 'getaddr.py,ip.dat'")).rejects.toThrow(/ferry runs no Python or Java UDFs .* write it as a SQL macro over a table: CREATE FUNCTION getregion\(arg, \.\.\.\) AS expression/);
     await expect(runScript(store, 'CREATE FUNCTION f(x) AS x', { project: 'p', write: false })).rejects.toThrow(/read-only: CREATE FUNCTION writes to the store; run it with --write/);

@@ -55,6 +55,9 @@ async function runScript(store: Store, project: string, script: string, opts: Ru
       onCreate(results) {
         for (const c of results) note(`CREATE TABLE ${c.table.project}.${c.table.name}: ${c.created ? 'created' : 'exists already'}`);
       },
+      onFunction(text) {
+        note(text);
+      },
     });
     return;
   }

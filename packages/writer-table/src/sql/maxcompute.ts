@@ -108,9 +108,16 @@ export const MAXCOMPUTE_MACROS: MacroDef[] = [
   { name: 'decode', overloads: decodeOverloads() },
 ];
 
-/** The `CREATE TEMP MACRO` script that defines the mapped functions on a connection. */
-export function macroScript(): string {
-  return MAXCOMPUTE_MACROS.map((m) => `CREATE OR REPLACE TEMP MACRO ${m.name}${m.overloads.map(([p, b]) => `(${p}) AS ${b}`).join(', ')};`).join('\n');
+const BY_NAME = new Map(MAXCOMPUTE_MACROS.map((m) => [m.name, m]));
+
+/**
+ * The `CREATE TEMP MACRO` script that defines the mapped functions among
+ * `words` (all when not given) on a connection: made only when a statement
+ * names them, as a session makes its views (all of them cost ~10 ms).
+ */
+export function macroScript(words?: Iterable<string>): string {
+  const wanted = words === undefined ? MAXCOMPUTE_MACROS : [...words].flatMap((w) => BY_NAME.get(w) ?? []);
+  return wanted.map((m) => `CREATE OR REPLACE TEMP MACRO ${m.name}${m.overloads.map(([p, b]) => `(${p}) AS ${b}`).join(', ')};`).join('\n');
 }
 
 /** A token of SQL text. */

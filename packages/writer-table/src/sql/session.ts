@@ -80,7 +80,6 @@ export class SqlSession {
       await connection.run(`SET TimeZone = 'UTC'`);
       // Errors with the byte position of the fault: mapped back to the user's text (duck-error.ts).
       await connection.run('SET errors_as_json = true');
-      await connection.run(macroScript());
       if (files.length) await connection.run(`SET allowed_paths = ${listLiteral(files)}`);
       if (opts.writableDir) await connection.run(`SET allowed_directories = ${listLiteral([opts.writableDir])}`);
       await connection.run(`SET enable_external_access = false`);
@@ -161,6 +160,12 @@ export class SqlSession {
     for (const m of script.matchAll(/"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)/g)) words.add((m[1]?.replace(/""/g, '"') ?? m[2]!).toLowerCase());
     for (const t of this.snapshot.tables.values()) {
       if (all || words.has(t.def.name)) await this.ensureView(t);
+    }
+    // MaxCompute's functions (maxcompute.ts) before user functions, whose bodies may call them.
+    const mapped = macroScript([...words].filter((w) => !this.made.has(`mc:${w}`)));
+    if (mapped) {
+      await this.connection.run(mapped);
+      for (const w of words) this.made.add(`mc:${w}`);
     }
     for (const w of words) for (const f of this.functions.get(w) ?? []) await this.defineFunction(f, seen);
   }
