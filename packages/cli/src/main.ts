@@ -29,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   worker: async () => (await import('./commands/worker.js')).workerCommand(),
   workers: async () => (await import('./commands/worker.js')).workersCommand(),
   ui: async () => (await import('./commands/ui.js')).uiCommand(),
+  runs: async () => (await import('./commands/runs.js')).runsCommand(),
 };
 
 /** The command `argv` runs (its first word that is not a global option), if it names one. */

@@ -36,6 +36,8 @@ export interface ChannelResult {
   segments: unknown[];
   recordsRead: number;
   recordsWritten: number;
+  /** Bytes this split read (runners that do not count them leave it out). */
+  bytesRead?: number;
   dirty: number;
   samples: DirtySample[];
   counters: Record<string, number>;

@@ -20,7 +20,10 @@ import type { JobContext, Logger, ReaderPlugin, ReaderStateContext, StateRef } f
 import { formatProgress } from './progress-format.js';
 import { redactError, redactText, rememberSecrets } from './redact.js';
 import { resolvePlugin } from './resolve-plugin.js';
+import { findRunToResume, checkSameJob, runIdentity } from './resume.js';
+import { appendLineDurable, DONE_FILE, hashOf, RESULT_FILE, RESUME_FILE, RESUMED_FILE, writeJsonDurable, type DoneSplit, type ResumeRecord } from './run-record.js';
 import type { DirtySample, Progress, RunOptions, RunResult } from './run-types.js';
+import { selfIdentity } from './process-identity.js';
 import { schemaToBytes } from './schema-bytes.js';
 import { C, Counters, createSharedState } from './shared-state.js';
 
@@ -65,7 +68,8 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
   rememberSecrets(options.params);
   const t0 = performance.now();
   const runId = newRunId();
-  const runDir = resolve(options.runDir ?? join(options.runsDir ?? join(tmpdir(), 'ferry-runs'), runId));
+  const runsDir = resolve(options.runsDir ?? join(tmpdir(), 'ferry-runs'));
+  const runDir = resolve(options.runDir ?? join(runsDir, runId));
   mkdirSync(runDir, { recursive: true });
   const logFile = join(runDir, 'run.log');
   const dirtyFile = join(runDir, 'dirty.jsonl');
@@ -102,8 +106,13 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
   let pool: Piscina | undefined;
   let progressTimer: NodeJS.Timeout | undefined;
   let progressLogTimer: NodeJS.Timeout | undefined;
-  let writerState: { abort: () => Promise<void> } | undefined;
+  let writerState: { abort: () => Promise<void>; release?: () => Promise<void> } | undefined;
   const segments: unknown[] = [];
+  // Recording for `ferry runs` and resume: on when asked for, or when resuming.
+  const record = options.resumable !== undefined || options.resume !== undefined;
+  let kept = false;
+  let keepUntil = 0;
+  const done = new Map<number, DoneSplit>();
   try {
     checkDataxShape(rawJob, options.source);
     const substituted = substitute(rawJob, ctx.params, options.expressions);
@@ -142,10 +151,22 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     const sourceSchema = await hook(reader.name, 'schema', () => reader.schema(readerConfig, rctx));
     const destSchema = await hook(writer.name, 'schema', () => writer.schema(writerConfig, wctx));
     const plan = planConvert(sourceSchema, destSchema);
-    // Incremental readers: the writer keeps their state; the reader plans from the saved value.
+    const jobName = options.job ?? options.source ?? 'job';
+    const identity = runIdentity(substituted, ctx.params, options.settings);
+    const destination = hashOf({ writer: writer.name, settings: writerSettings, config: writerConfig, job: jobName });
+    const planHash = hashOf({ source: schemaToBytes(sourceSchema), dest: destSchema ? schemaToBytes(destSchema) : null, plan });
+    const prior = options.resume ? findRunToResume(runsDir, options.resume.runId, jobName, destination) : undefined;
+    const refuse = (why: string) => new FerryError(ErrorCodes.USAGE, `cannot resume run ${prior!.runId}: ${why}`);
+    if (prior) {
+      if (!writer.resume) throw refuse(`the ${writer.name} writer keeps no staged data to resume`);
+      if (options.channels) throw new FerryError(ErrorCodes.USAGE, '--resume runs the unfinished splits in this process; it does not go with --workers');
+      if (options.fullRefresh) throw new FerryError(ErrorCodes.USAGE, '--full-refresh and --resume do not go together: a resume reads the range its run started with');
+      checkSameJob(prior, { identity, destination, plan: planHash, reader: reader.name, writer: writer.name });
+    }    // Incremental readers: the writer keeps their state; the reader plans from the saved value.
     let stateRef: StateRef | undefined;
     let stateOut: { value: unknown; range: string } | undefined;
     let stateCtx: ReaderStateContext | undefined;
+    let stateBase: unknown;
     const readerKey = reader.stateKey ? await hook(reader.name, 'stateKey', () => reader.stateKey!(readerConfig)) : undefined;
     if (readerKey !== undefined) {
       if (options.refuseState) throw new FerryError(ErrorCodes.USAGE, `${options.source ?? 'the job'} reads incrementally (${readerKey}): ${options.refuseState}`);
@@ -153,19 +174,91 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       stateRef = { job: options.job ?? options.source ?? 'job', reader: readerKey, template: options.stateTemplate ?? writerTemplate(rawJob) };
       const ref = stateRef;
       const saved = options.fullRefresh ? undefined : await hook(writer.name, 'loadState', () => writer.loadState!(writerConfig, { ...wctx, state: ref }));
+      stateBase = saved;
+      if (prior && (!prior.resume.state || hashOf(saved) !== hashOf(prior.resume.state.base))) {
+        throw refuse('the saved incremental state moved since it started (another run committed): its kept rows would be read twice or missed; run the job without --resume');
+      }
       stateCtx = { saved, fullRefresh: Boolean(options.fullRefresh), save: (value, range) => void (stateOut = { value, range }) };
     }
-    const splits = await hook(reader.name, 'split', () => reader.split(readerConfig, { ...rctx, advice: channel, ...(stateCtx ? { state: stateCtx } : {}) }));
+    // A resume reads the plan its run made (the same splits, the same incremental range).
+    let splits: unknown[];
+    if (prior?.resume.splits) splits = prior.resume.splits;
+    else {
+      splits = await hook(reader.name, 'split', () => reader.split(readerConfig, { ...rctx, advice: channel, ...(stateCtx ? { state: stateCtx } : {}) }));
+      if (prior && hashOf(splits) !== prior.resume.splitsHash) throw refuse('the source now cuts into other splits than it did (its files or size changed); run the job without --resume');
+    }
+    const notReproducible = reader.resumable ? await hook(reader.name, 'resumable', () => reader.resumable!(readerConfig, splits)) : undefined;
+    if (prior) {
+      if (notReproducible) throw refuse(notReproducible);
+      if (prior.resume.state) stateOut = { value: prior.resume.state.value, range: prior.resume.state.range };
+      for (const d of prior.done) if (d.split < splits.length) done.set(d.split, d);
+    }
     result.splits = splits.length;
-    const recordsTotal = await estimateRecords(reader, readerConfig, { ...ctx, splits }, log);
+    const todo = splits.map((_, i) => i).filter((i) => !done.has(i));
+    const recordsTotal = await estimateRecords(reader, readerConfig, { ...ctx, splits: todo.map((i) => splits[i]) }, log);
     if (stateRef && stateOut) {
       result.state = { job: stateRef.job, reader: stateRef.reader, range: stateOut.range, saved: false };
       log.info(`incremental: reading ${stateOut.range}`);
     }
     log.info(`job: ${reader.name} -> ${writer.name}, ${splits.length} split(s), ${channel} channel(s), ${sourceSchema.fields.length} column(s)`);
     if (stopController.signal.aborted) throw stopController.signal.reason;
-    const handle = await hook(writer.name, 'prepare', () => writer.prepare(writerConfig, { ...wctx, schema: destSchema ?? sourceSchema }));
-    writerState = { abort: async () => void (await hook(writer.name, 'abort', () => writer.abort(handle, segments, wctx))) };
+    let handle: unknown;
+    if (prior) {
+      const keptSegments = [...done.values()].flatMap((d) => d.segments);
+      handle = await hook(writer.name, 'resume.adopt', () => writer.resume!.adopt(prior.resume.handle, keptSegments, wctx));
+      kept = true;
+      writeJsonDurable(prior.dir, RESUMED_FILE, { by: runId, at: new Date().toISOString() });
+      const k = [...done.values()];
+      result.resumed = { runId: prior.runId, splits: k.length, recordsRead: sum(k, 'recordsRead'), recordsWritten: sum(k, 'recordsWritten'), bytesRead: sum(k, 'bytesRead'), dirtyRecords: sum(k, 'dirty') };
+      counters.add(C.splitsDone, k.length);
+      log.info(`resuming run ${prior.runId}: ${k.length} of ${splits.length} split(s) kept, running the other ${todo.length}`);
+    } else handle = await hook(writer.name, 'prepare', () => writer.prepare(writerConfig, { ...wctx, schema: destSchema ?? sourceSchema }));
+    writerState = {
+      abort: async () => void (await hook(writer.name, 'abort', () => writer.abort(handle, segments, wctx))),
+      ...(writer.resume ? { release: async () => void (await hook(writer.name, 'resume.release', () => writer.resume!.release(handle, wctx))) } : {}),
+    };
+    // Staged data is kept for a resume only when it can be: the writer keeps it, the splits read the same rows again, and the run folder may name the handle and the splits.
+    const splitsText = JSON.stringify(splits);
+    const handleText = JSON.stringify(handle) ?? '';
+    const keepWhy = !writer.resume ? `the ${writer.name} writer keeps no staged data`
+      : options.channels ? 'its splits ran on ferry workers (their staged files are not kept for a resume)'
+      : notReproducible ? notReproducible
+      : redactText(handleText) !== handleText ? `the ${writer.name} writer's handle names a secret`
+      : (options.resumable?.retentionMs ?? 0) <= 0 && !prior ? 'keeping staged data is turned off'
+      : undefined;
+    keepUntil = Date.now() + (options.resumable?.retentionMs ?? 0);
+    if (record) {
+      const rec: ResumeRecord = {
+        version: 1, runId, job: jobName, ...(options.source ? { source: options.source } : {}), destination, identity, plan: planHash,
+        pid: process.pid, proc: selfIdentity(), startedAt: started.toISOString(), reader: reader.name, writer: writer.name,
+        splitsTotal: splits.length, splitsHash: hashOf(splits),
+        // Splits that name a secret (a URL with a token) stay out of the record: a resume plans them again and compares.
+        ...(redactText(splitsText) === splitsText ? { splits } : {}),
+        handle: keepWhy ? null : handle,
+        ...(stateRef && stateOut ? { state: { base: stateBase ?? null, value: stateOut.value, range: stateOut.range } } : {}),
+        ...(prior ? { resumedFrom: prior.runId } : {}),
+        ...(keepWhy ? { notResumable: keepWhy } : {}),
+      };
+      writeJsonDurable(runDir, RESUME_FILE, rec);
+      for (const d of done.values()) appendLineDurable(runDir, DONE_FILE, d);
+    }
+    let journal: Promise<void> = Promise.resolve();
+    let keepCalled = false;
+    const onDone = (res: ChannelResult): Promise<void> => {
+      journal = journal.then(() => recordDone(res));
+      return journal;
+    };
+    const recordDone = async (res: ChannelResult): Promise<void> => {
+      const d: DoneSplit = { split: res.splitIndex, segments: res.segments, recordsRead: res.recordsRead, recordsWritten: res.recordsWritten, bytesRead: res.bytesRead ?? 0, dirty: res.dirty, counters: res.counters };
+      if (record && !keepWhy) {
+        // Before the first split is recorded as done, the writer must keep what it staged (a kill -9 follows any time).
+        if (!keepCalled) await hook(writer.name, 'resume.keep', () => writer.resume!.keep(handle, keepUntil, wctx));
+        keepCalled = kept = true;
+        appendLineDurable(runDir, DONE_FILE, d);
+      }
+      done.set(res.splitIndex, d);
+      options.onSplitDone?.({ split: d.split, recordsRead: d.recordsRead, recordsWritten: d.recordsWritten, bytesRead: d.bytesRead, dirty: d.dirty, splitsDone: done.size, splitsTotal: splits.length });
+    };
 
     const threads = channelThreads(channel, splits.length);
     const cores = availableParallelism();
@@ -202,12 +295,13 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     if (options.channels) {
       results = await options.channels({ runId, runDir, splits, base, counters, signal: stopController.signal, log });
     } else {
-      results = await runChannels(pool!, splits, threads, base, counters, stopController.signal);
+      results = await runChannels(pool!, splits, todo, threads, base, counters, stopController.signal, onDone);
     }
     const samples: DirtySample[] = [];
     let failure: Error | undefined;
+    const kept0 = prior ? prior.done.filter((d) => d.split < splits.length) : [];
+    for (const res of [...kept0.map((d) => ({ splitIndex: d.split, segments: d.segments })), ...results].sort((a, b) => a.splitIndex - b.splitIndex)) segments.push(...res.segments);
     for (const res of results) {
-      segments.push(...res.segments);
       for (const [k, v] of Object.entries(res.counters)) result.counters[k] = (result.counters[k] ?? 0) + v;
       if (samples.length < SAMPLE_LIMIT) samples.push(...res.samples.slice(0, SAMPLE_LIMIT - samples.length));
       if (!res.ok && res.error && (!failure || (isFerryError(failure) && failure.code === ErrorCodes.ABORTED))) failure = deserializeError(res.error);
@@ -215,11 +309,11 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     result.dirtySamples = samples.map((s) => ({ ...s, reason: redactText(s.reason) }));
     Object.assign(result, pick(snapshot()));
     if (stopController.signal.aborted) failure = stopController.signal.reason as Error;
-    const dirty = counters.get(C.dirty);
+    const dirty = counters.get(C.dirty) + (result.resumed?.dirtyRecords ?? 0);
     if (!failure && errorLimit.records !== undefined && dirty > errorLimit.records) {
       failure = new FerryError(ErrorCodes.DIRTY_LIMIT, `dirty records passed the limit of ${errorLimit.records} (errorLimit.records)`);
     }
-    const read = counters.get(C.recordsRead);
+    const read = counters.get(C.recordsRead) + (result.resumed?.recordsRead ?? 0);
     if (!failure && errorLimit.percentage !== undefined && read > 0 && dirty / read > errorLimit.percentage) {
       failure = new FerryError(ErrorCodes.DIRTY_LIMIT, `dirty records are ${((dirty / read) * 100).toFixed(2)}% of records read, over the limit of ${(errorLimit.percentage * 100).toFixed(2)}% (errorLimit.percentage)`);
     }
@@ -241,10 +335,16 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     fileLog.warn(`job failed: ${e.message}`);
     if ((!isFerryError(e) || e.code === ErrorCodes.INTERNAL) && e.stack) log.debug(e.stack);
     if (writerState) {
+      // Finished splits stay staged for `--resume` when the writer was asked to keep them.
+      const keep = kept && done.size > 0 && writerState.release;
       try {
-        await writerState.abort();
+        if (keep) {
+          await writerState.release!();
+          result.kept = { splits: done.size, until: new Date(keepUntil).toISOString() };
+          log.info(`${done.size} of ${result.splits} split(s) finished and are kept until ${result.kept.until}: resume with --resume ${runId}`);
+        } else await writerState.abort();
       } catch (abortErr) {
-        log.warn(`writer abort failed: ${(abortErr as Error).message}`);
+        log.warn(`writer ${keep ? 'release' : 'abort'} failed: ${(abortErr as Error).message}`);
       }
     }
   } finally {
@@ -264,7 +364,8 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
 }
 
 /** The name of the run's summary in its folder: the result as JSON, secrets masked (what `ferry ui` shows for a node). */
-export const RUN_RESULT_FILE = 'result.json';
+/** The run's RunResult (redacted), in its folder; `ferry runs` and the ui read it. */
+export const RUN_RESULT_FILE = RESULT_FILE;
 
 /** Writes the result next to run.log (whole or not at all); a failure to write it does not fail the run. */
 function saveResult(runDir: string, result: RunResult, log: Logger): void {
@@ -297,12 +398,21 @@ function writerTemplate(rawJob: unknown): unknown {
   return rest;
 }
 
+function sum<T extends object>(list: T[], field: keyof T): number {
+  let n = 0;
+  for (const x of list) n += Number(x[field]) || 0;
+  return n;
+}
+
 function pick(p: { recordsRead: number; recordsWritten: number; bytesRead: number; dirtyRecords: number }) {
   return { recordsRead: p.recordsRead, recordsWritten: p.recordsWritten, bytesRead: p.bytesRead, dirtyRecords: p.dirtyRecords };
 }
 
 /** Runs every split, `threads` at a time; after a failure or a stop, starts no more and waits for the running ones (ending them after a grace period). */
-async function runChannels(pool: Piscina, splits: unknown[], threads: number, base: ChannelBase, counters: Counters, stop: AbortSignal): Promise<ChannelResult[]> {
+async function runChannels(
+  pool: Piscina, splits: unknown[], todo: number[], threads: number, base: ChannelBase, counters: Counters, stop: AbortSignal,
+  onDone: (res: ChannelResult) => Promise<void>,
+): Promise<ChannelResult[]> {
   const results: ChannelResult[] = [];
   let next = 0;
   const kill = new AbortController();
@@ -314,11 +424,19 @@ async function runChannels(pool: Piscina, splits: unknown[], threads: number, ba
   };
   stop.addEventListener('abort', startGrace, { once: true });
   const lane = async () => {
-    while (next < splits.length && !counters.stopped) {
-      const splitIndex = next++;
+    while (next < todo.length && !counters.stopped) {
+      const splitIndex = todo[next++]!;
       const task: ChannelTask = { ...base, split: splits[splitIndex], splitIndex };
       try {
         const res = (await pool.run(task, { signal: kill.signal })) as ChannelResult;
+        if (res.ok) {
+          try {
+            await onDone(res);
+          } catch (err) {
+            res.ok = false;
+            res.error = serializeError(err);
+          }
+        }
         results.push(res);
         if (!res.ok) {
           counters.stop();
@@ -329,7 +447,7 @@ async function runChannels(pool: Piscina, splits: unknown[], threads: number, ba
         startGrace();
         const aborted = kill.signal.aborted;
         results.push({
-          splitIndex, ok: false, segments: [], recordsRead: 0, recordsWritten: 0, dirty: 0, samples: [], counters: {},
+          splitIndex, ok: false, segments: [], recordsRead: 0, recordsWritten: 0, bytesRead: 0, dirty: 0, samples: [], counters: {},
           error: serializeError(aborted ? new FerryError(ErrorCodes.ABORTED, 'the job was stopped (channel ended after the grace period)') : err),
         });
       }

@@ -8,8 +8,9 @@ export { prepareJob, type PrepareJobOptions, type PreparedJob } from './prepare-
 export { readJobFile, parseJobText, MAX_JOB_DEPTH } from './job-file.js';
 export { substitute, validateJob, parseParamArgs, type ExpressionResolver, type JobConfig, type JobSetting } from './job-config.js';
 export { CORE_PLUGINS, resolvePlugin, resolvePluginUrl, loadPlugin, type ResolveOptions } from './resolve-plugin.js';
-export type { RunOptions, RunResult, Progress, DirtySample } from './run-types.js';
+export type { RunOptions, RunResult, Progress, DirtySample, SplitDone } from './run-types.js';
 export { createConverter, planConvert, type ConvertPlan, type Converter } from './convert.js';
 export { CHANNEL_WORKER_URL } from './engine.js';
 export type { ChannelBase, ChannelLimiter, ChannelResult, ChannelRunner, ChannelRunnerInput, ChannelTask, LimiterFactory, LimiterRef } from './channel-task.js';
 export { C, Counters, createSharedState, type SharedState } from './shared-state.js';
+export { listRunRecords, readRunRecord, notResumable, type RunRecord, type RunStatus, type ResumeRecord, type DoneSplit, type RunEnd } from './run-record.js';

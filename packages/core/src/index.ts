@@ -14,6 +14,7 @@ export * from './columns.js';
 export * from './run-types.js';
 export * from './log.js';
 export * from './redact.js';
+export * from './process-identity.js';
 export * from './job-config.js';
 export * from './job-file.js';
 export * from './prepare-job.js';

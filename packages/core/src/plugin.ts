@@ -141,6 +141,13 @@ export interface ReaderPlugin<C = any, S = any> {
    * progress lines; a failure here is ignored.
    */
   estimateRecords?(config: C, ctx: JobContext & { splits: S[] }): Promise<number | undefined> | number | undefined;
+  /**
+   * Why reading these splits again would not give the same rows (a query
+   * without a key to cut it by), or undefined. A run of such splits is not
+   * kept for a resume. Without this hook, splits are taken to be
+   * reproducible, as the plugin contract asks.
+   */
+  resumable?(config: C, splits: S[]): string | undefined;
 }
 
 /** A writer's per-channel sink (in a worker). */
@@ -183,6 +190,28 @@ export interface WriterPlugin<C = any, H = any, G = any> {
   commit(handle: H, segments: G[], ctx: JobContext & { state?: CommitState }): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
   /** Drops the staged segments; the destination stays as it was. */
   abort(handle: H, segments: G[], ctx: JobContext): Promise<void> | void;
+  /** Writers whose staged data can outlive a failed run, so that a later run resumes it (`ferry run --resume`). */
+  resume?: WriterResume<H, G>;
+}
+
+/**
+ * How a writer keeps a failed run's staged data for a resume. The engine
+ * records which splits finished (with their segments) in the run folder;
+ * the writer keeps the segments and the write they belong to.
+ */
+export interface WriterResume<H = unknown, G = unknown> {
+  /**
+   * Called once, when the first split has finished: from now on the staged
+   * data must survive this process failing or being killed (kill -9),
+   * until `until` (ms since the epoch); after that it may be reclaimed.
+   */
+  keep(handle: H, until: number, ctx: JobContext): Promise<void> | void;
+  /** The run failed or was cancelled after `keep`: release the destination (locks) but keep the staged data. Instead of `abort`. */
+  release(handle: H, ctx: JobContext): Promise<void> | void;
+  /** Why the kept write cannot be resumed now (its data reclaimed, the destination written since), or undefined. Reads only. */
+  check(handle: H, segments: G[], ctx: JobContext): Promise<string | undefined> | string | undefined;
+  /** Takes a kept write over for this run (after the same checks as `check`, throwing a FerryError with the reason); returns the handle channels get. */
+  adopt(handle: H, segments: G[], ctx: JobContext): Promise<H> | H;
 }
 
 export type Plugin = ReaderPlugin | WriterPlugin;

@@ -39,6 +39,22 @@ export interface RunOptions {
   refuseState?: string;
   /** Runs the splits instead of this process's worker threads (the queue of `ferry worker` processes); the commit stays here. */
   channels?: import('./channel-task.js').ChannelRunner;
+  /**
+   * Record the run in its folder for `ferry runs` and a later resume
+   * (resume.json, done.jsonl, result.json), and, when the writer can, keep
+   * the staged data of the splits that finished if the run fails, is
+   * cancelled or killed: for `retentionMs` (0: record only, keep nothing).
+   */
+  resumable?: { retentionMs: number };
+  /**
+   * Run only the unfinished splits of an earlier run of this job (its id,
+   * or the latest run of the job and destination that did not succeed),
+   * with the same plan and staged write, then commit everything at once.
+   * Refused with the reason when that would be wrong. Needs `runsDir`.
+   */
+  resume?: { runId?: string };
+  /** Called on the main thread as each split finishes (after it is recorded as done). */
+  onSplitDone?: (done: SplitDone) => void;
   signal?: AbortSignal;
   log?: Logger;
   /** Called about every `progressIntervalMs` with live counters. */
@@ -63,6 +79,18 @@ export interface Progress {
   splitsTotal: number;
   /** Records the job will read, when the reader knows up front (`estimateRecords`): gives % and ETA. */
   recordsTotal?: number;
+}
+
+/** A finished split, as `onSplitDone` reports it. */
+export interface SplitDone {
+  split: number;
+  recordsRead: number;
+  recordsWritten: number;
+  bytesRead: number;
+  dirty: number;
+  /** Splits finished so far (kept ones of a resumed run included), of `splitsTotal`. */
+  splitsDone: number;
+  splitsTotal: number;
 }
 
 export interface DirtySample {
@@ -98,4 +126,8 @@ export interface RunResult {
   /** Incremental jobs: what was read (and, when it succeeded, saved). */
   state?: { job: string; reader: string; range: string; saved: boolean };
   error?: SerializedError & { code: string };
+  /** A resumed run: the run it took over and what that run's finished splits had done (not counted in recordsRead/Written above). */
+  resumed?: { runId: string; splits: number; recordsRead: number; recordsWritten: number; bytesRead: number; dirtyRecords: number };
+  /** A failed or cancelled run whose finished splits were kept for a resume: how many, and until when. */
+  kept?: { splits: number; until: string };
 }

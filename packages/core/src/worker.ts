@@ -40,7 +40,7 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
   // This thread has its own memory of secrets: the reader's config is where they are.
   rememberSecrets(task.reader.config);
   const log = fileLogger(task.logFile, task.debug);
-  const result: ChannelResult = { splitIndex: task.splitIndex, ok: false, segments: [], recordsRead: 0, recordsWritten: 0, dirty: 0, samples: [], counters: {} };
+  const result: ChannelResult = { splitIndex: task.splitIndex, ok: false, segments: [], recordsRead: 0, recordsWritten: 0, bytesRead: 0, dirty: 0, samples: [], counters: {} };
   const samples: DirtySample[] = result.samples;
   let dirtyLines: string[] = [];
   const recordDirty = (row: number, column: string, why: string, value: unknown, rowSource?: RowSource) => {
@@ -103,6 +103,7 @@ export default async function runChannel(task: ChannelTask): Promise<ChannelResu
       result.recordsRead += n;
       counters.add(C.recordsRead, n);
       counters.add(C.bytesRead, size);
+      result.bytesRead = (result.bytesRead ?? 0) + size;
       stage = 'convert';
       const { batch: good, dirty } = convert(batch);
       const locate = dirty.length ? rowSourceOf(batch) : undefined;

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import { partitionKey, tableKey, type DataFile, type PartitionMeta, type TableDef } from './catalog.js';
 import { absPath, filesOfWrite, partitionDir, removeFile } from './files.js';
-import { finishWriteSync, getPending, reclaimDeadWrites, type PendingWrite } from './pending.js';
+import { dropKeptWritesOf, finishWriteSync, getPending, reclaimDeadWrites, type PendingWrite } from './pending.js';
 import { specPairs } from './partition-spec.js';
 import { storeIoError } from './disk-space.js';
 import type { Store } from './store.js';
@@ -38,6 +38,8 @@ export interface CommitResult {
  * an overwritten partition go to the removal queue (deleted once no reader
  * needs them). `alsoInTransaction` runs inside the commit's transaction
  * (the writer saves incremental state there, so it commits with the data).
+ * Writes kept for a resume of the same partition are dropped: the partition
+ * was written since, so they cannot be resumed.
  */
 export async function commitWrite(store: Store, writeId: string, files: DataFile[], mode: 'overwrite' | 'append', now = Date.now(), alsoInTransaction?: () => void): Promise<CommitResult> {
   const pending = getPending(store, writeId);
@@ -65,6 +67,7 @@ export async function commitWrite(store: Store, writeId: string, files: DataFile
   for (const f of filesOfWrite(store.dir, dir, writeId)) if (!listed.has(f)) removeFile(store.dir, f);
   // Leftovers of writers that died since this process opened the store, and files no reader needs any more.
   reclaimDeadWrites(store);
+  dropKeptWritesOf(store, pending, writeId);
   await purgeTrash(store);
   return result;
 

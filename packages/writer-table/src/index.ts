@@ -8,7 +8,7 @@ import tableWriter from './writer.js';
 export default tableWriter;
 export { openStore, resolveStoreDir, STORE_FORMAT, type Store, type OpenOptions } from './store.js';
 export { tableSettings, type TableSettings } from './settings.js';
-export { listPending, reclaimDeadWrites, selfIdentity, ownerAlive, type PendingWrite, type ProcIdentity } from './pending.js';
+export { listPending, reclaimDeadWrites, reclaimKeptWrites, selfIdentity, ownerAlive, type PendingWrite, type ProcIdentity } from './pending.js';
 export { acquireReadLease, liveLeases, type ReadLease } from './read-lease.js';
 export { purgeTrash, trashedFiles } from './trash.js';
 export { listDataFiles, partitionDir, absPath, ensureDir } from './files.js';

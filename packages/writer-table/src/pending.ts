@@ -4,12 +4,15 @@
  * partition's lock in the same transaction; commit or abort removes both. A
  * record whose process is dead is a crashed write: its staged files (named
  * `<writeId>-...` in the partition folder) are deleted and its lock taken
- * over.
+ * over. A resumable run's write records `keepUntil`: its staged files
+ * outlive its process until then (see resume.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { ErrorCodes, FerryError } from '@ferry/core';
+import { ErrorCodes, FerryError, ownerAlive, selfIdentity, type ProcIdentity } from '@ferry/core';
+
+export { isAlive, ownerAlive, selfIdentity, type ProcIdentity } from '@ferry/core';
 import { filesOfWrite, partitionDir, pruneEmptyDirs, removeFile } from './files.js';
+import { partitionKey, type PartitionMeta } from './catalog.js';
 import type { Store } from './store.js';
 
 /** What a pending write records about itself. */
@@ -25,6 +28,15 @@ export interface PendingWrite {
   /** The id of the table when the write began: the commit refuses a dropped and re-created table. */
   tableId?: string;
   startedAt: string;
+  /** The partition's lastModified when the write began (null: it did not exist): a resume refuses a partition written since. */
+  base?: number | null;
+  /**
+   * A resumable run's write (ms since the epoch): its staged files are kept
+   * until then even when its process is dead, for `ferry run --resume`.
+   */
+  keepUntil?: number;
+  /** The run failed and let go of the partition; its staged files wait for a resume until keepUntil. */
+  released?: boolean;
 }
 
 interface Lock {
@@ -32,48 +44,6 @@ interface Lock {
   pid: number;
   proc?: ProcIdentity;
   since: string;
-}
-
-/** Linux: the boot id and the process start time (clock ticks since boot). */
-export interface ProcIdentity {
-  boot?: string;
-  start?: string;
-}
-
-function readProc(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** The start time of a process (field 22 of /proc/<pid>/stat), when the platform has /proc. */
-function procStart(pid: number): string | undefined {
-  const stat = readProc(`/proc/${pid}/stat`);
-  if (!stat) return undefined;
-  // The command name may hold spaces and parentheses: count fields after its closing ')'.
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-}
-
-let self: ProcIdentity | undefined;
-
-/** This process's identity. */
-export function selfIdentity(): ProcIdentity {
-  self ??= { boot: readProc('/proc/sys/kernel/random/boot_id')?.trim(), start: procStart(process.pid) };
-  return self;
-}
-
-/**
- * True when the process that recorded `pid` (and `proc`) still runs: the pid
- * exists, the machine has not rebooted since, and the pid was not reused.
- */
-export function ownerAlive(pid: number, proc?: ProcIdentity): boolean {
-  if (pid === process.pid) return true;
-  if (proc?.boot && selfIdentity().boot && proc.boot !== selfIdentity().boot) return false;
-  if (!isAlive(pid)) return false;
-  const start = proc?.start ? procStart(pid) : undefined;
-  return !(start && start !== proc!.start);
 }
 
 const pendingKey = (writeId: string) => `w/${writeId}`;
@@ -85,15 +55,14 @@ export function newWriteId(): string {
   return `${Date.now().toString(36).padStart(9, '0')}-${process.pid.toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
-/** True when a process with this pid exists (EPERM: exists, owned by someone else). */
-export function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** True while a write's staged files are kept for a resume. */
+export function isKept(w: PendingWrite, now = Date.now()): boolean {
+  return w.keepUntil !== undefined && w.keepUntil > now;
+}
+
+/** True when nobody will finish the write: its process is dead or it let go (a failed resumable run). */
+function abandoned(w: PendingWrite): boolean {
+  return Boolean(w.released) || !ownerAlive(w.pid, w.proc);
 }
 
 /** Removes a write's pending record and lock (inside a write transaction). */
@@ -122,7 +91,7 @@ export async function beginWrite(
   dest: { project: string; table: string; partition: string; tableId?: string },
   opts: { waitMs?: number; signal?: AbortSignal } = {},
 ): Promise<PendingWrite> {
-  const w: PendingWrite = { writeId: newWriteId(), pid: process.pid, proc: selfIdentity(), ...dest, startedAt: new Date().toISOString() };
+  const w: PendingWrite = { writeId: newWriteId(), pid: process.pid, proc: selfIdentity(), ...dest, startedAt: new Date().toISOString(), base: null };
   const lk = lockKey(dest.project, dest.table, dest.partition);
   const deadline = Date.now() + (opts.waitMs ?? 0);
   for (;;) {
@@ -132,8 +101,11 @@ export async function beginWrite(
       if (lock && ownerAlive(lock.pid, lock.proc)) return lock;
       if (lock) {
         stale = store.writes.get(pendingKey(lock.writeId)) as PendingWrite | undefined;
+        // A write kept for a resume stays (a resume of it then finds the partition written since, or not).
+        if (stale && isKept(stale)) stale = undefined;
         if (stale) dropWriteSync(store, stale);
       }
+      w.base = (store.partitions.get(partitionKey(dest.project, dest.table, dest.partition)) as PartitionMeta | undefined)?.lastModified ?? null;
       store.writes.putSync(lk, { writeId: w.writeId, pid: w.pid, proc: w.proc, since: w.startedAt } satisfies Lock);
       store.writes.putSync(pendingKey(w.writeId), w);
       return undefined;
@@ -188,8 +160,8 @@ export function listPending(store: Store): PendingWrite[] {
  * Reclaims the writes whose process is dead: deletes their staged files,
  * then their records and locks. Returns how many writes were reclaimed.
  */
-export function reclaimDeadWrites(store: Store): number {
-  const dead = listPending(store).filter((w) => !ownerAlive(w.pid, w.proc));
+export function reclaimDeadWrites(store: Store, now = Date.now()): number {
+  const dead = listPending(store).filter((w) => abandoned(w) && !isKept(w, now));
   if (dead.length === 0) return 0;
   // Files first: a crash in between leaves the record, and the next open deletes again.
   for (const w of dead) removeStagedFiles(store, w);
@@ -200,4 +172,56 @@ export function reclaimDeadWrites(store: Store): number {
     }
   });
   return dead.length;
+}
+
+/**
+ * Drops the abandoned writes kept for a resume of a partition that a commit
+ * (`except`) just wrote: a resume of them is refused now (the partition was
+ * written since), so their staged files only take space. Returns how many.
+ */
+export function dropKeptWritesOf(store: Store, dest: { project: string; table: string; partition: string }, except: string): number {
+  const stale = listPending(store).filter((w) => w.writeId !== except && w.keepUntil !== undefined && w.project === dest.project && w.table === dest.table && w.partition === dest.partition && abandoned(w));
+  return dropWrites(store, stale);
+}
+
+/** Reclaims abandoned writes kept for a resume (`ferry table gc --resumable`): all of them, or those kept until before `now`. */
+export function reclaimKeptWrites(store: Store, opts: { all?: boolean; now?: number } = {}): PendingWrite[] {
+  const now = opts.now ?? Date.now();
+  const gone = listPending(store).filter((w) => w.keepUntil !== undefined && abandoned(w) && (opts.all || !isKept(w, now)));
+  dropWrites(store, gone);
+  return gone;
+}
+
+function dropWrites(store: Store, writes: PendingWrite[]): number {
+  if (writes.length === 0) return 0;
+  // Records first: a file nobody records is an orphan any sweep may delete; a record without files is harmless.
+  store.env.transactionSync(() => {
+    for (const w of writes) if (store.writes.get(pendingKey(w.writeId))) dropWriteSync(store, w);
+  });
+  for (const w of writes) removeStagedFiles(store, w);
+  return writes.length;
+}
+
+/** Updates a pending record inside a transaction; returns the new record, or undefined when it is gone. */
+export function updatePendingSync(store: Store, writeId: string, change: (w: PendingWrite) => PendingWrite): PendingWrite | undefined {
+  const w = getPending(store, writeId);
+  if (!w) return undefined;
+  const next = change(w);
+  store.writes.putSync(pendingKey(writeId), next);
+  return next;
+}
+
+/** Takes a partition's lock for a write (inside a transaction); returns the live holder instead when someone else holds it. */
+export function takeLockSync(store: Store, w: PendingWrite): { pid: number; since: string } | undefined {
+  const lk = lockKey(w.project, w.table, w.partition);
+  const lock = store.writes.get(lk) as Lock | undefined;
+  if (lock && lock.writeId !== w.writeId && ownerAlive(lock.pid, lock.proc)) return lock;
+  store.writes.putSync(lk, { writeId: w.writeId, pid: process.pid, proc: selfIdentity(), since: new Date().toISOString() } satisfies Lock);
+  return undefined;
+}
+
+/** Lets go of a partition's lock held by a write (inside a transaction). */
+export function dropLockSync(store: Store, w: PendingWrite): void {
+  const lk = lockKey(w.project, w.table, w.partition);
+  if ((store.writes.get(lk) as Lock | undefined)?.writeId === w.writeId) store.writes.removeSync(lk);
 }

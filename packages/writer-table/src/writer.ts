@@ -16,6 +16,7 @@ import { parquetWasm } from './parquet-wasm.js';
 import { settingsOf } from './settings.js';
 import { getState, putStateSync, stateKey, templatePartition } from './sync-state.js';
 import { openStore, type Store } from './store.js';
+import { tableResume } from './resume.js';
 
 const configSchema = t.object({
   table: t.string({ pattern: /^([A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_]*$/, patternText: 'a table name' }).describe('destination table (`name`, or `project.name`)'),
@@ -52,6 +53,8 @@ export interface TableWriteHandle {
   stageDir?: string;
   /** Set by `ferry worker`: the attempt id in the file names (a retried split's files are told apart). */
   attempt?: string;
+  /** The partition's lastModified when the write began (null: none): a resume refuses a partition written since. */
+  base?: number | null;
 }
 
 function target(config: TableWriterConfig, project: string): { project: string; table: string } {
@@ -115,7 +118,7 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
     const w = await beginWrite(store, { project, table: def.name, partition, tableId: def.id }, { waitMs: config.lockWaitSeconds * 1000, signal: ctx.signal });
     // The store stays open (ref held) until commit or abort.
     preparedHere.add(w.writeId);
-    return { storeDir: store.dir, project, table: def.name, partition, writeMode: config.writeMode, writeId: w.writeId, columns, def, fileBytes: config.fileBytes, compression: config.compression };
+    return { storeDir: store.dir, project, table: def.name, partition, writeMode: config.writeMode, writeId: w.writeId, columns, def, fileBytes: config.fileBytes, compression: config.compression, base: w.base ?? null };
   },
 
   async open(handle, ctx) {
@@ -162,6 +165,8 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
       await releasePrepared(store, handle.writeId);
     }
   },
+
+  resume: tableResume(preparedHere, releasePrepared),
 
   async abort(handle) {
     const store = openStore(handle.storeDir);

@@ -29,14 +29,17 @@ export function runCommand(): Command {
     .option('--workers <url>', 'run the splits on `ferry worker` processes through the Redis queue at URL (redis://host:6379, or ${env:NAME}); default setting.workers of the job')
     .option('--listen <host[:port]>', 'with --workers: the address the workers send files and progress to (default 127.0.0.1, any port; give one they reach)')
     .option('--full-refresh', 'incremental jobs: ignore the saved high-water mark, read every row (or from "start") and save the new mark')
+    .option('--resume [run]', 'run only the unfinished splits of a failed, cancelled or killed run of this job (default: its latest run into the same destination), then commit everything at once')
+    .option('--keep-staged <days>', `days a failed run keeps the staged data of its finished splits for --resume (0: none; default $FERRY_KEEP_STAGED_DAYS, else ${DEFAULT_KEEP_DAYS})`)
     .addOption(new Option('--quiet', 'no progress output'));
-  return targetOptions(cmd).action(async (jobPath: string, opts: TargetOptions & { param: string[]; bizdate?: string; json?: boolean; quiet?: boolean; fullRefresh?: boolean; workers?: string; listen?: string }, command: Command) => {
+  return targetOptions(cmd).action(async (jobPath: string, opts: TargetOptions & { param: string[]; bizdate?: string; json?: boolean; quiet?: boolean; fullRefresh?: boolean; workers?: string; listen?: string; resume?: string | boolean; keepStaged?: string }, command: Command) => {
     const debug = Boolean(command.optsWithGlobals().debug);
     const params = parseParamArgs(opts.param);
     if (opts.bizdate !== undefined) {
       opts.bizdate = parseBizdate(opts.bizdate);
       params.bizdate ??= opts.bizdate;
     }
+    const keepDays = keepStagedDays(opts.keepStaged);
     const target = await resolveTarget(opts);
     const prepared = await prepareJob(jobPath, {
       params,
@@ -69,6 +72,8 @@ export function runCommand(): Command {
         stateTemplate: prepared.template,
         fullRefresh: Boolean(opts.fullRefresh),
         ...(workers ? { channels: queueRunner({ redis: workers, ...(opts.listen ? { listen: opts.listen } : {}) }) } : {}),
+        resumable: { retentionMs: keepDays * DAY_MS },
+        ...(opts.resume ? { resume: typeof opts.resume === 'string' ? { runId: opts.resume } : {} } : {}),
         signal,
         log: debug ? log : { info: () => {}, warn: log.warn, debug: () => {} },
         onProgress: progress ? (p) => progress.update(p) : undefined,
@@ -81,6 +86,9 @@ export function runCommand(): Command {
     else if (result.status === 'succeeded' || result.splits > 0 || result.recordsRead > 0) process.stdout.write(redactText(summary(result)) + '\n');
     if (result.status === 'failed') {
       if (!opts.json) process.stderr.write(redactText(`ferry: job ${cancelled(result) ? 'cancelled' : 'failed'}: ${result.error?.message}`) + '\n');
+      if (!opts.json && result.kept) {
+        process.stderr.write(redactText(`ferry: ${result.kept.splits} of ${result.splits} split(s) finished and are kept until ${localTime(result.kept.until)}; to run only the others: ferry run ${jobPath} --resume ${result.runId}${resumeArgs(opts)}`) + '\n');
+      }
       if (debug && result.error?.stack) process.stderr.write(redactText(result.error.stack) + '\n');
       process.exitCode = exitCodeFor(result);
     } else process.exitCode = 0;
@@ -94,6 +102,29 @@ function workersOf(job: unknown, option: string | undefined): string | undefined
   if (setting === undefined) return undefined;
   if (typeof setting !== 'string' || setting === '') throw new FerryError(ErrorCodes.CONFIG, 'setting.workers: expected a Redis URL (redis://host:6379 or ${env:NAME})');
   return resolveRedisUrl(setting, 'setting.workers');
+}
+
+const DAY_MS = 86_400_000;
+/** How long a failed run's finished splits are kept for --resume, unless told. */
+export const DEFAULT_KEEP_DAYS = 7;
+
+/** --keep-staged, else FERRY_KEEP_STAGED_DAYS, else the default. */
+function keepStagedDays(opt: string | undefined): number {
+  const text = opt ?? process.env.FERRY_KEEP_STAGED_DAYS;
+  if (text === undefined || text === '') return DEFAULT_KEEP_DAYS;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new FerryError(ErrorCodes.USAGE, `${opt === undefined ? 'FERRY_KEEP_STAGED_DAYS' : '--keep-staged'} ${text}: expected a number of days (0 keeps nothing)`);
+  return n;
+}
+
+/** The options a resume needs again (the same parameters and destination). */
+function resumeArgs(opts: TargetOptions & { param: string[]; bizdate?: string }): string {
+  const q = (v: string) => (/^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`);
+  const args: string[] = [];
+  if (opts.bizdate) args.push('--bizdate', opts.bizdate);
+  for (const p of opts.param) args.push('-p', p.includes('=') && /pass|secret|token|key/i.test(p.slice(0, p.indexOf('='))) ? `${p.slice(0, p.indexOf('='))}=...` : p);
+  for (const k of ['store', 'project', 'env', 'workspace'] as const) if (opts[k]) args.push(`--${k}`, opts[k]!);
+  return args.length ? ' ' + args.map(q).join(' ') : '';
 }
 
 /** 2 for mistakes in the job or command line, 1 for failed work. */
@@ -113,7 +144,10 @@ export function jsonResult(r: RunResult) {
     elapsedMs: r.elapsedMs,
     channels: r.channels,
     splits: r.splits,
+    runId: r.runId,
     runDir: r.runDir,
+    ...(r.resumed ? { resumed: r.resumed } : {}),
+    ...(r.kept ? { kept: r.kept } : {}),
     ...(r.dirtyFile ? { dirtyFile: r.dirtyFile } : {}),
     ...(Object.keys(r.counters).length ? { counters: r.counters } : {}),
     ...(r.commit ? { commit: r.commit } : {}),
@@ -147,6 +181,8 @@ export function summary(r: RunResult): string {
     ['Average speed', `${formatByteRate(r.bytesRead, r.elapsedMs)}, ${int(r.recordsRead / secs)} records/s`],
     ['Dirty records', int(r.dirtyRecords)],
   ];
+  if (r.resumed) rows.push(['Resumed run', `${r.resumed.runId}: ${r.resumed.splits} of ${r.splits} split(s) kept (${int(r.resumed.recordsWritten)} records, not counted above)`]);
+  if (r.kept) rows.push(['Kept for --resume', `${r.kept.splits} of ${r.splits} split(s), until ${localTime(r.kept.until)}`]);
   if (r.state) rows.push(['Incremental range', `${r.state.range}${r.state.saved ? ' (saved)' : ' (not saved)'}`]);
   for (const [k, v] of Object.entries(r.counters)) rows.push([counterLabel(k), int(v)]);
   if (r.dirtyFile) rows.push(['Dirty records file', r.dirtyFile]);

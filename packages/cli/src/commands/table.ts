@@ -11,7 +11,7 @@ import { Command, Option } from 'commander';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import {
   countRows, createTable, dropTable, MAX_NAME_LENGTH, gc, listPartitions, listTables, openStore, requireTable,
-  resolveStoreDir, sweepOrphans, type Store,
+  reclaimKeptWrites, resolveStoreDir, sweepOrphans, type Store,
 } from '@ferry/writer-table';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
 import { bytes } from '../format.js';
@@ -198,7 +198,8 @@ export function tableCommand(): Command {
       .option('--now <iso>', 'judge expiry as of this time (default now)')
       .option('--table <table>', 'only this table')
       .option('--dry-run', 'show what would be dropped')
-      .action(async (opts: StoreOptions & { now?: string; table?: string; dryRun?: boolean }) => {
+      .option('--resumable', 'also free the staged data failed runs keep for ferry run --resume before their retention ends')
+      .action(async (opts: StoreOptions & { now?: string; table?: string; dryRun?: boolean; resumable?: boolean }) => {
         const now = opts.now === undefined ? Date.now() : Date.parse(opts.now);
         if (Number.isNaN(now)) throw new FerryError(ErrorCodes.USAGE, `--now ${opts.now}: expected an ISO time, as in 2024-06-27T00:00:00Z`);
         await withStore(opts, async (store, project) => {
@@ -208,6 +209,8 @@ export function tableCommand(): Command {
           for (const d of dropped) out(`${verb} ${project}.${d.table} ${d.partition || '(all rows)'} (${d.rows} rows, last modified ${d.lastModified})\n`);
           out(`${verb} ${dropped.length} partition(s)\n`);
           if (!opts.dryRun) {
+            const kept = reclaimKeptWrites(store, { all: opts.resumable, now });
+            if (kept.length) out(`freed the staged data of ${kept.length} failed run(s) kept for --resume${opts.resumable ? '' : ' (retention passed)'}\n`);
             const orphans = await sweepOrphans(store);
             if (orphans) out(`freed ${orphans} orphaned data file(s)\n`);
           }
