@@ -183,7 +183,7 @@ export function readRunRecord(dir: string, runId: string): RunRecord | undefined
   if (!resume && !end) return undefined;
   const resumedBy = readJson<{ by: string }>(join(dir, RESUMED_FILE))?.by;
   const status: RunStatus = end ? end.status : resume && ownerAlive(resume.pid, resume.proc) ? 'running' : 'killed';
-  return { runId, dir, status, startedAt: resume?.startedAt, resume, done: readDone(dir), ...(end ? { end } : {}), ...(resumedBy ? { resumedBy } : {}) };
+  return { runId, dir, status, startedAt: resume?.startedAt ?? end?.startedAt, resume, done: readDone(dir), ...(end ? { end } : {}), ...(resumedBy ? { resumedBy } : {}) };
 }
 
 /** Every run under `runsDir`, newest first (run ids start with their start time). */
@@ -195,11 +195,12 @@ export function listRunRecords(runsDir: string): RunRecord[] {
     return [];
   }
   const out: RunRecord[] = [];
-  for (const name of names.sort().reverse()) {
+  for (const name of names) {
     const r = readRunRecord(join(runsDir, name), name);
     if (r) out.push(r);
   }
-  return out;
+  // Run ids hold the second they started; two runs in one second are told apart by the recorded time.
+  return out.sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? '') || b.runId.localeCompare(a.runId));
 }
 
 /**

@@ -56,6 +56,7 @@ export const configSchema = t.object({
   splitSize: t.integer({ min: 1 }).default(8 * 1024 * 1024).describe('advanced: smallest byte range a file is split into'),
   batchBytes: t.integer({ min: 1024 }).default(1024 * 1024).describe('advanced: target bytes per RecordBatch'),
   headers: t.record(t.string()).optional().describe('extra request headers (e.g. Authorization)'),
+  incremental: t.boolean().default(false).describe('growing log files: each run reads only the complete lines appended since the last successful run (the byte offset, ETag and Last-Modified of each file are saved with the commit); a replaced file fails the run'),
 });
 
 export type RawConfig = Infer<typeof configSchema>;
@@ -89,6 +90,8 @@ export interface ReaderConfig {
   splitSize: number;
   batchBytes: number;
   headers: Record<string, string>;
+  /** Read only the lines appended since the last run (see incremental.ts). */
+  incremental: boolean;
 }
 
 /** Joins a base URL and a path the way DataWorks does: plain concatenation with one slash. */
@@ -133,6 +136,7 @@ export function normalizeConfig(raw: RawConfig): ReaderConfig {
   if (!decoderOk) throw configError('encoding', `unknown encoding ${JSON.stringify(raw.encoding)}`);
   // Lines are framed on 0x0A bytes before decoding: only ASCII-compatible encodings frame that way.
   if (label.startsWith('utf-16')) throw configError('encoding', `${label} is not supported (lines are framed on newline bytes; use an ASCII-compatible encoding)`);
+  if (raw.incremental && raw.compress !== 'none') throw configError('incremental', `a ${raw.compress} file cannot be read from the middle; incremental reads need an uncompressed file`);
   const wholeLine = raw.columns === undefined;
   const columns: Column[] = wholeLine
     ? [{ kind: 'index', name: 'col', index: 0, type: 'string' }]
@@ -172,5 +176,6 @@ export function normalizeConfig(raw: RawConfig): ReaderConfig {
     splitSize: raw.splitSize,
     batchBytes: raw.batchBytes,
     headers: raw.headers ?? {},
+    incremental: raw.incremental ?? false,
   };
 }

@@ -123,6 +123,9 @@ export interface Probe {
   latencyMs: number;
   /** The server content-encodes the file: its byte ranges are of the encoded bytes, so it is read whole. */
   encoded?: boolean;
+  /** The validators the server gave, when it did. */
+  etag?: string;
+  lastModified?: string;
 }
 
 /** Asks for byte 0 only (`Range: bytes=0-0`): a 206 proves ranges work and gives the size. */
@@ -137,7 +140,29 @@ export async function probe(dispatcher: Dispatcher, url: string, cfg: HttpSettin
   if (res.statusCode >= 400) throw statusError(res.statusCode, url);
   const size = sizeOf(res.statusCode, res.headers);
   const encoded = header(res.headers, 'content-encoding') !== undefined && header(res.headers, 'content-encoding')!.toLowerCase() !== 'identity';
-  return { status: res.statusCode, acceptsRanges: res.statusCode === 206 && !encoded, latencyMs, ...(size !== undefined ? { size } : {}), ...(encoded ? { encoded } : {}) };
+  const etag = header(res.headers, 'etag');
+  const lastModified = header(res.headers, 'last-modified');
+  return {
+    status: res.statusCode, acceptsRanges: res.statusCode === 206 && !encoded, latencyMs, ...(size !== undefined ? { size } : {}), ...(encoded ? { encoded } : {}),
+    ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}),
+  };
+}
+
+/** The bytes [start, end) of a file, by one Range request; the server must honour it. */
+export async function fetchRange(dispatcher: Dispatcher, url: string, cfg: HttpSettings, start: number, end: number, signal?: AbortSignal): Promise<Buffer> {
+  if (end <= start) return Buffer.alloc(0);
+  const res = await request(url, { method: 'GET', headers: { ...cfg.headers, range: `bytes=${start}-${end - 1}` }, dispatcher, signal } as Parameters<typeof request>[1]);
+  if (res.statusCode >= 400) {
+    await res.body.dump().catch(() => {});
+    throw statusError(res.statusCode, url);
+  }
+  const m = /bytes\s+(\d+)-/.exec(header(res.headers, 'content-range') ?? '');
+  if (res.statusCode !== 206 || !m || Number(m[1]) !== start) {
+    discard(res.body);
+    throw new FerryError(ErrorCodes.SOURCE, `${redactUrl(url)} did not answer a Range request for bytes ${start}-${end - 1} with those bytes (HTTP ${res.statusCode})`);
+  }
+  const buf = Buffer.from(await res.body.arrayBuffer());
+  return buf.subarray(0, end - start);
 }
 
 const RETRYABLE = new Set([

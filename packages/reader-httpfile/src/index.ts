@@ -9,6 +9,7 @@ import { configSchema, normalizeConfig, type RawConfig, type ReaderConfig } from
 import { readSplit, type ReadContext } from './read.js';
 import { buildSchema } from './schema.js';
 import { planSplits, type HttpSplit } from './split.js';
+import { logStateKey, planIncremental } from './incremental.js';
 
 const normalized = new WeakMap<object, ReaderConfig>();
 
@@ -27,7 +28,8 @@ export default defineReader<RawConfig, HttpSplit>({
   description: 'text and CSV files over HTTP(S): Range splits, resume, gzip/deflate, any ASCII-compatible encoding',
   config: configSchema,
   schema: (config) => buildSchema(resolve(config)),
-  split: (config, ctx) => planSplits(resolve(config), ctx.advice, ctx.signal),
+  stateKey: (config) => (resolve(config).incremental ? logStateKey(resolve(config)) : undefined),
+  split: (config, ctx) => (resolve(config).incremental ? planIncremental(resolve(config), ctx.state, ctx.signal) : planSplits(resolve(config), ctx.advice, ctx.signal)),
   read: (split, ctx) => readSplit(split, resolve(ctx.config), ctx.schema, ctx as ReadContext),
   check: (config, ctx) => checkUrls(resolve(config), ctx.signal),
   baseline: (config, ctx) => baseline(resolve(config), ctx),
