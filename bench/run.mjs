@@ -11,6 +11,7 @@ const ALL = {
   'writer-table-insert': './writer-table/insert.mjs',
   'reader-httpfile': './reader-httpfile/e2e.mjs',
   'reader-mysql': './reader-mysql/e2e.mjs',
+  resume: './core/resume.mjs',
   workflow: './workflow/overhead.mjs',
   workers: './workers/queue.mjs',
 };

@@ -270,4 +270,25 @@ describe('ferry run --resume of an httpfile job', () => {
     expect(served.filter((f) => f < failed.kept.splits)).toEqual([]);
     expect(await exportHash('ods', 'dt=20240605')).toEqual(await exportHash('ods_clean', 'dt=20240605'));
   }, 120_000);
+  it('is refused once ferry table gc --resumable freed the kept files', async () => {
+    cutFrom = FILES / 2;
+    const job = httpJob('job.json', 'ods');
+    const failed = await runJson([job, '--bizdate', '20240606'], 1);
+    expect(failed.kept.splits).toBeGreaterThan(0);
+    cutFrom = Infinity;
+    const gc = await runCli(['table', 'gc', ...storeArgs()]);
+    expect(gc.stdout).not.toContain('kept for --resume');
+    const freed = await runCli(['table', 'gc', '--resumable', ...storeArgs()]);
+    expect(freed.code, freed.stderr).toBe(0);
+    expect(freed.stdout).toContain('freed the staged data of 1 failed run(s) kept for --resume');
+    const s = openStore(store());
+    expect(listPending(s)).toEqual([]);
+    await s.close();
+    const [run] = await runsList();
+    expect(run).toMatchObject({ runId: failed.runId, resumable: false });
+    expect(run!.reason).toContain('its staged files were reclaimed');
+    const res = await runCli(['run', job, '--bizdate', '20240606', '--resume', ...storeArgs()]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`cannot resume the write into partition dt=20240606 of table default.ods: its staged files were reclaimed`);
+  }, 120_000);
 });

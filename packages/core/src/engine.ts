@@ -110,6 +110,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
   const segments: unknown[] = [];
   // Recording for `ferry runs` and resume: on when asked for, or when resuming.
   const record = options.resumable !== undefined || options.resume !== undefined;
+  let recording = record;
   let kept = false;
   let keepUntil = 0;
   const done = new Map<number, DoneSplit>();
@@ -239,8 +240,14 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
         ...(prior ? { resumedFrom: prior.runId } : {}),
         ...(keepWhy ? { notResumable: keepWhy } : {}),
       };
-      writeJsonDurable(runDir, RESUME_FILE, rec);
-      for (const d of done.values()) appendLineDurable(runDir, DONE_FILE, d);
+      try {
+        writeJsonDurable(runDir, RESUME_FILE, rec);
+        for (const d of done.values()) appendLineDurable(runDir, DONE_FILE, d);
+      } catch (err) {
+        // The run goes on; it just cannot be resumed.
+        recording = false;
+        fileLog.warn(`could not record run ${runId} for a resume: ${(err as Error).message}`);
+      }
     }
     let journal: Promise<void> = Promise.resolve();
     let keepCalled = false;
@@ -250,11 +257,16 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     };
     const recordDone = async (res: ChannelResult): Promise<void> => {
       const d: DoneSplit = { split: res.splitIndex, segments: res.segments, recordsRead: res.recordsRead, recordsWritten: res.recordsWritten, bytesRead: res.bytesRead ?? 0, dirty: res.dirty, counters: res.counters };
-      if (record && !keepWhy) {
+      if (recording && !keepWhy) {
         // Before the first split is recorded as done, the writer must keep what it staged (a kill -9 follows any time).
         if (!keepCalled) await hook(writer.name, 'resume.keep', () => writer.resume!.keep(handle, keepUntil, wctx));
         keepCalled = kept = true;
-        appendLineDurable(runDir, DONE_FILE, d);
+        try {
+          appendLineDurable(runDir, DONE_FILE, d);
+        } catch (err) {
+          recording = false;
+          fileLog.warn(`could not record split ${d.split} as done: ${(err as Error).message}; a resume reads it again`);
+        }
       }
       done.set(res.splitIndex, d);
       options.onSplitDone?.({ split: d.split, recordsRead: d.recordsRead, recordsWritten: d.recordsWritten, bytesRead: d.bytesRead, dirty: d.dirty, splitsDone: done.size, splitsTotal: splits.length });
