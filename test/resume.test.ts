@@ -21,7 +21,7 @@ import { createDatabase, sql } from './mariadb.js';
 /** Source rows; FERRY_RESUME_ROWS=5000000 for the full size. */
 const ROWS = Number(process.env.FERRY_RESUME_ROWS ?? 200_000);
 /** Records/s the killed job is held to, so that it is still running when half its splits are done. */
-const SPEED = Math.max(10_000, Math.round(ROWS / 6));
+const SPEED = Math.max(10_000, Math.round(ROWS / 10));
 
 let db: { name: string; drop: () => void };
 let dir: string;
