@@ -97,7 +97,7 @@ export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> 
   }
   if (o.node.type === 'sql') {
     try {
-      const rows = await runSqlNode({ storeDir: o.ws.storeDir, workspaceDir: o.ws.dir, project: o.project, node: o.node, times: o.times, log: o.log, signal: o.signal });
+      const rows = await runSqlNode({ storeDir: o.ws.storeDir, workspaceDir: o.ws.dir, timeZone: o.ws.timezone, project: o.project, node: o.node, times: o.times, log: o.log, signal: o.signal });
       return { ok: true, rows };
     } catch (err) {
       const e = err as FerryError;

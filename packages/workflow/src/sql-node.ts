@@ -58,7 +58,7 @@ export function nodeSql(node: WorkflowNode, times: CycleTimes): string {
 }
 
 /** Runs a sql node's statements; returns the rows its INSERTs wrote. Failures throw (FerryError). */
-export async function runSqlNode(o: { storeDir: string; workspaceDir?: string; project: string; node: WorkflowNode; times: CycleTimes; log: Logger; signal: AbortSignal }): Promise<number> {
+export async function runSqlNode(o: { storeDir: string; workspaceDir?: string; timeZone?: string; project: string; node: WorkflowNode; times: CycleTimes; log: Logger; signal: AbortSignal }): Promise<number> {
   const { source, script } = nodeSqlMapped(o.node, o.times);
   const text = script.text;
   // Errors say `file:line:column` of the file as written (inline sql: `node <name> sql`).
@@ -73,6 +73,7 @@ export async function runSqlNode(o: { storeDir: string; workspaceDir?: string; p
       write: true,
       signal: o.signal,
       errorLimit: o.node.errorLimit,
+      timeZone: o.timeZone,
       source: { name: shown, text: source, toSource: script.toSource },
       async onQuery(result) {
         const out = new PassThrough();

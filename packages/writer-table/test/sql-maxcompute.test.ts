@@ -46,6 +46,10 @@ const iso = async (expr: string) => {
 describe('MaxCompute functions on DuckDB', () => {
   test('dates: getdate, to_char, to_date, datetrunc, dateadd, datediff, datepart, weekday, lastday, unix time', async () => {
     expect(await one("typeof(getdate())")).toBe('TIMESTAMP');
+    // getdate() is the wall time of the given zone (a workflow passes its workspace's), UTC without one.
+    const hours = "SELECT datediff(getdate(), CAST(now() AS TIMESTAMP), 'hh') AS h";
+    expect(await sql(hours)).toEqual([{ h: 0n }]);
+    expect(await sql(hours, { timeZone: 'Asia/Shanghai' })).toEqual([{ h: 8n }]);
     expect(await one("to_char(CAST('2024-06-20 13:04:05' AS DATETIME), 'yyyymmdd')")).toBe('20240620');
     expect(await one("to_char(CAST('2024-06-20 13:04:05' AS DATETIME), 'yyyy-mm-dd hh:mi:ss')")).toBe('2024-06-20 13:04:05');
     expect(await one("to_char(42)")).toBe('42');

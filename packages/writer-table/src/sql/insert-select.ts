@@ -38,6 +38,8 @@ export interface InsertOptions {
   errorLimit?: number;
   /** Functions of the script only (CREATE TEMPORARY FUNCTION). */
   functions?: FunctionDef[];
+  /** IANA time zone of `getdate()`; UTC by default. */
+  timeZone?: string;
   /** Parquet bytes per data file, about (DuckDB starts a new file after the row group that passes it). */
   fileBytes?: number;
   signal?: AbortSignal;
@@ -129,7 +131,7 @@ export async function insertSelect(store: Store, project: string, stmt: InsertSt
 async function copySelect(store: Store, project: string, def: TableDef, select: string, out: { dir: string; prefix: string }, opts: InsertOptions): Promise<{ rows: number; rejected: number; samples: string[]; files: DataFile[] }> {
   const errorLimit = opts.errorLimit ?? 0;
   const folder = absPath(store.dir, out.dir);
-  const session = await SqlSession.open(store, { project, writableDir: folder, functions: opts.functions });
+  const session = await SqlSession.open(store, { project, writableDir: folder, functions: opts.functions, timeZone: opts.timeZone });
   try {
     const prepared = await session.prepareQuery(select);
     const query = prepared.text;

@@ -114,10 +114,14 @@ const BY_NAME = new Map(MAXCOMPUTE_MACROS.map((m) => [m.name, m]));
  * The `CREATE TEMP MACRO` script that defines the mapped functions among
  * `words` (all when not given) on a connection: made only when a statement
  * names them, as a session makes its views (all of them cost ~10 ms).
+ * `getdate()` is the time in `timeZone` (a workspace's; UTC without one).
  */
-export function macroScript(words?: Iterable<string>): string {
+export function macroScript(words?: Iterable<string>, timeZone?: string): string {
   const wanted = words === undefined ? MAXCOMPUTE_MACROS : [...words].flatMap((w) => BY_NAME.get(w) ?? []);
-  return wanted.map((m) => `CREATE OR REPLACE TEMP MACRO ${m.name}${m.overloads.map(([p, b]) => `(${p}) AS ${b}`).join(', ')};`).join('\n');
+  return wanted
+    .map((m) => (m.name === 'getdate' && timeZone ? { name: m.name, overloads: [['', `timezone('${timeZone.replace(/'/g, "''")}', now())`]] } : m))
+    .map((m) => `CREATE OR REPLACE TEMP MACRO ${m.name}${m.overloads.map(([p, b]) => `(${p}) AS ${b}`).join(', ')};`)
+    .join('\n');
 }
 
 /** A token of SQL text. */

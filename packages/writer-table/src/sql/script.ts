@@ -48,6 +48,8 @@ export interface ScriptOptions extends ScriptHandlers {
   lockWaitMs?: number;
   /** Rows per INSERT that may be left out because a value does not fit (default 0). */
   errorLimit?: number;
+  /** IANA time zone of `getdate()` (a workflow's workspace zone); UTC by default. */
+  timeZone?: string;
   /** The file the script was read from: errors then say `file:line:column: ...`. */
   source?: ScriptSource;
   signal?: AbortSignal;
@@ -78,7 +80,7 @@ export async function runScript(store: Store, text: string, opts: ScriptOptions)
       }
       if (stmt.kind === 'insert') {
         base = s.offset + stmt.selectOffset;
-        const result = await insertSelect(store, opts.project, stmt, { lockWaitMs: opts.lockWaitMs, errorLimit: opts.errorLimit, signal: opts.signal, functions: temporary });
+        const result = await insertSelect(store, opts.project, stmt, { lockWaitMs: opts.lockWaitMs, errorLimit: opts.errorLimit, signal: opts.signal, functions: temporary, timeZone: opts.timeZone });
         summary.rowsWritten += result.rowsWritten;
         await opts.onInsert?.(result, s.text);
       } else if (stmt.kind === 'create') {
@@ -95,7 +97,7 @@ export async function runScript(store: Store, text: string, opts: ScriptOptions)
         if (!dropped && !stmt.ifExists) throw new FerryError(ErrorCodes.NOT_FOUND, `function ${project}.${stmt.name} does not exist (DROP FUNCTION IF EXISTS says nothing)`);
         await opts.onFunction?.(`function ${project}.${stmt.name} ${dropped ? 'dropped' : 'does not exist'}`, s.text);
       } else {
-        const session = await SqlSession.open(store, { project: opts.project, functions: temporary });
+        const session = await SqlSession.open(store, { project: opts.project, functions: temporary, timeZone: opts.timeZone });
         try {
           for await (const { result } of session.run(stmt.text)) await opts.onQuery?.(result, s.text);
         } finally {

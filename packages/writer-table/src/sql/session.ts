@@ -31,6 +31,8 @@ export interface SqlSessionOptions {
   writableDir?: string;
   /** Functions of this script only (CREATE TEMPORARY FUNCTION), besides the store's. */
   functions?: FunctionDef[];
+  /** IANA time zone of `getdate()` (a workspace's); UTC by default. */
+  timeZone?: string;
 }
 
 /** A text as DuckDB is to run it, and the way back to the text the user wrote. */
@@ -53,6 +55,7 @@ export class SqlSession {
   private readonly made = new Set<string>();
   /** User functions by lower-case name (several projects may have one). */
   private readonly functions = new Map<string, FunctionDef[]>();
+  private timeZone: string | undefined;
 
   private constructor(
     readonly store: Store,
@@ -85,6 +88,7 @@ export class SqlSession {
       await connection.run(`SET enable_external_access = false`);
       await connection.run(`SET lock_configuration = true`);
       const session = new SqlSession(store, opts.project, snapshot, instance, connection, lease);
+      session.timeZone = opts.timeZone;
       for (const f of [...listFunctions(store), ...(opts.functions ?? [])]) session.addFunction(f);
       return session;
     } catch (err) {
@@ -162,7 +166,7 @@ export class SqlSession {
       if (all || words.has(t.def.name)) await this.ensureView(t);
     }
     // MaxCompute's functions (maxcompute.ts) before user functions, whose bodies may call them.
-    const mapped = macroScript([...words].filter((w) => !this.made.has(`mc:${w}`)));
+    const mapped = macroScript([...words].filter((w) => !this.made.has(`mc:${w}`)), this.timeZone);
     if (mapped) {
       await this.connection.run(mapped);
       for (const w of words) this.made.add(`mc:${w}`);
