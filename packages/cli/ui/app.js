@@ -109,6 +109,8 @@ function openNode(workflow, bizdate, node) {
     if (panel.dataset.key !== key) return;
     try {
       const r = await api(`log?${q({ ...params, offset })}`);
+      // The first text replaces '(no log yet)'; a log that starts again before where we were (replaced) is shown afresh.
+      if (r.offset < offset || (offset === 0 && r.text)) log.textContent = '';
       if (r.skipped) log.textContent = `[… the first ${num(r.offset)} bytes are left out …]\n`;
       if (r.text) log.append(r.text);
       if (!r.text && offset === 0 && !r.size) log.textContent = '(no log yet)';
