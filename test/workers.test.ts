@@ -10,7 +10,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDatabase, sql as mariadb } from './mariadb.js';
@@ -18,8 +18,22 @@ import { CLI, runCli, tempDir } from './helpers.js';
 
 const ROWS = Number(process.env.FERRY_TEST_WORKERS_ROWS) || 300_000;
 const LOG_LINES = 200_000;
-// A database of its own: the queue and the worker registry of this file touch nothing else.
+const DIRTY_EVERY = 500;
 const REDIS = 'redis://127.0.0.1:6379/11';
+// Keys of their own (the queue, the registry): another run of this file at the same time (another checkout) sees none of them.
+const PREFIX = `ferry-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+const ENV = { FERRY_WORKERS_PREFIX: PREFIX };
+const dropKeys = () => execFileSync('sh', ['-c', `redis-cli -n 11 --scan --pattern '${PREFIX}:*' | xargs -r redis-cli -n 11 del`], { stdio: 'pipe' });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createNetServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 function answers(cmd: string, args: string[]): boolean {
   try {
@@ -42,12 +56,12 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
   let server: Server;
   let httpUrl: string;
   const workers = new Map<string, ChildProcess>();
-  const ferry = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli([...args, '--store', store], { env });
+  const ferry = (args: string[]) => runCli([...args, '--store', store], { env: ENV });
 
   function startWorker(name: string): ChildProcess {
     // A short lock: a killed worker's split goes to another within seconds.
     const child = spawn(process.execPath, [CLI, 'worker', '--redis', REDIS, '--concurrency', '2', '--name', name, '--work-dir', join(dir, `work-${name}`)], {
-      env: { ...process.env, FERRY_WORKER_LOCK_MS: '4000' }, stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...ENV, FERRY_WORKER_LOCK_MS: '4000' }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
@@ -59,7 +73,7 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
   }
 
   async function workersStatus(): Promise<{ workers: { name: string; pid: number; running: { run: string; split: number; records: number }[] }[]; splits: Record<string, number> }> {
-    const r = await runCli(['workers', '--redis', REDIS, '--json']);
+    const r = await runCli(['workers', '--redis', REDIS, '--json'], { env: ENV });
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout);
   }
@@ -94,12 +108,15 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
   beforeAll(async () => {
     ({ dir, cleanup } = tempDir('ferry-workers-'));
     store = join(dir, 'store');
-    execFileSync('redis-cli', ['-n', '11', 'flushdb'], { stdio: 'pipe' });
     db = createDatabase('ferry_workers_');
     mariadb(`CREATE TABLE src (id BIGINT PRIMARY KEY, a INT NOT NULL, b INT, d1 DATE, s VARCHAR(64));
       INSERT INTO src SELECT seq, (seq * 7919) % 1000003, IF(seq % 13 = 0, NULL, seq % 977), DATE '2000-01-01' + INTERVAL (seq % 9000) DAY, CONCAT('user-', seq % 100000, '-', seq % 7) FROM seq_1_to_${ROWS};`, db.name);
-    const body = Buffer.from(Array.from({ length: LOG_LINES }, (_, i) => `${i}\t/page/${i % 997}\t${(i * 37) % 5000}`).join('\n') + '\n');
+    const line = (i: number) => `${i}\t/page/${i % 997}\t${(i * 37) % 5000}`;
+    const clean = Buffer.from(Array.from({ length: LOG_LINES }, (_, i) => line(i)).join('\n') + '\n');
+    // Every DIRTY_EVERY-th line has a duration that is no number: a dirty record.
+    const dirtyBody = Buffer.from(Array.from({ length: LOG_LINES }, (_, i) => (i % DIRTY_EVERY === 7 ? `${i}\t/bad\tx${i}` : line(i))).join('\n') + '\n');
     server = createServer((req, res) => {
+      const body = req.url === '/dirty.log' ? dirtyBody : clean;
       const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
       if (!m) return void res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' }).end(body);
       const start = Number(m[1]);
@@ -109,11 +126,11 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     httpUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/access.log`;
-    for (const t of ['m_threads', 'm_queue', 'm_kill', 'm_rate', 'm_dead']) {
+    for (const t of ['m_threads', 'm_queue', 'm_kill', 'm_rate', 'm_dead', 'm_shared']) {
       const r = await ferry(['table', 'create', '--sql', `CREATE TABLE ${t} (id BIGINT, a INT, b INT, d1 DATE, s STRING)`]);
       expect(r.code, r.stderr).toBe(0);
     }
-    for (const t of ['h_threads', 'h_queue']) {
+    for (const t of ['h_threads', 'h_queue', 'h_dirty']) {
       const r = await ferry(['table', 'create', '--sql', `CREATE TABLE ${t} (id BIGINT, path STRING, ms INT)`]);
       expect(r.code, r.stderr).toBe(0);
     }
@@ -126,7 +143,7 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
     db?.drop();
     cleanup?.();
-    if (haveRedis) execFileSync('redis-cli', ['-n', '11', 'flushdb'], { stdio: 'pipe' });
+    if (haveRedis) dropKeys();
   });
 
   test('a MySQL table and an HTTP log copied by the workers equal a run on threads (export checksum)', async () => {
@@ -166,10 +183,10 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     expect(victim, 'no worker was seen running a split').toBeDefined();
     workers.get(victim!)!.kill('SIGKILL');
     const r = await run;
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
     const res = JSON.parse(r.stdout);
     expect(res.recordsWritten).toBe(ROWS);
-    expect(readFileSync(join(res.runDir, 'run.log'), 'utf8')).toMatch(/workers: split \d+ runs again as attempt/);
+    expect(readFileSync(join(res.runDir, 'run.log'), 'utf8')).toMatch(/workers: split \d+ done on try [2-9]/);
     expect(await checksum('m_kill', MYSQL_COLS)).toBe(await threadsChecksum());
     startWorker(`${victim}b`);
     await untilWorkers(3);
@@ -196,7 +213,7 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     const file = job('m-dead', mysqlReader(), 'm_dead', { speed: { records: Math.max(20_000, Math.round(ROWS / 8)) } });
     const before = await checksum('m_dead', MYSQL_COLS);
     expect(before.startsWith('0,0,')).toBe(true);
-    const child = spawn(process.execPath, [CLI, 'run', file, '--store', store, '--quiet', '--workers', REDIS], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'run', file, '--store', store, '--quiet', '--workers', REDIS], { stdio: 'ignore', env: { ...process.env, ...ENV } });
     const exited = new Promise((r) => child.on('exit', r));
     for (let i = 0; i < 400; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -206,11 +223,33 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     await exited;
     expect(await checksum('m_dead', MYSQL_COLS)).toBe(before);
     const again = await ferry(['run', file, '--quiet', '--json', '--workers', REDIS]);
-    expect(again.code, again.stderr).toBe(0);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).recordsWritten).toBe(ROWS);
     expect(await checksum('m_dead', MYSQL_COLS)).toBe(await threadsChecksum());
     const s = (await workersStatus()).splits;
     expect((s.waiting ?? 0) + (s.active ?? 0) + (s.delayed ?? 0)).toBe(0);
+  }, 240_000);
+
+  test('dirty records of every worker are counted against errorLimit and gathered in the coordinator\'s run folder', async () => {
+    const http = { plugin: 'httpfile', url: httpUrl.replace('access.log', 'dirty.log'), fieldDelimiter: '\t', splitSize: 400_000, columns: [{ index: 0, type: 'bigint' }, { index: 1, type: 'string' }, { index: 2, type: 'int' }] };
+    const dirty = LOG_LINES / DIRTY_EVERY;
+    const within = job('h-dirty', http, 'h_dirty', { workers: REDIS, errorLimit: { records: dirty * 2 } });
+    const ok = await ferry(['run', within, '--quiet', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const res = JSON.parse(ok.stdout);
+    expect(res.splits).toBeGreaterThan(3);
+    expect(res.dirtyRecords).toBe(dirty);
+    expect(res.recordsWritten).toBe(LOG_LINES - dirty);
+    const lines = readFileSync(res.dirtyFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.length).toBe(dirty);
+    expect(new Set(lines.map((l) => JSON.stringify(l.record))).size).toBe(dirty);
+    const before = await checksum('h_dirty', 'id, path, ms');
+    // Past the limit, counted across the workers: the run fails and the partition is as it was.
+    const over = job('h-dirty-over', http, 'h_dirty', { workers: REDIS, errorLimit: { records: Math.floor(dirty / 4) } });
+    const bad = await ferry(['run', over, '--quiet']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`dirty records passed the limit of ${Math.floor(dirty / 4)} (errorLimit.records)`);
+    expect(await checksum('h_dirty', 'id, path, ms')).toBe(before);
   }, 240_000);
 
   test('an unreachable Redis fails the run clearly, changes nothing and never prints its password', async () => {
@@ -224,4 +263,53 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     expect(w.code).toBe(1);
     expect(w.stderr + w.stdout).not.toContain('Zq9-secret-pw');
   }, 120_000);
+
+  test('Redis going away in the middle of a run fails it clearly and leaves the destination unchanged', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const worker = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--concurrency', '2', '--name', 'lone', '--work-dir', join(dir, 'work-lone')], { stdio: 'ignore', env: { ...process.env, ...ENV } });
+    try {
+      const cli = (...args: string[]) => {
+        try {
+          return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', stdio: 'pipe' }).trim();
+        } catch {
+          return '';
+        }
+      };
+      for (let i = 0; i < 200 && cli('exists', `${PREFIX}:worker:lone`) !== '1'; i++) await new Promise((r) => setTimeout(r, 100));
+      const before = await checksum('m_queue', MYSQL_COLS);
+      const file = job('m-redis-gone', mysqlReader(), 'm_queue', { speed: { records: Math.max(20_000, Math.round(ROWS / 10)) } });
+      const run = ferry(['run', file, '--quiet', '--workers', url]);
+      // Once rows move, Redis goes.
+      for (let i = 0; i < 300; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        if (Number(cli('hget', `${PREFIX}:worker:lone`, 'recordsRead')) > 0) break;
+      }
+      redis.kill('SIGKILL');
+      const r = await run;
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`ferry: job failed: .*Redis at redis://127\\.0\\.0\\.1:${port}`));
+      expect(await checksum('m_queue', MYSQL_COLS)).toBe(before);
+    } finally {
+      redis.kill('SIGKILL');
+      worker.kill('SIGKILL');
+    }
+  }, 240_000);
+
+  test('a worker given --shared-store writes the files into the store in place, nothing is uploaded', async () => {
+    for (const [name, child] of workers) {
+      child.kill('SIGKILL');
+      workers.delete(name);
+    }
+    execFileSync('redis-cli', ['-n', '11', 'del', ...['w1', 'w2', 'w3', 'w1b', 'w2b', 'w3b'].map((w) => `${PREFIX}:worker:${w}`)], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [CLI, 'worker', '--redis', REDIS, '--concurrency', '3', '--name', 'shared', '--shared-store', store], { stdio: 'ignore', env: { ...process.env, ...ENV } });
+    workers.set('shared', child);
+    await untilWorkers(1);
+    const r = await ferry(['run', job('m-shared', mysqlReader(), 'm_shared'), '--quiet', '--json', '--workers', REDIS]);
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(readFileSync(join(res.runDir, 'run.log'), 'utf8')).toContain(`; 0 file(s) uploaded, ${res.commit.filesWritten} written in place (--shared-store)`);
+    expect(await checksum('m_shared', MYSQL_COLS)).toBe(await threadsChecksum());
+  }, 240_000);
 });

@@ -86,6 +86,8 @@ async function runOnQueue(opts: QueueRunnerOptions, input: ChannelRunnerInput): 
   let stopping = false;
   let failure: Error | undefined;
   let firstReport: number | undefined;
+  let uploaded = 0;
+  let inPlace = 0;
   let wake: (() => void) | undefined;
   const poke = () => wake?.();
   const stop = (why?: Error) => {
@@ -104,7 +106,10 @@ async function runOnQueue(opts: QueueRunnerOptions, input: ChannelRunnerInput): 
     counters.add(C.dirty, (to.dirty ?? 0) - (from?.dirty ?? 0));
   };
   const checkDirty = () => {
-    if (base.dirtyLimit !== undefined && counters.get(C.dirty) > base.dirtyLimit) stop();
+    // Counted here across every worker: a limit no single split passes still stops the job.
+    if (base.dirtyLimit !== undefined && counters.get(C.dirty) > base.dirtyLimit) {
+      stop(new FerryError(ErrorCodes.DIRTY_LIMIT, `dirty records passed the limit of ${base.dirtyLimit} (errorLimit.records)`));
+    }
   };
 
   const server = await startUploadServer({
@@ -137,6 +142,13 @@ async function runOnQueue(opts: QueueRunnerOptions, input: ChannelRunnerInput): 
           }
         }
       }
+      if (res.ok && staging) {
+        const got = files.get(`${r.splitIndex}/${r.attempt}`);
+        for (const seg of res.segments as { path: string }[]) {
+          if (got?.has(seg.path)) uploaded++;
+          else inPlace++;
+        }
+      }
       results.set(r.splitIndex, res);
       apply(live.get(r.splitIndex), { recordsRead: res.recordsRead, recordsWritten: res.recordsWritten, bytesRead: r.bytesRead, dirty: res.dirty });
       live.delete(r.splitIndex);
@@ -146,6 +158,7 @@ async function runOnQueue(opts: QueueRunnerOptions, input: ChannelRunnerInput): 
       else stop();
       checkDirty();
       log.debug(`workers: split ${r.splitIndex} ${res.ok ? 'done' : 'failed'} on ${r.worker} (attempt ${r.attempt}, ${res.recordsWritten} record(s))`);
+      if (r.try > 1) log.info(`workers: split ${r.splitIndex} ${res.ok ? 'done' : 'failed'} on try ${r.try} (${r.worker}): a worker before stopped holding it; files of other tries are not taken`);
       poke();
       return { accepted: true };
     },
@@ -165,6 +178,8 @@ async function runOnQueue(opts: QueueRunnerOptions, input: ChannelRunnerInput): 
   const heartbeat = async () => redis.set(runKey, JSON.stringify({ endpoint: server.endpoint, host: hostname(), pid: process.pid }), 'EX', RUN_TTL_S);
   const queueConn = redisClient(url, { name: `ferry-queue-${runId}` });
   const queue = new Queue(QUEUE, { connection: queueConn, prefix: PREFIX });
+  // Failures surface through the calls that fail; an 'error' event without a listener would end the process.
+  queue.on('error', () => {});
   const jobIds = splits.map((_s, i) => `${runId}-${i}`);
   let beat: NodeJS.Timeout | undefined;
   const onAbort = () => stop();
@@ -191,7 +206,9 @@ async function runOnQueue(opts: QueueRunnerOptions, input: ChannelRunnerInput): 
     );
     log.info(`workers: ${splits.length} split(s) queued on ${where}; files and progress come to ${server.endpoint}`);
     await waitForSplits();
-    if (results.size === splits.length && !failure) log.info(`workers: all ${splits.length} split(s) done`);
+    if (results.size === splits.length && !failure) {
+      log.info(`workers: all ${splits.length} split(s) done${staging ? `; ${uploaded} file(s) uploaded, ${inPlace} written in place (--shared-store)` : ''}`);
+    }
   } catch (err) {
     stop(err instanceof FerryError ? err : redisError(url, err, 'the worker queue failed'));
   } finally {
@@ -207,10 +224,13 @@ async function runOnQueue(opts: QueueRunnerOptions, input: ChannelRunnerInput): 
     if (storeMarker && staging) rmSync(absPath(staging.storeDir, storeMarker), { force: true });
     rmSync(dirtyDir, { recursive: true, force: true });
   }
-  if (failure && results.size < splits.length) {
-    // The failure becomes a failed result, so the engine reports it (and aborts the write).
-    const missing = splits.findIndex((_s, i) => !results.has(i));
-    results.set(missing, failedResult(missing, failure));
+  if (failure) {
+    // The failure takes the place of a split that has no result or was only stopped, so the engine reports it (and aborts the write).
+    const i = splits.findIndex((_s, k) => {
+      const r = results.get(k);
+      return !r || (!r.ok && r.error?.code === ErrorCodes.ABORTED);
+    });
+    if (i >= 0) results.set(i, failedResult(i, failure));
   }
   return splits.map((_s, i) => results.get(i) ?? failedResult(i, new FerryError(ErrorCodes.ABORTED, 'the job was stopped before this split ran')));
 

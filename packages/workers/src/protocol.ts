@@ -7,8 +7,18 @@ import type { ChannelBase, ChannelResult } from '@ferry/core/engine';
 
 /** The BullMQ queue every coordinator adds to and every worker takes from. */
 export const QUEUE = 'ferry-splits';
-/** Prefix of every Redis key ferry keeps (BullMQ's included). */
-export const PREFIX = 'ferry';
+/**
+ * Prefix of every Redis key ferry keeps (BullMQ's included): FERRY_WORKERS_PREFIX,
+ * default `ferry`. Coordinators and workers with another prefix share a Redis
+ * without seeing each other (separate environments, tests).
+ */
+export const PREFIX = prefixFromEnv();
+
+function prefixFromEnv(): string {
+  const p = process.env.FERRY_WORKERS_PREFIX || 'ferry';
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(p)) throw new Error(`FERRY_WORKERS_PREFIX=${p}: use letters, digits, '.', '_' and '-' (at most 64)`);
+  return p;
+}
 
 export const keys = {
   /** Exists (with a TTL the coordinator keeps refreshing) while the run's coordinator is alive. */
@@ -64,6 +74,8 @@ export interface ResultReport {
   splitIndex: number;
   attempt: string;
   worker: string;
+  /** The queue's count of tries at this split, this one included (more than 1: a worker before stalled or died). */
+  try: number;
   result: ChannelResult;
   /** Bytes the attempt read (the result has records only). */
   bytesRead: number;

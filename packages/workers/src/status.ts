@@ -28,6 +28,8 @@ export async function queueStatus(url: string): Promise<QueueStatus> {
   const redis = await connectRedis(url, { name: 'ferry-status' });
   const conn = redisClient(url, { name: 'ferry-status-queue' });
   const queue = new Queue(QUEUE, { connection: conn, prefix: PREFIX });
+  // Failures surface through the calls that fail; an 'error' event without a listener would end the process.
+  queue.on('error', () => {});
   try {
     const workers: WorkerInfo[] = [];
     let cursor = '0';

@@ -90,7 +90,8 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       opts.log.warn(`run ${data.runId}: its coordinator is gone; split ${data.splitIndex} dropped`);
       return { orphan: true };
     }
-    const attempt = `${job.attemptsStarted ?? 0}${randomBytes(4).toString('hex')}`;
+    const tryNo = job.attemptsStarted ?? 1;
+    const attempt = `${tryNo}${randomBytes(4).toString('hex')}`;
     const runDir = join(workDir, data.runId);
     const stageDir = join(runDir, `${data.splitIndex}-${attempt}`);
     mkdirSync(stageDir, { recursive: true });
@@ -130,7 +131,8 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         writer: {
           ...data.base.writer,
           url: resolvePluginUrl(data.base.writer.spec, { plugins: opts.plugins }),
-          handle: table ? { ...(data.base.writer.handle as object), stageDir: shared ?? stageDir, attempt } : data.base.writer.handle,
+          // Files to upload are temporary copies here: the coordinator fsyncs what it receives.
+          handle: table ? { ...(data.base.writer.handle as object), stageDir: shared ?? stageDir, attempt, ...(shared ? {} : { stageTemporary: true }) } : data.base.writer.handle,
         },
         ...(data.base.limiter ? { limiter: { url: new URL('./limiter.js', import.meta.url).href, options: data.base.limiter.options } } : {}),
         shared: counters.state,
@@ -147,7 +149,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         }
       }
       if (existsSync(dirtyFile)) await client.put('dirty', { split: data.splitIndex, attempt }, dirtyFile);
-      const reply = (await client.post('result', { splitIndex: data.splitIndex, attempt, worker: name, result, bytesRead: counters.get(C.bytesRead) })) as ResultReply;
+      const reply = (await client.post('result', { splitIndex: data.splitIndex, attempt, worker: name, try: tryNo, result, bytesRead: counters.get(C.bytesRead) })) as ResultReply;
       if (!reply.accepted) opts.log.info(`run ${data.runId} split ${data.splitIndex}: another attempt was taken; this one's files are deleted at the commit`);
       done++;
       recordsDone += counters.get(C.recordsRead);
@@ -157,7 +159,7 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       const e = err instanceof Error ? err : new Error(String(err));
       await client
         .post('result', {
-          splitIndex: data.splitIndex, attempt, worker: name, bytesRead: 0,
+          splitIndex: data.splitIndex, attempt, worker: name, try: tryNo, bytesRead: 0,
           result: { splitIndex: data.splitIndex, ok: false, segments: [], recordsRead: 0, recordsWritten: 0, dirty: 0, samples: [], counters: {}, error: serializeError(new FerryError(ErrorCodes.WORKERS, `split ${data.splitIndex} on worker ${name}: ${e.message}`)) },
         })
         .catch(() => {});

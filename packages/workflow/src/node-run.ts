@@ -4,6 +4,7 @@
  * the environment's data sources and runs the job with core's `runJob`; a
  * sql node runs its statements on the store (sql-node.ts).
  */
+import type { ChannelRunner } from '@ferry/core/engine';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -72,6 +73,8 @@ export interface AttemptOptions {
   plugins?: Record<string, string>;
   /** What started the instance (run, backfill, rerun, scheduler): a backfill refuses incremental jobs. */
   trigger?: string;
+  /** Where the job's splits run instead of local threads (see `InstanceRunOptions.channels`). */
+  channels?: (job: unknown) => ChannelRunner | undefined;
 }
 
 /**
@@ -106,8 +109,10 @@ export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> 
     }
   }
   let prepared: Awaited<ReturnType<typeof prepareNodeJob>>;
+  let channels: ChannelRunner | undefined;
   try {
     prepared = await prepareNodeJob(o);
+    channels = o.channels?.(prepared.job);
   } catch (err) {
     const e = err as FerryError;
     o.log.warn(`cannot prepare ${o.node.job}: ${e.message}`);
@@ -129,6 +134,7 @@ export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> 
     ...(o.trigger === 'backfill'
       ? { refuseState: `a backfill of ${o.times.bizdate} cannot use the saved high-water mark (it belongs to the latest run, not to that date); run the node's job by hand with --full-refresh, or give the job a where on \${bizdate} instead of "incremental"` }
       : {}),
+    ...(channels ? { channels } : {}),
     signal: o.signal,
     log: o.log,
   });

@@ -6,6 +6,7 @@
  * `retries`/`retryInterval` and rerun policy. Every state change is recorded
  * in the store (see instance-state.ts).
  */
+import type { ChannelRunner } from '@ferry/core/engine';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cycleTimesForBizdate, ErrorCodes, FerryError, isUsageError, createLogger, redactText, silentLogger, type CycleTimes, type Logger } from '@ferry/core';
@@ -48,6 +49,8 @@ export interface InstanceRunOptions {
   log?: Logger;
   /** The embedder's built-in plugins (short name -> module) for the nodes' jobs; `table` is always there. */
   plugins?: Record<string, string>;
+  /** For a node's job, where its splits run instead of local threads (the CLI: the worker queue of `setting.workers`); undefined: threads. */
+  channels?: (job: unknown) => ChannelRunner | undefined;
   /** Called after each node state change. */
   onNode?: (node: string, rec: NodeRecord) => void;
   /** How to wait between retries (default setTimeout, cut short by the signal); intervals come from the workspace. */
@@ -130,7 +133,7 @@ export async function runWorkflowInstance(
       state.updateNode(env, workflow, times.bizdate, n, owner, patch, clear);
       if (changed) opts.onNode?.(n, next);
     };
-    await runDag({ ws, env, project, wf, times, scope, gate: opts.gate ?? [], nodes, set, owner, maxParallel, signal, sleep, progress, plugins: opts.plugins, trigger: opts.trigger });
+    await runDag({ ws, env, project, wf, times, scope, gate: opts.gate ?? [], nodes, set, owner, maxParallel, signal, sleep, progress, plugins: opts.plugins, channels: opts.channels, trigger: opts.trigger });
     const ok = scope.every((n) => nodes[n]!.state === 'succeeded');
     return { ok, env, workflow, bizdate: times.bizdate, cyctime: times.cyctime, nodes };
   } finally {
@@ -155,6 +158,7 @@ interface DagRun {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   progress: Logger;
   plugins?: Record<string, string>;
+  channels?: (job: unknown) => ChannelRunner | undefined;
   trigger?: string;
 }
 
@@ -226,7 +230,7 @@ async function runNode(r: DagRun, node: WorkflowNode): Promise<void> {
     r.set(node.name, { attempts: attempt });
     const runDir = join(r.ws.storeDir, 'runs', 'workflow', r.env, r.wf.name, r.times.bizdate, `${node.name}-${Date.now()}-${attempt}`);
     try {
-      result = await runNodeAttempt({ ws: r.ws, env: r.env, project: r.project, node, times: r.times, runDir, log: attemptLog, signal: r.signal, plugins: r.plugins, trigger: r.trigger });
+      result = await runNodeAttempt({ ws: r.ws, env: r.env, project: r.project, node, times: r.times, runDir, log: attemptLog, signal: r.signal, plugins: r.plugins, channels: r.channels, trigger: r.trigger });
     } catch (err) {
       // A bug in the engine or a plugin: record it on the node rather than losing the instance.
       result = { ok: false, error: { message: redactText((err as Error)?.stack ?? String(err)) } };

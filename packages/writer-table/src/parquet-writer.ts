@@ -6,6 +6,8 @@
  * it writes is visible until the commit lists it.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { batchBytes, createBuilder, makeBatch } from '@ferry/core';
 import { type Data, type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
 import { tableSchema, type DataFile, type TableDef } from './catalog.js';
@@ -44,6 +46,8 @@ export interface ParquetWriterOptions {
   channel: number;
   /** Names this attempt at the split in the file names (letters and digits); default random. */
   attempt?: string;
+  /** False for temporary copies another process makes durable (a worker's files before upload): no fsync. Default true. */
+  durable?: boolean;
   fileBytes?: number;
   compression?: CompressionName;
 }
@@ -56,6 +60,7 @@ export class ParquetWriter {
   private readonly dir: string;
   private readonly prefix: string;
   private readonly fileBytes: number;
+  private readonly durable: boolean;
   private readonly compression: CompressionName;
   private pending: RecordBatch[] = [];
   private pendingBytes = 0;
@@ -79,6 +84,7 @@ export class ParquetWriter {
     if (opts.attempt !== undefined && !/^[a-z0-9]{1,32}$/.test(opts.attempt)) throw new Error(`attempt id ${JSON.stringify(opts.attempt)}: expected 1 to 32 lowercase letters and digits`);
     this.prefix = `${opts.writeId}-${String(opts.channel).padStart(5, '0')}-${opts.attempt ?? randomBytes(3).toString('hex')}-`;
     this.fileBytes = opts.fileBytes ?? DEFAULT_FILE_BYTES;
+    this.durable = opts.durable ?? true;
     this.compression = opts.compression ?? compressionFromEnv(DEFAULT_COMPRESSION);
   }
 
@@ -98,7 +104,7 @@ export class ParquetWriter {
       await this.flush();
       this.closed = true;
       await this.settle();
-      if (this.dirReady) fsyncDir(absPath(this.store.dir, this.dir));
+      if (this.dirReady && this.durable) fsyncDir(absPath(this.store.dir, this.dir));
     }
     await this.settle();
     return this.files.slice();
@@ -137,7 +143,8 @@ export class ParquetWriter {
     const bytes = writeParquet(WasmTable.fromIPCStream(ipc), props);
     if (!this.dirReady) {
       try {
-        ensureDir(this.store.dir, this.dir);
+        if (this.durable) ensureDir(this.store.dir, this.dir);
+        else mkdirSync(absPath(this.store.dir, this.dir), { recursive: true });
       } catch (err) {
         throw storeIoError(this.store.dir, err);
       }
@@ -145,7 +152,8 @@ export class ParquetWriter {
     }
     const path = `${this.dir}/${this.prefix}${String(this.seq++).padStart(5, '0')}.parquet`;
     this.files.push({ path, rows, bytes: bytes.byteLength, stats });
-    const done = writeFileDurableAsync(absPath(this.store.dir, path), bytes).catch((err) => {
+    const target = absPath(this.store.dir, path);
+    const done = (this.durable ? writeFileDurableAsync(target, bytes) : writeFile(target, bytes, { flag: 'wx' })).catch((err) => {
       // A partial file (full disk) goes at once; the write's other files go with its abort.
       removeFile(this.store.dir, path);
       throw storeIoError(this.store.dir, err);

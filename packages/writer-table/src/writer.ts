@@ -55,6 +55,8 @@ export interface TableWriteHandle {
   attempt?: string;
   /** The partition's lastModified when the write began (null: none): a resume refuses a partition written since. */
   base?: number | null;
+  /** Set by `ferry worker` when it uploads the files: the staged copies are temporary (the coordinator fsyncs what it receives). */
+  stageTemporary?: boolean;
 }
 
 function target(config: TableWriterConfig, project: string): { project: string; table: string } {
@@ -184,6 +186,7 @@ export function openChannel(handle: TableWriteHandle, channel: number) {
   const sink = new ParquetWriter(store ?? { dir: handle.stageDir! }, {
     writeId: handle.writeId, def: handle.def, partition: handle.partition, columns: handle.columns, channel, fileBytes: handle.fileBytes, compression: handle.compression,
     ...(handle.attempt ? { attempt: handle.attempt } : {}),
+    ...(handle.stageDir && handle.stageTemporary ? { durable: false } : {}),
   });
   let done = false;
   const release = async () => {

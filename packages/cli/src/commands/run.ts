@@ -4,7 +4,7 @@ import { loadJob } from '../job-setup.js';
 import { Command, Option } from 'commander';
 import { createLogger, ErrorCodes, FerryError, formatByteRate, isUsageError, describeRowSource, parseParamArgs, prepareJob, redactText, runJob, type RunResult } from '@ferry/core';
 import { applyDatasources, jobIdentity, parseBizdate } from '@ferry/workflow';
-import { queueRunner, resolveRedisUrl } from '@ferry/workers';
+import { workersRunner } from '../job-workers.js';
 import { engineOptions } from '../builtin-plugins.js';
 import { bytes, counterLabel, int, localTime, seconds, table } from '../format.js';
 import { createProgress } from '../progress.js';
@@ -57,8 +57,7 @@ export function runCommand(): Command {
       const made = await withSignals(async (signal) => ensureTableFromJob(await loadJob(jobPath, opts, signal)));
       if (made.created) process.stderr.write(`ferry: created table ${made.table} (writer.createTable):\n${made.ddl}\n`);
     }
-    const workers = workersOf(prepared.job, opts.workers);
-    if (opts.listen && !workers) throw new FerryError(ErrorCodes.USAGE, '--listen needs --workers URL (or setting.workers in the job)');
+    const channels = await workersRunner(prepared.job, opts.workers, opts.listen);
     const progress = opts.json || opts.quiet ? undefined : createProgress();
     const log = createLogger({ debug, write: (line) => process.stderr.write(`${progress ? '\r\x1b[K' : ''}${line}\n`) });
     const result = await withSignals((signal) =>
@@ -71,7 +70,7 @@ export function runCommand(): Command {
         job: jobIdentity(prepared.file, target.workspace?.dir),
         stateTemplate: prepared.template,
         fullRefresh: Boolean(opts.fullRefresh),
-        ...(workers ? { channels: queueRunner({ redis: workers, ...(opts.listen ? { listen: opts.listen } : {}) }) } : {}),
+        ...(channels ? { channels } : {}),
         resumable: { retentionMs: keepDays * DAY_MS },
         ...(opts.resume ? { resume: typeof opts.resume === 'string' ? { runId: opts.resume } : {} } : {}),
         signal,
@@ -93,15 +92,6 @@ export function runCommand(): Command {
       process.exitCode = exitCodeFor(result);
     } else process.exitCode = 0;
   });
-}
-
-/** The worker queue's Redis URL: --workers, else the job's setting.workers; `${env:NAME}` filled here, never printed. */
-function workersOf(job: unknown, option: string | undefined): string | undefined {
-  if (option) return resolveRedisUrl(option, '--workers');
-  const setting = (job as { setting?: { workers?: unknown } } | null)?.setting?.workers;
-  if (setting === undefined) return undefined;
-  if (typeof setting !== 'string' || setting === '') throw new FerryError(ErrorCodes.CONFIG, 'setting.workers: expected a Redis URL (redis://host:6379 or ${env:NAME})');
-  return resolveRedisUrl(setting, 'setting.workers');
 }
 
 const DAY_MS = 86_400_000;

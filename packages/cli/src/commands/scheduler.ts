@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { createLogger, ErrorCodes, FerryError, type Logger } from '@ferry/core';
 import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
+import { nodeChannels } from '../job-workers.js';
 import {
   formatInZone,
   instantOfWall,
@@ -115,7 +116,7 @@ function planCommand(): Command {
 /** Runs one instance through the workflow layer's DAG runner in `env`; resolves `{ok: false}` when a node failed. */
 function instanceRunner(ws: Workspace, env: string, log: Logger) {
   return (workflow: string, times: InstanceTimes, signal: AbortSignal) =>
-    runWorkflowInstance(ws, workflow, { env, bizdate: times.bizdate, cyctime: times.cyctime, scheduledAt: times.scheduledAt, signal, log, trigger: 'scheduler', plugins: { ...BUILTIN_PLUGINS } });
+    runWorkflowInstance(ws, workflow, { env, bizdate: times.bizdate, cyctime: times.cyctime, scheduledAt: times.scheduledAt, signal, log, trigger: 'scheduler', plugins: { ...BUILTIN_PLUGINS }, channels: nodeChannels });
 }
 
 function startCommand(): Command {

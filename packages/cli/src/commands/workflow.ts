@@ -22,6 +22,7 @@ import {
   type Workspace,
 } from '@ferry/workflow';
 import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
+import { nodeChannels } from '../job-workers.js';
 import { withSignals } from '../run-support.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -109,6 +110,7 @@ function runCmd(): Command {
           signal,
           log,
           plugins,
+          channels: nodeChannels,
           trigger: 'run',
         }),
       );
@@ -149,6 +151,7 @@ function backfillCmd(): Command {
           signal,
           log,
           plugins,
+          channels: nodeChannels,
           onDate: (d, r, err) => {
             if (!r && !err) log.info(`backfill ${workflow} bizdate ${d}: started`);
             else if (err) log.warn(`backfill ${workflow} bizdate ${d}: ${err.message}`);
@@ -238,7 +241,7 @@ function rerunCmd(): Command {
       const ws = await open(opts);
       const log = progressLog(cmd, ws);
       const result = await withSignals((signal) =>
-        rerunNode(ws, workflow, node, { bizdate: bizdateOf(opts.bizdate), env: opts.env, downstream: Boolean(opts.downstream), signal, log, plugins }),
+        rerunNode(ws, workflow, node, { bizdate: bizdateOf(opts.bizdate), env: opts.env, downstream: Boolean(opts.downstream), signal, log, plugins, channels: nodeChannels }),
       );
       for (const k of result.kept) log.warn(`${workflow}.${k.node} not rerun: ${k.why}`);
       const inst = await readInstance(ws, opts.env, workflow, result.bizdate);
