@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runJob } from '@ferry/core';
+import { runJob } from '@ferry/core/engine';
 import { ROOT, runCli, tempDir } from './helpers.js';
 
 const JSONL = join(ROOT, 'examples/plugins/jsonl-writer.mjs');

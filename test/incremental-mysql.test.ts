@@ -203,7 +203,7 @@ describe('mysql incremental', () => {
 
 describe('incremental jobs in a backfill', () => {
   it('are refused with the reason (the saved mark belongs to the latest run, not to a past date)', async () => {
-    const { runJob } = await import('@ferry/core');
+    const { runJob } = await import('@ferry/core/engine');
     const { engineOptions } = await import('../packages/cli/dist/builtin-plugins.js');
     const job = { reader: { plugin: 'mysql', url: `mysql://root@127.0.0.1:3306/${db.name}`, table: 'src', incremental: { column: 'updated_at' } }, writer: { plugin: 'table', table: 'ods', partition: 'dt=20240101', columns: ['id', 'v', 'updated_at'] } };
     const res = await runJob(job, { ...engineOptions({ storeDir: join(dir, 'store'), project: 'default' }), job: 'nodes/ods.json', refuseState: 'a backfill of 20240101 cannot use the saved high-water mark', log: { info() {}, warn() {}, debug() {} } });

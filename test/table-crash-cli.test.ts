@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runJob } from '@ferry/core';
+import { runJob } from '@ferry/core/engine';
 import { countRows, createTable, exportRows, listDataFiles, listPending, openStore, type Store } from '@ferry/writer-table';
 import { Writable } from 'node:stream';
 import { CLI, tempDir } from './helpers.js';

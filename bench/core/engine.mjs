@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
-import { runJob, createConverter, planConvert, ferrySchema, createBuilders, finishBatch } from '@ferry/core';
+import { ferrySchema, createBuilders, finishBatch } from '@ferry/core';
+import { runJob, createConverter, planConvert } from '@ferry/core/engine';
 import { generateReader, Counters, createSharedState, SharedRateLimiter, C } from '@ferry/core/internal';
 
 const ROOT = new URL('../..', import.meta.url).pathname;

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runJob } from '@ferry/core';
+import { runJob } from '@ferry/core/engine';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const { dateRange, loadWorkspace, runWorkflowInstance } = await import(join(ROOT, 'packages/workflow/dist/index.js'));

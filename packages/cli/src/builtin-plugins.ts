@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CORE_PLUGINS, type RunOptions } from '@ferry/core';
+import { CORE_PLUGINS, type RunOptions } from '@ferry/core/engine';
 import { tableSettings } from '@ferry/writer-table';
 
 // createRequire, not import.meta.resolve: the latter is missing where modules are transformed (vitest).

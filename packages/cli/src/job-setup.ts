@@ -6,10 +6,8 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ErrorCodes, FerryError, parseParamArgs, prepareJob, redactText, resolvePlugin, validate, validateJob,
-  type JobConfig, type JobContext, type ReaderPlugin, type WriterPlugin,
-} from '@ferry/core';
+import { ErrorCodes, FerryError, redactText, validate, type JobContext, type ReaderPlugin, type WriterPlugin } from '@ferry/core';
+import { parseParamArgs, prepareJob, resolvePlugin, validateJob, type JobConfig } from '@ferry/core/engine';
 import { applyDatasources } from '@ferry/workflow';
 import { engineOptions } from './builtin-plugins.js';
 import { expressionResolver } from './run-support.js';

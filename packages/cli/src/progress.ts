@@ -1,5 +1,6 @@
 /** Live progress: a rewritten line on a terminal, plain periodic lines otherwise. */
-import { formatProgress, type Progress } from '@ferry/core';
+import { formatProgress } from '@ferry/core';
+import { type Progress } from '@ferry/core/engine';
 
 /** The live line: records (with % and ETA when the total is known), bytes, rates, dirty, splits. */
 export function progressLine(p: Progress): string {

@@ -1,5 +1,6 @@
 /** Shared pieces of commands that run jobs: signal handling and scheduling expressions. */
-import { cycleTimesForBizdate, evalDateExpression, type RunOptions } from '@ferry/core';
+import { cycleTimesForBizdate, evalDateExpression } from '@ferry/core';
+import { type RunOptions } from '@ferry/core/engine';
 
 /**
  * Runs `fn` with a signal that aborts on SIGINT/SIGTERM; a second signal

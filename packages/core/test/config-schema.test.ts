@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeSchema, FerryError, t, validate, validateJob, z } from '@ferry/core';
+import { describeSchema, FerryError, t, validate, z } from '@ferry/core';
+import { validateJob } from '@ferry/core/engine';
 
 const reader = t.object({
   rows: t.integer({ min: 1 }).describe('how many rows'),

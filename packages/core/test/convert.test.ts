@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBuilders, createConverter, ferrySchema, finishBatch, formatDecimal, parseDateTime, planConvert, readInt128 } from '@ferry/core';
+import { createBuilders, ferrySchema, finishBatch, formatDecimal, parseDateTime, readInt128 } from '@ferry/core';
+import { createConverter, planConvert } from '@ferry/core/engine';
 import type { RecordBatch } from 'apache-arrow';
 
 function batchOf(columns: { name: string; type: string }[], rows: unknown[][]): RecordBatch {

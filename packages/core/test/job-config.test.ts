@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, FerryError, parseJobText, parseParamArgs, substitute } from '@ferry/core';
+import { ErrorCodes, FerryError } from '@ferry/core';
+import { parseJobText, parseParamArgs, substitute } from '@ferry/core/engine';
 
 describe('placeholders', () => {
   it('fills ${name} anywhere in the job from params', () => {
@@ -87,7 +88,7 @@ describe('job files that could crash or mislead (issue 9 item 10)', () => {
 
 describe('plugin: null in YAML (issue 9 item 21)', () => {
   it('says to quote it instead of "expected a non-empty string, got null"', async () => {
-    const { validateJob, parseJobText } = await import('@ferry/core');
+    const { validateJob, parseJobText } = await import('@ferry/core/engine');
     const job = parseJobText('reader: { plugin: generate, rows: 1 }\nwriter: { plugin: null }\n', 'job.yaml');
     expect(() => validateJob(job, 'job.yaml')).toThrow('job.yaml: writer.plugin: got null; in YAML a bare null is no value: quote it (plugin: "null") to name the null plugin');
     expect(validateJob(parseJobText('reader: { plugin: generate, rows: 1 }\nwriter: { plugin: "null" }\n', 'job.yaml'), 'job.yaml').writer.plugin).toBe('null');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { prepareJob } from '@ferry/core';
+import { prepareJob } from '@ferry/core/engine';
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ferry-prepare-'))));

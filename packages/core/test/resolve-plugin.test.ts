@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CORE_PLUGINS, resolvePluginUrl } from '@ferry/core';
+import { CORE_PLUGINS, resolvePluginUrl } from '@ferry/core/engine';
 
 describe('plugin resolution (core knows only its own plugins)', () => {
   it('does not know the CLI\'s plugins unless the embedder hands them over', () => {

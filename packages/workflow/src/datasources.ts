@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCodes, FerryError, redactConfig, redactText, rememberSecrets, resolvePlugin, silentLogger, validate, wrapPluginError, type JobContext, type CheckReport, type ReaderPlugin } from '@ferry/core';
+import { ErrorCodes, FerryError, redactConfig, redactText, rememberSecrets, silentLogger, validate, wrapPluginError, type JobContext, type CheckReport, type ReaderPlugin } from '@ferry/core';
+import { resolvePlugin } from '@ferry/core/engine';
 import { requireEnvironment, type Datasource, type Workspace } from './workspace.js';
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;

@@ -11,7 +11,8 @@
  * `project.t`, a different table.
  */
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, FerryError, readJobFile } from '@ferry/core';
+import { ErrorCodes, FerryError } from '@ferry/core';
+import { readJobFile } from '@ferry/core/engine';
 // The statement reader only: loading DuckDB (@ferry/writer-table/sql) would cost every workspace load ~0.6 s.
 import { classify, splitStatements, stripComments } from '@ferry/writer-table/sql-statements';
 import { findCycle, topoOrder } from './dag.js';

@@ -9,19 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import {
-  ErrorCodes,
-  FerryError,
-  prepareJob,
-  evalDateExpression,
-  redactText,
-  rememberSecrets,
-  runJob,
-  substituteSchedulingParams,
-  type CycleTimes,
-  type Logger,
-  type RunResult,
-} from '@ferry/core';
+import { ErrorCodes, FerryError, evalDateExpression, redactText, rememberSecrets, substituteSchedulingParams, type CycleTimes, type Logger } from '@ferry/core';
+import { prepareJob, runJob, type RunResult } from '@ferry/core/engine';
 import { tableSettings } from '@ferry/writer-table';
 import { applyDatasources } from './datasources.js';
 import { jobIdentity } from './job-identity.js';

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ErrorCodes, FerryError, readJobFile, rememberSecrets, validate } from '@ferry/core';
+import { ErrorCodes, FerryError, rememberSecrets, validate } from '@ferry/core';
+import { readJobFile } from '@ferry/core/engine';
 import { findCycle, topoOrder } from './dag.js';
 import { applyLineage, type NodeLineage } from './lineage.js';
 import { parseDuration } from './durations.js';

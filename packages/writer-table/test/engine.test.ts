@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runJob } from '@ferry/core';
+import { runJob } from '@ferry/core/engine';
 import { countRows, createTable, exportRows, listDataFiles, listPending, type Store } from '@ferry/writer-table';
 import { collector, quiet, tempStore } from './helpers.js';
 

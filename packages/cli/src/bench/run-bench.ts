@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCodes, type ErrorCode, FerryError, resolvePlugin, substitute, validateJob, type ReaderPlugin } from '@ferry/core';
+import { ErrorCodes, type ErrorCode, FerryError, type ReaderPlugin } from '@ferry/core';
+import { resolvePlugin, substitute, validateJob } from '@ferry/core/engine';
 import { resolveStoreDir } from '@ferry/writer-table';
 import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
 import { expressionResolver } from '../run-support.js';

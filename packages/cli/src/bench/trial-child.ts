@@ -6,7 +6,8 @@
  * `ferry run` does, and sends back a TrialOutcome with its resource usage.
  */
 import { readFileSync } from 'node:fs';
-import { createLogger, ErrorCodes, FerryError, resolvePlugin, runJob, serializeError, substitute, validate, validateJob, wrapPluginError, type BaselineResult, type JobContext, type Logger } from '@ferry/core';
+import { createLogger, ErrorCodes, FerryError, serializeError, validate, wrapPluginError, type BaselineResult, type JobContext, type Logger } from '@ferry/core';
+import { resolvePlugin, runJob, substitute, validateJob } from '@ferry/core/engine';
 import { engineOptions } from '../builtin-plugins.js';
 import { expressionResolver } from '../run-support.js';
 import type { TrialOutcome, TrialRequest, TrialUsage } from './trial-types.js';

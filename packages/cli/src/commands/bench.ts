@@ -2,7 +2,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { ErrorCodes, FerryError, isFerryError, parseParamArgs, readJobFile } from '@ferry/core';
+import { ErrorCodes, FerryError, isFerryError } from '@ferry/core';
+import { parseParamArgs, readJobFile } from '@ferry/core/engine';
 import { applyDatasources } from '@ferry/workflow';
 import { resolveStoreDir } from '@ferry/writer-table';
 import { renderHtml } from '../bench/render-html.js';

@@ -6,7 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
-import { ErrorCodes, FerryError, readJobFile } from '@ferry/core';
+import { ErrorCodes, FerryError } from '@ferry/core';
+import { readJobFile } from '@ferry/core/engine';
 import { importDataxJob } from '../datax/import-job.js';
 
 /** Exit code of an import that wrote a job but could not carry every key over. */

@@ -1,6 +1,7 @@
 /** `ferry plugin list | describe <name>`: the plugins and their config fields (the schema is the documentation). */
 import { Command } from 'commander';
-import { configJsonSchema, describeSchema, ErrorCodes, FerryError, resolvePluginUrl, loadPlugin, type Plugin } from '@ferry/core';
+import { configJsonSchema, describeSchema, ErrorCodes, FerryError, type Plugin } from '@ferry/core';
+import { resolvePluginUrl, loadPlugin } from '@ferry/core/engine';
 import { allPluginNames, BUILTIN_PLUGINS } from '../builtin-plugins.js';
 
 async function load(spec: string): Promise<Plugin> {

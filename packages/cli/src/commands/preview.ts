@@ -4,10 +4,8 @@
  * marked with their reason and source position. Nothing is written.
  */
 import { Command } from 'commander';
-import {
-  categoryOf, createConverter, describeRowSource, ErrorCodes, FerryError, formatValue, makeGetter, planConvert, redactText, rowSourceOf,
-  type ChannelContext, type RowSource, type makeBatch, type schemaFromBytes,
-} from '@ferry/core';
+import { categoryOf, describeRowSource, ErrorCodes, FerryError, formatValue, makeGetter, redactText, rowSourceOf, type ChannelContext, type RowSource, type makeBatch } from '@ferry/core';
+import { createConverter, planConvert, type schemaFromBytes } from '@ferry/core/engine';
 import { withSignals } from '../run-support.js';
 import { loadJob, type LoadOptions } from '../job-setup.js';
 import { targetOptions } from '../workspace-target.js';

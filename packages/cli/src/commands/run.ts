@@ -2,7 +2,8 @@
 import { ensureTableFromJob } from '../create-table/table-from-job.js';
 import { loadJob } from '../job-setup.js';
 import { Command, Option } from 'commander';
-import { createLogger, ErrorCodes, FerryError, formatByteRate, isUsageError, describeRowSource, parseParamArgs, prepareJob, redactText, runJob, type RunResult } from '@ferry/core';
+import { createLogger, ErrorCodes, FerryError, formatByteRate, isUsageError, describeRowSource, redactText } from '@ferry/core';
+import { parseParamArgs, prepareJob, runJob, type RunResult } from '@ferry/core/engine';
 import { applyDatasources, jobIdentity, parseBizdate } from '@ferry/workflow';
 import { workersRunner } from '../job-workers.js';
 import { engineOptions } from '../builtin-plugins.js';

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Command } from 'commander';
-import { createLogger, ErrorCodes, FerryError, redactText, resolvePlugin, type WriterPlugin } from '@ferry/core';
+import { createLogger, ErrorCodes, FerryError, redactText, type WriterPlugin } from '@ferry/core';
+import { resolvePlugin } from '@ferry/core/engine';
 import { listRunRecords, notResumable, readRunRecord, type RunRecord } from '@ferry/core/engine';
 import { engineOptions } from '../builtin-plugins.js';
 import { int, localTime, table } from '../format.js';

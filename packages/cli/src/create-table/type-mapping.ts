@@ -20,7 +20,8 @@
  * float -> FLOAT, boolean -> BOOLEAN, date -> DATE, datetime -> DATETIME,
  * timestamp -> TIMESTAMP. Any other reader: the ferry type of its field.
  */
-import { fieldType, typeText, type schemaFromBytes } from '@ferry/core';
+import { fieldType, typeText } from '@ferry/core';
+import { type schemaFromBytes } from '@ferry/core/engine';
 
 type Field = ReturnType<typeof schemaFromBytes>['fields'][number];
 

@@ -7,7 +7,8 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { describeRowSource, ErrorCodes, FerryError, formatByteRate, formatBytes, type RunResult } from '@ferry/core';
+import { describeRowSource, ErrorCodes, FerryError, formatByteRate, formatBytes } from '@ferry/core';
+import { type RunResult } from '@ferry/core/engine';
 import { RUN_RESULT_FILE } from '@ferry/core/engine';
 import { formatInZone, listInstances, nextInstance, readInstance, requireNode, requireWorkflow, type Workspace } from '@ferry/workflow';
 import { readDirty, resolveLines } from '../dirty-records.js';
