@@ -11,7 +11,7 @@
  * `project.t`, a different table.
  */
 import { readFileSync } from 'node:fs';
-import { ErrorCodes, FerryError } from '@ferry/core';
+import { ErrorCodes, FerryError, redactUrl } from '@ferry/core';
 import { readJobFile } from '@ferry/core/engine';
 // The statement reader only: loading DuckDB (@ferry/writer-table/sql) would cost every workspace load ~0.6 s.
 import { classify, splitStatements, stripComments } from '@ferry/writer-table/sql-statements';
@@ -22,7 +22,7 @@ import type { Workflow, WorkflowNode } from './workspace.js';
 export interface NodeLineage {
   reads: string[];
   writes: string[];
-  /** A sync node's source: `datasource.table`, `plugin:path`, ... (no URL, so no secret). */
+  /** A sync node's source: `datasource.table`, `plugin:path`, ... (no URL; secret query parameters of a path masked). */
   sources: string[];
   /** Parents the lineage added (not in `depends`). */
   derived: string[];
@@ -62,7 +62,8 @@ function sourceOf(job: JobShape | null): string[] {
   if (!r?.plugin) return [];
   const from = typeof r.datasource === 'string' ? r.datasource : r.plugin;
   const what = typeof r.table === 'string' ? `.${r.table}` : typeof r.path === 'string' ? `:${r.path}` : r.querySql !== undefined ? ' (query)' : '';
-  return [`${from}${what}`];
+  // A path may carry a token in its query (`x.txt?token=...`), which is no URL for redactText to find.
+  return [redactUrl(`${from}${what}`)];
 }
 
 function outputs(node: WorkflowNode, job: JobShape | null, projects: ReadonlySet<string>): string[] {

@@ -121,6 +121,18 @@ describe('table lineage with projects', () => {
   });
 });
 
+describe('lineage sources', () => {
+  it('show a sync source without the secrets its path or table may hold', async () => {
+    tw.job('tok.json', {
+      reader: { plugin: 'httpfile', url: 'http://carol:InlinePw7575@127.0.0.1:1/', path: 'x.txt?token=TokPw8686&n=1', format: 'text' },
+      writer: { plugin: 'table', table: 't', partition: 'dt=${bizdate}' },
+    });
+    const ws = await tw.load(workspaceYaml(`      tok: { type: sync, job: jobs/tok.json }
+`));
+    expect(ws.workflows.W!.lineage!.tok!.sources).toEqual(['httpfile:x.txt?token=***&n=1']);
+  });
+});
+
 describe('sql node errors', () => {
   it('point at the line and column of the node file as written, parameters and MaxCompute spellings included', async () => {
     writeFileSync(join(tw.dir, 'sql', 'bad.sql'), `-- a broken node
