@@ -66,8 +66,16 @@ describe('sql nodes', () => {
     const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' }, {});
     expect(r.ok).toBe(false);
     expect(r.nodes.bad!.state).toBe('failed');
-    expect(r.nodes.after!.state).not.toBe('succeeded');
+    expect(r.nodes.after!.state).toBe('not run');
+    expect(r.nodes.after!.reason).toMatch(/upstream failed: bad failed/);
+    // agg's row (10 ids), not the failed statement's (1, ...).
     expect(await withStore(async (s) => listPartitions(s, 'p_dev', 'agg').map((p) => [p.spec, p.rows]))).toEqual([['dt=20240620', 1]]);
+    const rows = await withStore(async (s) => {
+      const out: unknown[] = [];
+      for await (const b of scanBatches(s, 'p_dev', 'agg', 'dt=20240620')) out.push(...b.toArray().map((x) => x.toJSON().n));
+      return out;
+    });
+    expect(rows).toEqual([10n]);
   });
 
   it('a sql node needs file or sql, and an unknown parameter fails naming it', async () => {
@@ -171,6 +179,6 @@ SELECT count(*),
     expect(r.nodes.fits!.state).toBe('succeeded');
     expect(rows).toEqual([['dt=20240620', fit]]);
     expect(r.nodes.strict!.state).toBe('failed');
-    expect(r.nodes.strict!.reason).toMatch(/node strict sql:\d+:\d+: .*column n of p_dev\.tiny: value \d+ does not fit TINYINT|column n of p_dev\.tiny: value -?\d+ does not fit TINYINT/);
+    expect(r.nodes.strict!.reason).toMatch(/^node strict sql:1:1: .*column n of p_dev\.tiny: value -?\d+ does not fit TINYINT/);
   });
 });
