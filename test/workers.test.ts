@@ -8,7 +8,7 @@
  * Rows: FERRY_TEST_WORKERS_ROWS (default 300000).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -252,6 +252,31 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     expect(await checksum('h_dirty', 'id, path, ms')).toBe(before);
   }, 240_000);
 
+  test('a workflow node whose job says setting.workers runs its splits on the workers (the URL from the environment)', async () => {
+    const ws = join(dir, 'ws');
+    mkdirSync(join(ws, 'jobs'), { recursive: true });
+    writeFileSync(join(ws, 'ferry.yaml'), 'name: q\ntimezone: UTC\nenvironments:\n  dev: { project: qp }\nworkflows:\n  Q:\n    nodes:\n      load: { type: sync, job: jobs/q.json }\n');
+    writeFileSync(join(ws, 'jobs/q.json'), JSON.stringify({
+      reader: { plugin: 'generate', rows: 50_000, splitRows: 10_000, columns: [{ name: 'id', type: 'bigint' }, { name: 's', type: 'string' }] },
+      writer: { plugin: 'table', table: 't', partition: 'dt=${bizdate}' },
+      setting: { channel: 2, workers: '${env:FERRY_TEST_REDIS}' },
+    }));
+    const env = { ...ENV, FERRY_TEST_REDIS: REDIS };
+    expect((await runCli(['table', 'create', '--sql', 'CREATE TABLE t (id BIGINT, s STRING) PARTITIONED BY (dt STRING)'], { cwd: ws, env })).code).toBe(0);
+    const done = async () => (await workersStatus()).workers.reduce((n, w) => n + (w as { splitsDone?: number }).splitsDone!, 0);
+    const before = await done();
+    const r = await runCli(['workflow', 'run', 'Q', '--bizdate', '20240620'], { cwd: ws, env });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await runCli(['table', 'count', 't'], { cwd: ws, env })).stdout).toBe('50000\n');
+    // Registry figures lag up to 2 s behind.
+    let after = await done();
+    for (let i = 0; i < 40 && after - before < 5; i++) {
+      await new Promise((res) => setTimeout(res, 250));
+      after = await done();
+    }
+    expect(after - before).toBe(5);
+  }, 240_000);
+
   test('an unreachable Redis fails the run clearly, changes nothing and never prints its password', async () => {
     const before = await checksum('m_queue', MYSQL_COLS);
     const r = await ferry(['run', job('m-noredis', mysqlReader(), 'm_queue'), '--quiet', '--workers', 'redis://:Zq9-secret-pw@127.0.0.1:1/0']);
@@ -289,7 +314,7 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
       redis.kill('SIGKILL');
       const r = await run;
       expect(r.code, r.stdout + r.stderr).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`ferry: job failed: .*Redis at redis://127\\.0\\.0\\.1:${port}`));
+      expect(r.stderr).toMatch(new RegExp(`ferry: job failed: .*Redis (\\(the worker queue\\) )?at redis://127\\.0\\.0\\.1:${port}`));
       expect(await checksum('m_queue', MYSQL_COLS)).toBe(before);
     } finally {
       redis.kill('SIGKILL');

@@ -210,7 +210,7 @@ async function runOnQueue(opts: QueueRunnerOptions, input: ChannelRunnerInput): 
       log.info(`workers: all ${splits.length} split(s) done${staging ? `; ${uploaded} file(s) uploaded, ${inPlace} written in place (--shared-store)` : ''}`);
     }
   } catch (err) {
-    stop(err instanceof FerryError ? err : redisError(url, err, 'the worker queue failed'));
+    stop(err instanceof FerryError ? err : redisError(url, err, 'lost Redis (the worker queue)'));
   } finally {
     clearInterval(beat);
     signal.removeEventListener('abort', onAbort);
