@@ -5,12 +5,13 @@
  * test fails when the README drifts. The install block, `pnpm demo` and the
  * workshop steps have tests of their own (demo.test.ts, readme-workshop.test.ts);
  * the DataX block needs a DataX job and its MySQL database
- * (datax-import.test.ts runs those commands on fixtures).
+ * (datax-import.test.ts runs those commands on fixtures). docs/sql.md's
+ * blocks (the getregion function, the errorLimit node) run here too.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, runBash, tempDir } from './helpers.js';
+import { ROOT, runBash, runCli, tempDir } from './helpers.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
@@ -34,4 +35,43 @@ describe('README shell blocks', () => {
     expect(r.stdout).toMatch(/^1000$/m); // table count of the loaded partition
     expect(r.stdout).toContain('dropped table default.ods_raw_log_d');
   }, 300_000);
+});
+
+describe('docs/sql.md blocks', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'sql.md'), 'utf8');
+  const block = (lang: string) => [...doc.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+
+  it('the getregion function runs with ferry sql --write over the workshop IP table', async () => {
+    const [fn] = block('sql');
+    expect(fn).toMatch(/CREATE OR REPLACE FUNCTION getregion\(ip\)/);
+    const d = join(dir, 'sqldoc');
+    mkdirSync(d);
+    writeFileSync(join(d, 'getregion.sql'), fn!);
+    const steps: string[][] = [
+      ['table', 'create', '--sql', 'CREATE TABLE IF NOT EXISTS dim_ip_region (ip_start BIGINT, ip_end BIGINT, region STRING)'],
+      ['sql', '--write', '--file', join(ROOT, 'examples', 'workshop', 'sql', 'dim_ip_region.sql')],
+      ['sql', '--write', '--file', 'getregion.sql'],
+    ];
+    for (const args of steps) {
+      const r = await runCli(args, { cwd: d });
+      expect(r.code, `${args.join(' ')}: ${r.stdout}${r.stderr}`).toBe(0);
+    }
+    const q = await runCli(['sql', "select getregion('60.1.2.3') as a, getregion('1.0.0.1') as b, getregion('250.1.1.1') as c", '--format', 'jsonl'], { cwd: d });
+    expect(q.code, q.stderr).toBe(0);
+    expect(JSON.parse(q.stdout)).toEqual({ a: 'zhejiang', b: 'beijing', c: null });
+  }, 120_000);
+
+  it('the errorLimit node, pasted over the workshop one, keeps its dependencies (getregion needs dim_ip_region first)', async () => {
+    const [node] = block('yaml');
+    expect(node).toMatch(/errorLimit: 100/);
+    const d = join(dir, 'errlimit');
+    cpSync(join(ROOT, 'examples', 'workshop'), d, { recursive: true, filter: (src: string) => !src.includes('.ferry') });
+    const yaml = join(d, 'ferry.yaml');
+    const text = readFileSync(yaml, 'utf8');
+    const line = /^ +dwd_log_info_di: .*$/m.exec(text)![0];
+    writeFileSync(yaml, text.replace(line, `      ${node!.trim()}`));
+    const r = await runCli(['workflow', 'lineage', 'WorkShop'], { cwd: d });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^dwd_log_info_di: sql; reads ods_raw_log_d; writes dwd_log_info_di; after dim_ip_region, ods_raw_log_d \(lineage\)$/m);
+  });
 });
