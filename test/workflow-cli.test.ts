@@ -188,3 +188,34 @@ describe('ferry datasource (CLI)', () => {
     expect(list.stdout).toContain('up (httpfile)\n  dev: url=http://127.0.0.1:');
   });
 });
+
+describe('sql nodes (CLI): user mistakes', () => {
+  it('each fails with file:line:column on one line, no stack trace, and exit 1; a lineage cycle is exit 2 at load', async () => {
+    const ws = join(dir, 'sqlws');
+    mkdirSync(join(ws, 'sql'), { recursive: true });
+    const files: Record<string, string> = {
+      syntax: 'SELECT 1;\nSELEC count(*) FROM t;\n',
+      table: "-- a comment\nSELECT count(*)\n  FROM nosuch_tbl WHERE dt = '${bizdate}';\n",
+      fn: 'SELECT\n  nosuch_fn(id) FROM t;\n',
+      part: "CREATE TABLE IF NOT EXISTS agg (n BIGINT) PARTITIONED BY (dt STRING);\nINSERT OVERWRITE TABLE agg PARTITION (day='${bizdate}') SELECT count(*) FROM t;\n",
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(ws, 'sql', `${name}.sql`), text);
+    const nodes = Object.keys(files).map((n) => `      ${n}: { type: sql, file: sql/${n}.sql }`).join('\n');
+    writeFileSync(join(ws, 'ferry.yaml'), `name: sqlcli\nenvironments:\n  dev: { project: p_dev }\nworkflows:\n  S:\n    nodes:\n${nodes}\n`);
+    const ddl = await runCli(['table', 'create', '--sql', 'CREATE TABLE t (id BIGINT) PARTITIONED BY (dt STRING);', '--env', 'dev'], { cwd: ws });
+    expect(ddl.code, ddl.stderr).toBe(0);
+    const run = await runCli(['workflow', 'run', 'S', '--bizdate', '20240620'], { cwd: ws });
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const why = Object.fromEntries([...run.stdout.matchAll(/^ {2}(\w+): (.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+    expect(why.syntax).toMatch(/^sql\/syntax\.sql:2:1: Parser Error: syntax error at or near "SELEC"$/);
+    expect(why.table).toMatch(/^sql\/table\.sql:3:8: Catalog Error: Table with name nosuch_tbl does not exist/);
+    expect(why.fn).toMatch(/^sql\/fn\.sql:2:3: unknown function nosuch_fn\(\)/);
+    expect(why.part).toMatch(/^sql\/part\.sql:2:1: partition "day='20240620'" does not match table p_dev\.agg, which is partitioned by \(dt\)/);
+    expect(run.stdout + run.stderr).not.toMatch(/^\s+at /m);
+    writeFileSync(join(ws, 'ferry.yaml'), `name: sqlcli\nenvironments:\n  dev: { project: p_dev }\nworkflows:\n  C:\n    nodes:\n      a: { type: sql, sql: "INSERT OVERWRITE TABLE ta SELECT * FROM tb" }\n      b: { type: sql, sql: "INSERT OVERWRITE TABLE tb SELECT * FROM ta" }\n`);
+    const cycle = await runCli(['workflow', 'lineage', 'C'], { cwd: ws });
+    expect(cycle.code).toBe(2);
+    expect(cycle.stderr).toMatch(/^ferry: .*ferry\.yaml: workflows\.C\.nodes: dependency cycle (a -> b -> a|b -> a -> b) \(with the dependencies table lineage adds/);
+    expect(cycle.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

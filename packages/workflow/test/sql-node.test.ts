@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runWorkflowInstance, type NodeRecord } from '@ferry/workflow';
@@ -54,6 +54,10 @@ describe('sql nodes', () => {
     });
     expect(want.n).toBe(300n);
     expect(got).toEqual([{ n: want.n, total: want.total }]);
+    // The closing SELECT's rows are in the node log, as a table; the INSERT says what it wrote.
+    const log = readFileSync(join(tw.dir, '.ferry', 'logs', 'dev', 'W', '20240620', 'agg.log'), 'utf8');
+    expect(log).toMatch(/INSERT OVERWRITE p_dev\.agg partition dt=20240620: 1 row\(s\) written/);
+    expect(log).toMatch(new RegExp(`INFO n +\\| total +\\| dt\\n.*\\n.*INFO 300 +\\| ${want.total} +\\| 20240620\\n.*INFO \\(1 row\\)`));
   });
 
   it('a failing statement fails the node, holds back its children and leaves the target partition as it was', async () => {
