@@ -27,6 +27,13 @@ const KEEP = join(ROOT, 'test', 'runs', 'ui');
 const LINES = 3000;
 const DEV = 'workshop2024_01_dev';
 const SECRET = 'UiSecret-4711-pw';
+/** A second password, in the JDBC URL's userinfo. */
+const URL_SECRET = 'UiUrlSecret-5813-pw';
+/** Neither password is in `text`. */
+const noSecret = (text: string, what?: string) => {
+  expect(text, what).not.toContain(SECRET);
+  expect(text, what).not.toContain(URL_SECRET);
+};
 
 let dir: string;
 let cleanup: () => void;
@@ -87,7 +94,7 @@ beforeAll(async () => {
     yaml,
     readFileSync(yaml, 'utf8')
       .replaceAll('http://127.0.0.1:8080/', logServer.url)
-      .replaceAll('jdbc:mysql://127.0.0.1:3306/ferry_workshop", username: root, password: ""', `jdbc:mysql://127.0.0.1:${dead}/ferry_ui", username: root, password: "${SECRET}"`)
+      .replaceAll('jdbc:mysql://127.0.0.1:3306/ferry_workshop", username: root, password: ""', `jdbc:mysql://root:${URL_SECRET}@127.0.0.1:${dead}/ferry_ui", username: root, password: "${SECRET}"`)
       + '  Slow:\n    nodes:\n      slow_lines: { type: sync, job: jobs/slow_lines.json }\n'
       + '  Dirty:\n    nodes:\n      dirty_nums: { type: sync, job: jobs/dirty_nums.json }\n',
   );
@@ -104,6 +111,7 @@ beforeAll(async () => {
     setting: { errorLimit: { records: 5 } },
   }));
   expect(readFileSync(yaml, 'utf8')).toContain(SECRET);
+  expect(readFileSync(yaml, 'utf8')).toContain(URL_SECRET);
   for (const ddl of ['ddl/ods_raw_log_d.sql', 'ddl/ods_user_info_d.sql']) {
     const r = await runCli(['table', 'create', ddl], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
@@ -116,7 +124,7 @@ beforeAll(async () => {
   expect(dirtyRun.code, dirtyRun.stdout + dirtyRun.stderr).toBe(0);
   const run = await runCli(['workflow', 'run', 'WorkShop', '--bizdate', '20240620'], { cwd: dir });
   expect(run.code, run.stdout + run.stderr).toBe(1);
-  expect(run.stdout + run.stderr).not.toContain(SECRET);
+  noSecret(run.stdout + run.stderr);
   const job = join(dir, 'bench-job.json');
   writeFileSync(job, JSON.stringify({ reader: { plugin: 'generate', rows: 5000 }, writer: { plugin: 'null' } }));
   const bench = await runCli(['bench', 'bench-job.json', '--channels', '1', '--repeat', '1'], { cwd: dir });
@@ -197,13 +205,13 @@ describe('ferry ui over HTTP', () => {
     for (const p of paths) {
       const r = await getJson(p);
       expect(r.status, `${p}: ${r.text}`).toBe(200);
-      expect(r.text, p).not.toContain(SECRET);
+      noSecret(r.text, p);
     }
     // Nor in any log, run summary or dirty file the runs left.
     const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
     const files = [...walk(join(dir, '.ferry', 'logs')), ...walk(join(dir, '.ferry', 'runs'))];
     expect(files.some((f) => f.endsWith('result.json'))).toBe(true);
-    for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toContain(SECRET);
+    for (const f of files) noSecret(readFileSync(f, 'utf8'), f);
     const inst = JSON.parse((await getJson('/api/instances?workflow=WorkShop')).text) as { bizdate: string; nodes: { name: string; state: string; rows?: number }[] }[];
     expect(inst[0]!.bizdate).toBe('20240620');
     expect(Object.fromEntries(inst[0]!.nodes.map((n) => [n.name, n.state]))).toEqual({
@@ -294,7 +302,7 @@ describe('ferry ui options', () => {
       // The port is taken now: a second server on it says so (usage error, exit 2).
       const busy = await runCli(['ui', '--port', new URL(srv.url).port, '--host', '0.0.0.0', '--store', join(dir, '.ferry')], { cwd: outside });
       expect(busy.code).toBe(2);
-      expect(busy.stderr).toMatch(/cannot listen on 0\.0\.0\.0:\d+: port \d+ is in use/);
+      expect(busy.stderr).toMatch(/^ferry: cannot listen on 0\.0\.0\.0:\d+: port \d+ is in use/);
     } finally {
       await srv.stop();
     }
@@ -366,7 +374,7 @@ describe.skipIf(!hasChromium)('ferry ui in headless Chromium', { timeout: 180_00
       await page.waitForSelector('#summary dl, #summary p:not(.muted), #summary .muted');
       const log = (await page.locator('#log').textContent()) ?? '';
       expect(log).toContain('ods_user_info_d');
-      expect(log).not.toContain(SECRET);
+      noSecret(log);
       await shot('instances-failed-log');
       await page.locator('#nodes tr[data-node="ods_raw_log_d"]').click();
       await page.waitForSelector('#summary dd[data-field="records written"]');
@@ -377,7 +385,7 @@ describe.skipIf(!hasChromium)('ferry ui in headless Chromium', { timeout: 180_00
       expect(await page.locator('#dirty tr:nth-child(2) td').first().textContent()).toMatch(/nums\.txt:3\b/);
       expect(await page.locator('#summary dd[data-field="dirty records"]').textContent()).toBe('1');
       await shot('instances-dirty');
-      expect(await page.content()).not.toContain(SECRET);
+      noSecret(await page.content());
 
       // Tables: the partition's row count is the one `ferry table count` prints; its first rows show.
       await page.goto(`${base}#/tables/${DEV}/ods_raw_log_d`);

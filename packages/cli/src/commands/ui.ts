@@ -49,7 +49,7 @@ export function uiCommand(): Command {
     await new Promise<void>((resolvePromise, reject) => {
       ui.server.once('error', (err: NodeJS.ErrnoException) => {
         const why = err.code === 'EADDRINUSE' ? `port ${port} is in use (give another --port, or --port 0 for any free one)` : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' ? `${opts.host} is not an address of this machine` : err.message;
-        reject(new FerryError(ErrorCodes.USAGE, `ferry ui: cannot listen on ${opts.host}:${port}: ${why}`));
+        reject(new FerryError(ErrorCodes.USAGE, `cannot listen on ${opts.host}:${port}: ${why}`));
       });
       ui.server.listen(port, opts.host, () => resolvePromise());
     });
