@@ -375,7 +375,6 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
   return result;
 }
 
-/** The name of the run's summary in its folder: the result as JSON, secrets masked (what `ferry ui` shows for a node). */
 /** The run's RunResult (redacted), in its folder; `ferry runs` and the ui read it. */
 export const RUN_RESULT_FILE = RESULT_FILE;
 
@@ -386,7 +385,9 @@ function saveResult(runDir: string, result: RunResult, log: Logger): void {
     writeFileSync(`${file}.tmp`, redactText(JSON.stringify(result)));
     renameSync(`${file}.tmp`, file);
   } catch (err) {
-    log.warn(`could not save the run summary ${file}: ${(err as Error).message}`);
+    // A failed run already says why (a full disk fails the job and this file alike): one line, not two.
+    const say = result.status === 'succeeded' ? log.warn : log.debug;
+    say(`could not save the run summary ${file}: ${(err as Error).message}`);
   }
 }
 
