@@ -90,7 +90,9 @@ const REF = new RegExp(`${PART}(?:\\s*\\.\\s*${PART})?`, 'g');
 /** The names a SQL text uses (`t`, and `p.t` when qualified by another project), lower case. */
 function names(text: string, projects: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
-  for (const m of stripComments(text).matchAll(REF)) {
+  // Strings are text ('tb' names no table); "quoted" names stay.
+  const code = stripComments(text).replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) => (m.startsWith("'") ? ' '.repeat(m.length) : m));
+  for (const m of code.matchAll(REF)) {
     out.add(tableName(m[0], projects));
     // `t.col` may be a table's column: the first part alone is a name too.
     out.add(tableName(m[0].split('.')[0]!, projects));

@@ -133,6 +133,17 @@ describe('table lineage with projects', () => {
   });
 });
 
+describe('table lineage and string literals', () => {
+  it('a table name inside a string is text, not a read: no dependency, no false cycle', async () => {
+    const ws = await tw.load(workspaceYaml(`      a: { type: sql, sql: "INSERT OVERWRITE TABLE ta SELECT 'tb' AS note, 'it''s tb' AS n2" }
+      b: { type: sql, sql: "INSERT OVERWRITE TABLE tb SELECT * FROM ta" }
+`));
+    const wf = ws.workflows.W!;
+    expect(wf.lineage!.a).toEqual({ reads: [], writes: ['ta'], sources: [], derived: [] });
+    expect(wf.nodes.b!.depends).toEqual(['a']);
+  });
+});
+
 describe('lineage sources', () => {
   it('show a sync source without the secrets its path or table may hold', async () => {
     tw.job('tok.json', {
