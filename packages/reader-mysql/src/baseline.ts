@@ -5,7 +5,7 @@
  */
 import type { Connection } from 'mysql2';
 import type { BaselineResult, JobContext } from '@ferry/core';
-import { checkConfig, type MysqlConfig } from './config.js';
+import { type MysqlConfig } from './config.js';
 import { closeConnection, hardClose, openConnection } from './connection.js';
 import { abortedError, mysqlError } from './errors.js';
 import { planSplits, splitSql, type MysqlSplit } from './splits.js';
@@ -14,7 +14,6 @@ const ROW = Object.freeze([]) as unknown as unknown[];
 
 /** Reads every row the job would read, on one connection, as fast as the server sends them. */
 export async function baseline(config: MysqlConfig, ctx: JobContext): Promise<BaselineResult> {
-  checkConfig(config);
   const { conn, endpoint } = await openConnection(config, ctx.baseDir, ctx.signal);
   const onAbort = () => hardClose(conn);
   ctx.signal.addEventListener('abort', onAbort, { once: true });

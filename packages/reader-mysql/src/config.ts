@@ -22,7 +22,7 @@ const incrementalSchema = t.object({
   lookback: t.number({ min: 0 }).describe('reread this much before the saved value, for late rows (cursor units; seconds for DATETIME/TIMESTAMP, days for DATE); rows in that window are read again').optional(),
 });
 
-export const mysqlConfig = t.object({
+const mysqlFields = t.object({
   url: t.string({ minLength: 1 }).describe('mysql://user:password@host:3306/db, or the JDBC form jdbc:mysql://host:3306/db with username/password; ${env:NAME} is replaced from the environment'),
   username: t.string().describe('user name (overrides the one in url); may be ${env:NAME}').optional(),
   password: t.string().describe('password (overrides the one in url); use ${env:NAME} so the job file carries no secret').optional(),
@@ -46,6 +46,12 @@ export const mysqlConfig = t.object({
   netWriteTimeoutS: t.integer({ min: 1 }).describe('server-side net_write_timeout: how long the server waits while the destination is slow').default(3600),
 });
 
+/** The config, with the combinations a field cannot express checked once, when the job is validated. */
+export const mysqlConfig = mysqlFields.superRefine((config, ctx) => {
+  const problem = combinationProblem(config);
+  if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message, input: undefined });
+});
+
 export type MysqlConfig = Infer<typeof mysqlConfig>;
 
 /** A config error in the plugin's words. */
@@ -53,14 +59,21 @@ export function configError(message: string): FerryError {
   return new FerryError(ErrorCodes.CONFIG, `mysql: ${message}`, { plugin: 'mysql' });
 }
 
-/** Checks the combinations the schema cannot express. */
-export function checkConfig(config: MysqlConfig): void {
-  if (config.table === undefined && config.querySql === undefined) throw configError('give "table" (with optional columns/where) or "querySql"');
-  if (config.table !== undefined && config.querySql !== undefined) throw configError('give either "table" or "querySql", not both');
-  if (config.querySql !== undefined && config.where !== undefined) throw configError('"where" applies to "table"; put the condition into querySql');
-  if (config.querySql !== undefined && config.splitPk !== undefined) throw configError('"splitPk" applies to "table"; a querySql is read as one split');
-  if (config.where !== undefined) checkWhere(config.where);
-  if (config.querySql !== undefined && config.incremental !== undefined) throw configError('"incremental" applies to "table"; a querySql cannot be narrowed to a cursor range');
+/** The first combination of keys that does not go together, with the key to blame. */
+function combinationProblem(config: Infer<typeof mysqlFields>): { path: string[]; message: string } | undefined {
+  if (config.table === undefined && config.querySql === undefined) return { path: [], message: 'give "table" (with optional columns/where) or "querySql"' };
+  if (config.table !== undefined && config.querySql !== undefined) return { path: ['querySql'], message: 'give either "table" or "querySql", not both' };
+  if (config.querySql !== undefined && config.where !== undefined) return { path: ['where'], message: '"where" applies to "table"; put the condition into querySql' };
+  if (config.querySql !== undefined && config.splitPk !== undefined) return { path: ['splitPk'], message: '"splitPk" applies to "table"; a querySql is read as one split' };
+  if (config.querySql !== undefined && config.incremental !== undefined) return { path: ['incremental'], message: '"incremental" applies to "table"; a querySql cannot be narrowed to a cursor range' };
+  if (config.where !== undefined) {
+    try {
+      checkWhere(config.where);
+    } catch (err) {
+      return { path: ['where'], message: (err as Error).message.replace(/^mysql: (where: )?/, '') };
+    }
+  }
+  return undefined;
 }
 
 /** The tables of a config, as a list. */

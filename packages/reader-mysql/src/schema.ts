@@ -5,7 +5,7 @@
  */
 import { Schema, type Field } from 'apache-arrow';
 import type { Connection } from 'mysql2';
-import { checkConfig, configError, queriesOf, tablesOf, type MysqlConfig } from './config.js';
+import { configError, queriesOf, tablesOf, type MysqlConfig } from './config.js';
 import { fieldTypeText, planColumn, type ColumnDef, type ColumnPlan } from './column-types.js';
 import { mysqlError } from './errors.js';
 import type { Endpoint } from './connection.js';
@@ -19,7 +19,6 @@ export interface Target {
 }
 
 export function targetsOf(config: MysqlConfig): Target[] {
-  checkConfig(config);
   const queries = queriesOf(config);
   if (queries.length > 0) return queries.map((sql, i) => ({ what: queries.length > 1 ? `querySql[${i}]` : 'querySql', sql, prepare: true }));
   const where = config.where?.trim() ? ` WHERE (${config.where.trim()})` : '';

@@ -99,9 +99,10 @@ describe.skipIf(!available)('errors name what is wrong, before any data moves', 
     expect(err.message).toMatch(/^mysql: SQL syntax error \(querySql at 127\.0\.0\.1:3306\): near 'SELEC id FROM t' at line 1$/);
   });
 
-  it('refuses a config with both table and querySql, or neither', async () => {
-    expect((await schemaError({ url: db.url, table: 't', querySql: 'SELECT 1' })).message).toBe('mysql: give either "table" or "querySql", not both');
-    expect((await schemaError({ url: db.url })).message).toBe('mysql: give "table" (with optional columns/where) or "querySql"');
+  it('refuses a config with both table and querySql, or neither, when the job is validated (no hook re-checks it)', () => {
+    expect(() => configOf({ url: db.url, table: 't', querySql: 'SELECT 1' })).toThrow('reader.querySql: give either "table" or "querySql", not both');
+    expect(() => configOf({ url: db.url })).toThrow('reader: give "table" (with optional columns/where) or "querySql"');
+    expect(() => configOf({ url: db.url, querySql: 'SELECT 1', incremental: { column: 'id' } })).toThrow('reader.incremental: "incremental" applies to "table"');
   });
 
   it('refuses a url that is not mysql://', async () => {
