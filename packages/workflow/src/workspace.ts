@@ -216,10 +216,11 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
   return ws;
 }
 
-/** Every sync node's job file exists and names only known data sources of its plugin's type. */
+/** Every sql node's file exists; every sync node's job file exists and names only known data sources of its plugin's type. */
 async function checkJobDatasources(ws: Workspace): Promise<void> {
   for (const wf of Object.values(ws.workflows)) {
     for (const node of Object.values(wf.nodes)) {
+      if (node.sqlFile && !existsSync(node.sqlFile)) throw new FerryError(ErrorCodes.CONFIG, `${ws.file}: workflows.${wf.name}.nodes.${node.name}.file: SQL file not found: ${node.sqlFile}`);
       if (!node.job) continue;
       const key = `workflows.${wf.name}.nodes.${node.name}.job`;
       if (!existsSync(node.job)) throw new FerryError(ErrorCodes.CONFIG, `${ws.file}: ${key}: job file not found: ${node.job}`);

@@ -82,9 +82,12 @@ describe('sql nodes', () => {
     expect(rows).toEqual([10n]);
   });
 
-  it('a sql node needs file or sql, and an unknown parameter fails naming it', async () => {
+  it('a sql node needs file or sql, its file must exist, and an unknown parameter fails naming it', async () => {
     await expect(tw.load(workspaceYaml(`      agg: { type: sql }
 `))).rejects.toThrow(/a sql node needs its SQL in "file" or inline in "sql"/);
+    // A missing file is a load error, as a sync node's missing job file is (not a failure at run time).
+    await expect(tw.load(workspaceYaml(`      agg: { type: sql, file: sql/nosuch.sql }
+`))).rejects.toThrow(/ferry\.yaml: workflows\.W\.nodes\.agg\.file: SQL file not found: .*sql\/nosuch\.sql$/);
     const ws = await tw.load(workspaceYaml(`      q: { type: sql, sql: "SELECT '\${nope}'" }
 `));
     const r = await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' }, {});
