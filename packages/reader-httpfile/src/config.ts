@@ -5,6 +5,7 @@
  * names its path (`reader.columns[0].index: expected a non-negative integer`).
  */
 import { ErrorCodes, FerryError, redactUrl, t, type Infer } from '@ferry/core';
+import { normalizeInSchema } from './config-issue.js';
 
 /** Column types a source column may declare (the engine casts from text). */
 export const COLUMN_TYPES = ['string', 'long', 'bigint', 'int', 'double', 'float', 'boolean', 'date', 'datetime', 'timestamp'] as const;
@@ -28,8 +29,8 @@ const column = t.union<Infer<typeof indexColumn> | Infer<typeof constantColumn>>
   'an object with index (and type) or value (and type)',
 );
 
-/** The schema of a `reader` block with `plugin: "httpfile"`. */
-export const configSchema = t.object({
+/** The keys of a `reader` block with `plugin: "httpfile"`, as written. */
+export const rawConfigSchema = t.object({
   url: t
     .union<string | string[]>([t.string({ minLength: 1 }), t.array(t.string({ minLength: 1 }), { minItems: 1 })], 'a URL or a list of URLs')
     .describe('file URL(s); with `path`, the base URL the paths are joined to'),
@@ -59,7 +60,7 @@ export const configSchema = t.object({
   incremental: t.boolean().default(false).describe('growing log files: each run reads only the complete lines appended since the last successful run (the byte offset, ETag and Last-Modified of each file are saved with the commit); a replaced file fails the run'),
 });
 
-export type RawConfig = Infer<typeof configSchema>;
+export type RawConfig = Infer<typeof rawConfigSchema>;
 
 /** A column after normalization. */
 export type Column =
@@ -179,3 +180,6 @@ export function normalizeConfig(raw: RawConfig): ReaderConfig {
     incremental: raw.incremental ?? false,
   };
 }
+
+/** The schema of a `reader` block with `plugin: "httpfile"`: checked and normalized once, when the job is validated. */
+export const configSchema = rawConfigSchema.transform(normalizeInSchema(normalizeConfig));

@@ -4,12 +4,13 @@
  * (format, delimiter, columns, encoding, compress, skipHeader, nullFormat).
  */
 import { t, type Infer } from '@ferry/core';
-import { configSchema, normalizeConfig, type ReaderConfig } from './config.js';
+import { normalizeInSchema } from './config-issue.js';
+import { normalizeConfig, rawConfigSchema, type ReaderConfig } from './config.js';
 
-const s = configSchema.shape;
+const s = rawConfigSchema.shape;
 
-/** The schema of a `reader` block with `plugin: "file"`. */
-export const fileConfigSchema = t.object({
+/** The keys of a `reader` block with `plugin: "file"`, as written. */
+export const rawFileConfigSchema = t.object({
   path: t
     .union<string | string[]>([t.string({ minLength: 1 }), t.array(t.string({ minLength: 1 }), { minItems: 1 })], 'a path or a list of paths')
     .describe('local file(s): paths, file:// URLs or patterns (*, ?, [abc], **), relative to the job file; each pattern must match a file'),
@@ -26,12 +27,18 @@ export const fileConfigSchema = t.object({
   batchBytes: s.batchBytes,
 });
 
-export type FileConfig = Infer<typeof fileConfigSchema>;
+export type FileConfig = Infer<typeof rawFileConfigSchema>;
+
+/** The file reader's config as its hooks get it. */
+export type NormalizedFileConfig = ReaderConfig & { paths: string[] };
 
 /** The framing settings, normalized by the httpfile code (same checks, same messages); `paths` stay as written. */
-export function normalizeFileConfig(raw: FileConfig): ReaderConfig & { paths: string[] } {
+export function normalizeFileConfig(raw: FileConfig): NormalizedFileConfig {
   const { path, ...framing } = raw;
   // normalizeConfig checks URLs too; a placeholder satisfies it, the paths are resolved at split time.
   const cfg = normalizeConfig({ ...framing, url: 'http://local.file/', connectTimeout: 1, readTimeout: 1, retries: 0, retryBackoff: 0 } as Parameters<typeof normalizeConfig>[0]);
   return { ...cfg, urls: [], paths: Array.isArray(path) ? path : [path] };
 }
+
+/** The schema of a `reader` block with `plugin: "file"`: checked and normalized once, when the job is validated. */
+export const fileConfigSchema = rawFileConfigSchema.transform(normalizeInSchema(normalizeFileConfig));

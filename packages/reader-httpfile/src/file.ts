@@ -6,32 +6,22 @@
  */
 import { defineReader } from '@ferry/core';
 import { fileBaseline } from './file-baseline.js';
-import { fileConfigSchema, normalizeFileConfig, type FileConfig } from './file-config.js';
+import { fileConfigSchema, type NormalizedFileConfig } from './file-config.js';
 import { readFileSplit } from './file-read.js';
 import type { FileRange } from './file-regions.js';
 import { planFileSplits } from './file-split.js';
 import type { ReadContext } from './read.js';
 import { buildSchema } from './schema.js';
 
-const normalized = new WeakMap<object, ReturnType<typeof normalizeFileConfig>>();
-
-function resolve(raw: FileConfig) {
-  let cfg = normalized.get(raw);
-  if (!cfg) {
-    cfg = normalizeFileConfig(raw);
-    normalized.set(raw, cfg);
-  }
-  return cfg;
-}
-
-export default defineReader<FileConfig, FileRange>({
+// The config the hooks get is normalized by the schema, once, when the job is validated.
+export default defineReader<NormalizedFileConfig, FileRange>({
   name: 'file',
   description: 'text and CSV files on the local disk: paths and globs, byte-range splits, gzip/deflate, any ASCII-compatible encoding',
   config: fileConfigSchema,
-  schema: (config) => buildSchema(resolve(config)),
-  split: (config, ctx) => planFileSplits(resolve(config), ctx.baseDir, ctx.advice),
-  read: (split, ctx) => readFileSplit(split, resolve(ctx.config), ctx.schema, ctx as ReadContext),
-  baseline: (config, ctx) => fileBaseline(resolve(config), ctx),
+  schema: (config) => buildSchema(config),
+  split: (config, ctx) => planFileSplits(config, ctx.baseDir, ctx.advice),
+  read: (split, ctx) => readFileSplit(split, ctx.config, ctx.schema, ctx as ReadContext),
+  baseline: (config, ctx) => fileBaseline(config, ctx),
 });
 
 export { fileConfigSchema, type FileConfig } from './file-config.js';
