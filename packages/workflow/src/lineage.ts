@@ -8,7 +8,9 @@
  * makes is an error at load time. Tables are matched with their project:
  * a bare name, or one qualified by a project of the workspace's
  * environments, is the environment's table (`t`); another project's is
- * `project.t`, a different table.
+ * `project.t`, a different table. A node calling a user function that
+ * another node creates (`CREATE FUNCTION`, kept in the store) depends on
+ * that node too.
  */
 import { readFileSync } from 'node:fs';
 import { ErrorCodes, FerryError, redactUrl } from '@ferry/core';
@@ -87,17 +89,43 @@ function outputs(node: WorkflowNode, job: JobShape | null, projects: ReadonlySet
 const PART = '(?:"(?:[^"]|"")+"|`[^`]+`|[A-Za-z_][A-Za-z0-9_]*)';
 const REF = new RegExp(`${PART}(?:\\s*\\.\\s*${PART})?`, 'g');
 
+const CALL = new RegExp(`(${PART}(?:\\s*\\.\\s*${PART})?)\\s*\\(`, 'g');
+
+/** A SQL text without its comments and string literals ('tb' names no table); "quoted" names stay. */
+function sqlCode(text: string): string {
+  return stripComments(text).replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) => (m.startsWith("'") ? ' '.repeat(m.length) : m));
+}
+
 /** The names a SQL text uses (`t`, and `p.t` when qualified by another project), lower case. */
 function names(text: string, projects: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
-  // Strings are text ('tb' names no table); "quoted" names stay.
-  const code = stripComments(text).replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"/g, (m) => (m.startsWith("'") ? ' '.repeat(m.length) : m));
+  const code = sqlCode(text);
   for (const m of code.matchAll(REF)) {
     out.add(tableName(m[0], projects));
     // `t.col` may be a table's column: the first part alone is a name too.
     out.add(tableName(m[0].split('.')[0]!, projects));
   }
   return out;
+}
+
+/** The functions a SQL text calls (`f(`, `p.f(`), as lineage names. */
+function calls(text: string, projects: ReadonlySet<string>): Set<string> {
+  return new Set([...sqlCode(text).matchAll(CALL)].map((m) => tableName(m[1]!, projects)));
+}
+
+/** The user functions a sql node keeps in the store for later scripts (`CREATE FUNCTION`, not TEMPORARY), as lineage names. */
+function functionsMade(node: WorkflowNode, projects: ReadonlySet<string>): string[] {
+  if (node.type !== 'sql') return [];
+  const out = new Set<string>();
+  for (const s of splitStatements(nodeSqlText(node))) {
+    try {
+      const c = classify(s.text);
+      if (c.kind === 'function' && !c.temporary) out.add(tableName(c.def.project ? `${c.def.project}.${c.def.name}` : c.def.name, projects));
+    } catch {
+      // A statement ferry cannot read fails when the node runs, with its message.
+    }
+  }
+  return [...out];
 }
 
 /**
@@ -109,11 +137,14 @@ export async function applyLineage(wf: Workflow, where: string, projects: Iterab
   const envProjects = new Set([...projects].map((p) => p.toLowerCase()));
   const lineage: Record<string, NodeLineage> = {};
   const writers = new Map<string, string[]>();
+  /** Function name -> the nodes creating it (a node calling it runs after them, as after a table's writer). */
+  const makers = new Map<string, string[]>();
   for (const node of Object.values(wf.nodes)) {
     const job = await syncJob(node);
     const writes = outputs(node, job, envProjects);
     lineage[node.name] = { reads: [], writes, sources: sourceOf(job), derived: [] };
     for (const t of writes) writers.set(t, [...(writers.get(t) ?? []), node.name]);
+    for (const f of functionsMade(node, envProjects)) makers.set(f, [...(makers.get(f) ?? []), node.name]);
   }
   for (const node of Object.values(wf.nodes)) {
     if (node.type !== 'sql') continue;
@@ -127,6 +158,13 @@ export async function applyLineage(wf: Workflow, where: string, projects: Iterab
       l.reads.push(table);
       for (const parent of others) {
         if (!node.depends.includes(parent) && !l.derived.includes(parent)) l.derived.push(parent);
+      }
+    }
+    const called = calls(nodeSqlText(node), envProjects);
+    for (const [fn, by] of makers) {
+      if (!called.has(fn)) continue;
+      for (const parent of by) {
+        if (parent !== node.name && !node.depends.includes(parent) && !l.derived.includes(parent)) l.derived.push(parent);
       }
     }
     node.depends = [...node.depends, ...l.derived];

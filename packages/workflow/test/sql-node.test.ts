@@ -147,6 +147,23 @@ describe('table lineage and string literals', () => {
   });
 });
 
+describe('function lineage', () => {
+  it('a sql node calling a function another node creates runs after it; a temporary one or a mere mention does not count', async () => {
+    writeFileSync(join(tw.dir, 'sql', 'fns.sql'), "CREATE OR REPLACE FUNCTION twice(x) AS x * 2;\nCREATE TEMPORARY FUNCTION local_only(x) AS x;");
+    const ws = await tw.load(workspaceYaml(`      use: { type: sql, sql: "INSERT OVERWRITE TABLE out SELECT Twice (1), local_only(2)" }
+      fns: { type: sql, file: sql/fns.sql }
+      other: { type: sql, sql: "SELECT 'twice(1)' AS s, 1 AS twice" }
+      qualified: { type: sql, sql: "SELECT p_dev.twice(3)" }
+`));
+    const wf = ws.workflows.W!;
+    expect(wf.nodes.use!.depends).toEqual(['fns']);
+    expect(wf.lineage!.use).toEqual({ reads: [], writes: ['out'], sources: [], derived: ['fns'] });
+    expect(wf.nodes.other!.depends).toEqual([]);
+    expect(wf.nodes.qualified!.depends).toEqual(['fns']);
+    expect(wf.order.indexOf('fns')).toBeLessThan(wf.order.indexOf('use'));
+  });
+});
+
 describe('lineage sources', () => {
   it('show a sync source without the secrets its path or table may hold', async () => {
     tw.job('tok.json', {
