@@ -162,7 +162,8 @@ export async function applyLineage(wf: Workflow, where: string, projects: Iterab
     }
     const called = calls(nodeSqlText(node), envProjects);
     for (const [fn, by] of makers) {
-      if (!called.has(fn)) continue;
+      // A function the node creates itself is its own (two scripts each defining the same helper are no cycle).
+      if (!called.has(fn) || by.includes(node.name)) continue;
       for (const parent of by) {
         if (parent !== node.name && !node.depends.includes(parent) && !l.derived.includes(parent)) l.derived.push(parent);
       }

@@ -161,6 +161,11 @@ describe('function lineage', () => {
     expect(wf.nodes.other!.depends).toEqual([]);
     expect(wf.nodes.qualified!.depends).toEqual(['fns']);
     expect(wf.order.indexOf('fns')).toBeLessThan(wf.order.indexOf('use'));
+    // Two nodes that each create and call the same helper use their own: no dependency, no cycle.
+    const two = await tw.load(workspaceYaml(`      a: { type: sql, sql: "CREATE OR REPLACE FUNCTION h(x) AS x + 1; SELECT h(1)" }
+      b: { type: sql, sql: "CREATE OR REPLACE FUNCTION h(x) AS x + 1; SELECT h(2)" }
+`));
+    expect([two.workflows.W!.nodes.a!.depends, two.workflows.W!.nodes.b!.depends]).toEqual([[], []]);
   });
 });
 
