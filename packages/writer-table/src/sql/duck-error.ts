@@ -69,11 +69,19 @@ const POSITIONS = new WeakMap<FerryError, SqlErrorAt>();
 export interface SqlErrorAt {
   detail: string;
   offset: number;
+  /** The offset is in the whole statement (a PARTITION spec), not in the part DuckDB ran. */
+  inStatement?: boolean;
 }
 
 /** Where a FerryError from `duckError` points, when DuckDB said. */
 export function sqlErrorAt(err: unknown): SqlErrorAt | undefined {
   return err instanceof FerryError ? POSITIONS.get(err) : undefined;
+}
+
+/** `err` (ferry's own check of a statement part, e.g. its PARTITION spec) placed at `offset` of the statement; returns it. */
+export function placeInStatement(err: unknown, offset: number | undefined): unknown {
+  if (err instanceof FerryError && offset !== undefined && !POSITIONS.has(err)) POSITIONS.set(err, { detail: err.message, offset, inStatement: true });
+  return err;
 }
 
 /** A FerryError whose message ends with `(line, column)` of `offset` in `text`, remembering the offset for callers that know more. */

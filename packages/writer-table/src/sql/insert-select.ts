@@ -20,7 +20,7 @@ import { gc } from '../lifecycle.js';
 import { abortWrite, beginWrite } from '../pending.js';
 import { writeSpec } from '../partition-spec.js';
 import type { Store } from '../store.js';
-import { duckError } from './duck-error.js';
+import { duckError, placeInStatement } from './duck-error.js';
 import { duckType, ident, listLiteral, literal } from './duck-sql.js';
 import { SqlSession } from './session.js';
 import type { FunctionDef } from './functions.js';
@@ -101,7 +101,12 @@ export async function insertSelect(store: Store, project: string, stmt: InsertSt
   if (stmt.partition === undefined && def.partitionColumns.length > 0) {
     throw new FerryError(ErrorCodes.SQL, `INSERT into ${name}: the table is partitioned by (${def.partitionColumns.map((c) => c.name).join(', ')}); add PARTITION (${def.partitionColumns.map((c) => `${c.name}='...'`).join(', ')})`);
   }
-  const partition = writeSpec(def, stmt.partition);
+  let partition: string;
+  try {
+    partition = writeSpec(def, stmt.partition);
+  } catch (err) {
+    throw placeInStatement(err, stmt.partitionOffset);
+  }
   const w = await beginWrite(store, { project: def.project, table: def.name, partition, tableId: def.id }, { waitMs: opts.lockWaitMs ?? 0, signal: opts.signal });
   try {
     const dir = partitionDir(def.project, def.name, partition);

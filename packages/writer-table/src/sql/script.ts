@@ -141,7 +141,7 @@ async function createFunction(store: Store, project: string, stmt: CreateFunctio
 function placed(err: unknown, script: string, s: ScriptStatement, base: number, several: boolean, source: ScriptSource | undefined): unknown {
   if (!(err instanceof FerryError)) return err;
   const at = sqlErrorAt(err);
-  const offset = at ? base + at.offset : s.offset;
+  const offset = at ? (at.inStatement ? s.offset : base) + at.offset : s.offset;
   const detail = at ? at.detail : err.message;
   if (source) {
     const { line, column } = lineColumn(source.text, source.toSource(offset));

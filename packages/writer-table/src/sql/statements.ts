@@ -77,13 +77,15 @@ export interface InsertStatement {
   select: string;
   /** Offset of the query in the statement text (for error positions). */
   selectOffset: number;
+  /** Offset of the partition spec (inside PARTITION (...)) in the statement text, when there is one. */
+  partitionOffset?: number;
 }
 
 /** What a statement of a script does. */
 export type ClassifiedStatement = InsertStatement | CreateFunction | DropFunction | { kind: 'create'; text: string } | { kind: 'query'; text: string };
 
 const NAME = String.raw`(?:"[^"]+"|\x60[^\x60]+\x60|[A-Za-z_][A-Za-z0-9_]*)`;
-const INSERT_RE = new RegExp(String.raw`^insert\s+(overwrite|into)\s+(?:table\s+)?(${NAME}(?:\s*\.\s*${NAME})?)\s*(?:partition\s*\(([^)]*)\)\s*)?`, 'i');
+const INSERT_RE = new RegExp(String.raw`^insert\s+(overwrite|into)\s+(?:table\s+)?(${NAME}(?:\s*\.\s*${NAME})?)\s*(?:partition\s*\(([^)]*)\)\s*)?`, 'di');
 
 const unquote = (name: string) => name.replace(/\s+/g, '').replace(/["`]/g, '');
 
@@ -109,5 +111,15 @@ export function classify(text: string, project = ''): ClassifiedStatement {
   if (!/^(select|with|from|values|\()/i.test(select)) {
     throw new FerryError(ErrorCodes.SQL, `INSERT ${m[1]!.toUpperCase()} ${unquote(m[2]!)}: expected a SELECT after the table${m[3] !== undefined ? ' and partition' : ''}, got ${JSON.stringify(select.slice(0, 30))} (column lists are not supported: select the table's columns in order)`);
   }
-  return { kind: 'insert', mode: m[1]!.toLowerCase() === 'overwrite' ? 'overwrite' : 'append', table: unquote(m[2]!), partition: m[3]?.trim(), select: text.slice(selectOffset, selectOffset + select.length), selectOffset };
+  const spec = m.indices?.[3];
+  const partitionOffset = spec && m[3] !== undefined ? lead + spec[0] + (m[3].length - m[3].trimStart().length) : undefined;
+  return {
+    kind: 'insert',
+    mode: m[1]!.toLowerCase() === 'overwrite' ? 'overwrite' : 'append',
+    table: unquote(m[2]!),
+    partition: m[3]?.trim(),
+    select: text.slice(selectOffset, selectOffset + select.length),
+    selectOffset,
+    ...(partitionOffset !== undefined ? { partitionOffset } : {}),
+  };
 }
