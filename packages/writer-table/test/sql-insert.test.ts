@@ -111,6 +111,7 @@ describe('INSERT ... SELECT into the store', () => {
     await expect(sql(AGG, { write: false })).rejects.toThrow(/--write/);
     await expect(sql(`INSERT INTO plain SELECT 1, 2`)).rejects.toThrow(/gives 2 column\(s\), the table has 1/);
     await expect(sql(`INSERT INTO agg SELECT 1`)).rejects.toThrow(/add PARTITION \(dt='...'\)/);
+    await expect(sql('SELECT 1;\nINSERT INTO plain\n  SELECT 1, 2')).rejects.toThrow(/gives 2 column\(s\), the table has 1 .* \(line 3, column 3\)$/);
     // A PARTITION spec that does not fit the table is placed at the spec.
     await expect(sql("SELECT 1;\nINSERT INTO agg PARTITION ( day='1') SELECT 1")).rejects.toThrow(/^partition "day='1'" does not match table p\.agg.* \(line 2, column 29\)$/);
     await expect(sql(`INSERT INTO missing SELECT 1`)).rejects.toThrow(/table missing does not exist/);

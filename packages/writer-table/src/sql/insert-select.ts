@@ -20,7 +20,7 @@ import { gc } from '../lifecycle.js';
 import { abortWrite, beginWrite } from '../pending.js';
 import { writeSpec } from '../partition-spec.js';
 import type { Store } from '../store.js';
-import { duckError, placeInStatement } from './duck-error.js';
+import { duckError, placeInStatement, sqlErrorWithPosition } from './duck-error.js';
 import { duckType, ident, listLiteral, literal } from './duck-sql.js';
 import { SqlSession } from './session.js';
 import type { FunctionDef } from './functions.js';
@@ -149,7 +149,8 @@ async function copySelect(store: Store, project: string, def: TableDef, select: 
       throw duckError(err, `${head}${query}`, { source: select, toSource: (o) => prepared.toSource(Math.max(0, o - head.length)) });
     }
     if (width !== def.columns.length) {
-      throw new FerryError(ErrorCodes.SQL, `INSERT into ${name}: the SELECT gives ${width} column(s), the table has ${def.columns.length} (${def.columns.map((c) => c.name).join(', ')}); partition columns come from PARTITION (...)`);
+      // Placed at the SELECT (offset 0 of `select`).
+      throw sqlErrorWithPosition(ErrorCodes.SQL, `INSERT into ${name}: the SELECT gives ${width} column(s), the table has ${def.columns.length} (${def.columns.map((c) => c.name).join(', ')}); partition columns come from PARTITION (...)`, select, 0);
     }
     const aliases = def.columns.map((_, i) => ident(`_c${i}`));
     const cols = def.columns.map((c, i) => `${castExpr(`q.${aliases[i]}`, c, name)} AS ${ident(c.name)}`);
