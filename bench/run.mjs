@@ -16,10 +16,11 @@ const ALL = {
   workers: './workers/queue.mjs',
 };
 const asked = process.argv.slice(2);
-for (const name of asked) if (!ALL[name]) {
-  console.error(`unknown benchmark "${name}"; known: ${Object.keys(ALL).join(', ')}`);
-  process.exit(2);
-}
+for (const name of asked)
+  if (!ALL[name]) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(ALL).join(', ')}`);
+    process.exit(2);
+  }
 const names = asked.length ? asked : Object.keys(ALL);
 for (const name of names) {
   const url = new URL(ALL[name], import.meta.url);

@@ -126,7 +126,14 @@ try {
   await ferry(['workflow', 'lineage', 'WorkShop']);
   if (mysqlSkipped) console.log(`(the SQL nodes need ods_user_info_d: skipped, ${mysqlSkipped})`);
   else {
-    const profile = await ferry(['sql', `select uid, region, device, pv, gender, age_range, zodiac from ads_user_info_1d where dt='${bizdate}' and uid <> '-' order by pv desc, uid limit 5`, '--store', '.ferry', '--project', DEV]);
+    const profile = await ferry([
+      'sql',
+      `select uid, region, device, pv, gender, age_range, zodiac from ads_user_info_1d where dt='${bizdate}' and uid <> '-' order by pv desc, uid limit 5`,
+      '--store',
+      '.ferry',
+      '--project',
+      DEV,
+    ]);
     if (profile.code !== 0) exitCode = 1;
   }
 

@@ -7,7 +7,12 @@ import { ROOT } from './helpers.js';
 const deps = Object.fromEntries(
   readdirSync(join(ROOT, 'packages')).map((dir) => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'packages', dir, 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
-    return [pkg.name, Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@ferry/')).sort()];
+    return [
+      pkg.name,
+      Object.keys(pkg.dependencies ?? {})
+        .filter((d) => d.startsWith('@ferry/'))
+        .sort(),
+    ];
   }),
 );
 
@@ -16,10 +21,21 @@ describe('the package graph', () => {
     const doc = readFileSync(join(ROOT, 'docs/architecture.md'), 'utf8');
     const block = /```text\n(@ferry\/core[\s\S]*?)```/.exec(doc)![1]!;
     const graph = Object.fromEntries(
-      block.trim().split('\n').map((line) => {
-        const [name, rest] = line.split('->').map((s) => s.trim());
-        return [name!, rest!.startsWith('(') ? [] : rest!.split(',').map((s) => s.trim()).sort()];
-      }),
+      block
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [name, rest] = line.split('->').map((s) => s.trim());
+          return [
+            name!,
+            rest!.startsWith('(')
+              ? []
+              : rest!
+                  .split(',')
+                  .map((s) => s.trim())
+                  .sort(),
+          ];
+        }),
     );
     expect(graph).toEqual(deps);
   });
@@ -29,7 +45,7 @@ describe('the package graph', () => {
     for (const name of Object.keys(deps).filter((n) => /reader-|writer-/.test(n))) expect(deps[name], name).toEqual(['@ferry/core']);
   });
 
-  it('has no ferry package named in core\'s sources (no hard-coded plugins, no CLI lookup)', () => {
+  it("has no ferry package named in core's sources (no hard-coded plugins, no CLI lookup)", () => {
     const dir = join(ROOT, 'packages/core/src');
     const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
     const named = files.filter((f) => /['"]@ferry\/(?!core)/.test(readFileSync(join(dir, f), 'utf8')));

@@ -66,9 +66,6 @@ describe('the recommendation', () => {
   it('points out noise and settings the reader could not fill', () => {
     const noisy = summarize('job', [trial(1000, 1), trial(1300, 1), trial(1100, 1, { splits: 1 })], 2);
     const rec = recommend([row(1, 1100, 1), noisy], 8);
-    expect(rec.notes).toEqual([
-      expect.stringMatching(/^noisy: wall times spread up to 27% within a setting/),
-      '2 channels: the reader made fewer splits than that, so fewer channels ran',
-    ]);
+    expect(rec.notes).toEqual([expect.stringMatching(/^noisy: wall times spread up to 27% within a setting/), '2 channels: the reader made fewer splits than that, so fewer channels ran']);
   });
 });

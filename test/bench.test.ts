@@ -28,9 +28,24 @@ afterAll(() => cleanup());
 
 /** The --json object (the fields these tests read). */
 interface Row {
-  kind: string; channels?: number; splits: number; trials: number; records: number; bytes: number; recordsKnown: boolean;
-  wallMs: { median: number; min: number; max: number }; spreadPct: number; recordsPerSec?: number; mbPerSec: number;
-  cpuS: number; mainCpuS?: number; workersCpuS?: number; peakRssBytes: number; dirty: number; vsBaseline?: number; method?: string;
+  kind: string;
+  channels?: number;
+  splits: number;
+  trials: number;
+  records: number;
+  bytes: number;
+  recordsKnown: boolean;
+  wallMs: { median: number; min: number; max: number };
+  spreadPct: number;
+  recordsPerSec?: number;
+  mbPerSec: number;
+  cpuS: number;
+  mainCpuS?: number;
+  workersCpuS?: number;
+  peakRssBytes: number;
+  dirty: number;
+  vsBaseline?: number;
+  method?: string;
 }
 interface Report {
   job: { reader: string; writer: string; target: string; destination?: string; params: string[] };
@@ -103,7 +118,10 @@ describe('ferry bench over a generate job', SLOW, () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n').filter((l) => /^1 ch\s.*█/.test(l))).toHaveLength(1);
     expect(r.stdout).toContain('recommended: 1 channel. only 1 channel was measured.');
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('bench: '))).toEqual([expect.stringMatching(/^bench: warm-up \(1 ch\): [\d.]+ s$/), expect.stringMatching(/^bench: round 1\/1 1 ch: [\d.]+ s$/)]);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('bench: '))).toEqual([
+      expect.stringMatching(/^bench: warm-up \(1 ch\): [\d.]+ s$/),
+      expect.stringMatching(/^bench: round 1\/1 1 ch: [\d.]+ s$/),
+    ]);
   });
 
   it('rejects a bad --channels list before running anything', async () => {
@@ -142,7 +160,16 @@ describe('ferry bench over an httpfile job', SLOW, () => {
   it('measures each setting and the raw read of the same URL', async () => {
     const port = (server.address() as AddressInfo).port;
     const job = writeJob('http.json', {
-      reader: { plugin: 'httpfile', url: `http://127.0.0.1:${port}/data.csv`, splitSize: 65_536, columns: [{ index: 0, type: 'bigint' }, { index: 1, type: 'string' }, { index: 2, type: 'double' }] },
+      reader: {
+        plugin: 'httpfile',
+        url: `http://127.0.0.1:${port}/data.csv`,
+        splitSize: 65_536,
+        columns: [
+          { index: 0, type: 'bigint' },
+          { index: 1, type: 'string' },
+          { index: 2, type: 'double' },
+        ],
+      },
       writer: { plugin: 'null' },
     });
     const report = parseReport(await runCli(['bench', job, '--channels', '1,2', '--repeat', '1', '--json', '--quiet']));
@@ -160,7 +187,17 @@ describe('ferry bench over a local file job', SLOW, () => {
   it('compares the setting with the raw read of the same file', async () => {
     const data = join(dir, 'data.txt');
     writeFileSync(data, Array.from({ length: 5_000 }, (_, i) => `${i},x${i}`).join('\n') + '\n');
-    const job = writeJob('file.json', { reader: { plugin: 'file', path: data, columns: [{ index: 0, type: 'bigint' }, { index: 1, type: 'string' }] }, writer: { plugin: 'null' } });
+    const job = writeJob('file.json', {
+      reader: {
+        plugin: 'file',
+        path: data,
+        columns: [
+          { index: 0, type: 'bigint' },
+          { index: 1, type: 'string' },
+        ],
+      },
+      writer: { plugin: 'null' },
+    });
     const report = parseReport(await runCli(['bench', job, '--channels', '1', '--repeat', '1', '--json', '--quiet']));
     expectPlausible(report.settings, 5_000, [1]);
     expect(report.baseline!.bytes).toBe(statSync(data).size);
@@ -277,7 +314,11 @@ describe('ferry bench --target scratch', SLOW, () => {
       setting: { speed: { records: 50_000 } },
     });
     // detached: its own process group, so a group signal reaches the bench and its trial, as a terminal's Ctrl-C does.
-    const child = spawn(process.execPath, [CLI, 'bench', slow, '--bizdate', '20240620', '--store', store, '--target', 'scratch', '--channels', '1', '--repeat', '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [CLI, 'bench', slow, '--bizdate', '20240620', '--store', store, '--target', 'scratch', '--channels', '1', '--repeat', '2'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));

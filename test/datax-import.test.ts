@@ -42,7 +42,14 @@ describe('ferry import datax', () => {
     expect(imp.stderr).toContain('not carried over: job.content[0].writer.parameter.print:');
     expect(imp.stderr).toContain('FERRY_MYSQL_PASSWORD');
     const job = JSON.parse(readFileSync(out, 'utf8'));
-    expect(job.reader).toMatchObject({ plugin: 'mysql', url: `jdbc:mysql://127.0.0.1:3306/${db.name}`, table: 'datax_src', columns: ['id', 'name'], splitPk: 'id', password: '${env:FERRY_MYSQL_PASSWORD}' });
+    expect(job.reader).toMatchObject({
+      plugin: 'mysql',
+      url: `jdbc:mysql://127.0.0.1:3306/${db.name}`,
+      table: 'datax_src',
+      columns: ['id', 'name'],
+      splitPk: 'id',
+      password: '${env:FERRY_MYSQL_PASSWORD}',
+    });
     expect(job.setting).toEqual({ channel: 3, errorLimit: { records: 0, percentage: 0.02 } });
     expect(readFileSync(out, 'utf8') + imp.stdout + imp.stderr).not.toContain(SECRET);
     const run = await runCli(['run', out, '--json'], { env });
@@ -83,7 +90,13 @@ describe('ferry import datax', () => {
     const run = await runCli(['run', out, '--quiet'], { env });
     expect(run.code, run.stderr).toBe(0);
     const exp = await runCli(['table', 'export', 'case00', '--store', store, '--format', 'jsonl']);
-    expect(exp.stdout.trim().split('\n').map((l) => JSON.parse(l)).sort((a, b) => a.id - b.id)).toEqual([
+    expect(
+      exp.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .sort((a, b) => a.id - b.id),
+    ).toEqual([
       { id: 1, flag: true, score: 1.5, name: 'one, uno', day: '2015-01-01', pt: '20150101' },
       { id: 2, flag: false, score: -2.25, name: 'two', day: '2015-12-31', pt: '20150101' },
       { id: 3, flag: true, score: 0, name: null, day: '2016-02-29', pt: '20150101' },
@@ -92,22 +105,38 @@ describe('ferry import datax', () => {
 
   it('lists every key it cannot carry over, one line each, and exits 3', async () => {
     const src = join(tmp.dir, 'unsupported.json');
-    writeFileSync(src, JSON.stringify({
-      job: {
-        setting: { speed: { channel: '2' }, errorLimit: { record: '5' } },
-        content: [{
-          reader: { name: 'mysqlreader', parameter: {
-            username: 'root', password: SECRET, column: ['*'], session: ['SET NAMES utf8mb4'], preSql: ['DELETE FROM x'],
-            connection: [{ table: ['t_[0-2]'], jdbcUrl: [`jdbc:mysql://127.0.0.1:3306/${db.name}?password=${SECRET}`, 'jdbc:mysql://10.0.0.2:3306/x'] }],
-          } },
-          writer: { name: 'odpswriter', parameter: { table: 't', postSql: ['select 1'], emptyAsNull: true, truncate: false } },
-          transformer: [{ name: 'dx_substr', parameter: { columnIndex: 1, paras: ['1', '3'] } }],
-        }, { reader: { name: 'streamreader', parameter: {} }, writer: { name: 'streamwriter', parameter: {} } }],
-      },
-    }));
+    writeFileSync(
+      src,
+      JSON.stringify({
+        job: {
+          setting: { speed: { channel: '2' }, errorLimit: { record: '5' } },
+          content: [
+            {
+              reader: {
+                name: 'mysqlreader',
+                parameter: {
+                  username: 'root',
+                  password: SECRET,
+                  column: ['*'],
+                  session: ['SET NAMES utf8mb4'],
+                  preSql: ['DELETE FROM x'],
+                  connection: [{ table: ['t_[0-2]'], jdbcUrl: [`jdbc:mysql://127.0.0.1:3306/${db.name}?password=${SECRET}`, 'jdbc:mysql://10.0.0.2:3306/x'] }],
+                },
+              },
+              writer: { name: 'odpswriter', parameter: { table: 't', postSql: ['select 1'], emptyAsNull: true, truncate: false } },
+              transformer: [{ name: 'dx_substr', parameter: { columnIndex: 1, paras: ['1', '3'] } }],
+            },
+            { reader: { name: 'streamreader', parameter: {} }, writer: { name: 'streamwriter', parameter: {} } },
+          ],
+        },
+      }),
+    );
     const imp = await runCli(['import', 'datax', src]);
     expect(imp.code).toBe(3);
-    const lines = imp.stderr.split('\n').filter((l) => l.startsWith('not carried over: ')).map((l) => l.slice(18).split(':')[0]);
+    const lines = imp.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('not carried over: '))
+      .map((l) => l.slice(18).split(':')[0]);
     expect(lines.sort()).toEqual([
       'job.content[0].reader.parameter.connection[0].jdbcUrl[1..]',
       'job.content[0].reader.parameter.preSql',
@@ -128,7 +157,14 @@ describe('ferry import datax', () => {
   it('lists zip and bzip2 compression of a txtfilereader as not carried over', async () => {
     for (const compress of ['zip', 'bzip2']) {
       const src = join(tmp.dir, `compress-${compress}.json`);
-      writeFileSync(src, JSON.stringify({ job: { content: [{ reader: { name: 'txtfilereader', parameter: { path: ['/data/*.log'], compress, column: [{ index: 0, type: 'string' }] } }, writer: { name: 'streamwriter', parameter: {} } }] } }));
+      writeFileSync(
+        src,
+        JSON.stringify({
+          job: {
+            content: [{ reader: { name: 'txtfilereader', parameter: { path: ['/data/*.log'], compress, column: [{ index: 0, type: 'string' }] } }, writer: { name: 'streamwriter', parameter: {} } }],
+          },
+        }),
+      );
       const imp = await runCli(['import', 'datax', src]);
       expect(imp.code).toBe(3);
       expect(imp.stderr).toContain(`not carried over: job.content[0].reader.parameter.compress: "${compress}" files are not supported`);
@@ -137,15 +173,24 @@ describe('ferry import datax', () => {
 
   it('converts DataWorks script-mode JSON (steps with stepType)', async () => {
     const src = join(tmp.dir, 'dataworks.json');
-    writeFileSync(src, JSON.stringify({
-      type: 'job', version: '2.0',
-      steps: [
-        { stepType: 'mysql', category: 'reader', name: 'Reader', parameter: { datasource: 'crm', column: ['id', 'name'], connection: [{ datasource: 'crm', table: ['users'] }], where: '', splitPk: 'id', encoding: 'UTF-8' } },
-        { stepType: 'odps', category: 'writer', name: 'Writer', parameter: { datasource: 'odps_first', table: 'ods_users', partition: 'dt=${bizdate}', truncate: true, column: ['id', 'name'] } },
-      ],
-      setting: { errorLimit: { record: '0' }, speed: { throttle: false, concurrent: 2 } },
-      order: { hops: [{ from: 'Reader', to: 'Writer' }] },
-    }));
+    writeFileSync(
+      src,
+      JSON.stringify({
+        type: 'job',
+        version: '2.0',
+        steps: [
+          {
+            stepType: 'mysql',
+            category: 'reader',
+            name: 'Reader',
+            parameter: { datasource: 'crm', column: ['id', 'name'], connection: [{ datasource: 'crm', table: ['users'] }], where: '', splitPk: 'id', encoding: 'UTF-8' },
+          },
+          { stepType: 'odps', category: 'writer', name: 'Writer', parameter: { datasource: 'odps_first', table: 'ods_users', partition: 'dt=${bizdate}', truncate: true, column: ['id', 'name'] } },
+        ],
+        setting: { errorLimit: { record: '0' }, speed: { throttle: false, concurrent: 2 } },
+        order: { hops: [{ from: 'Reader', to: 'Writer' }] },
+      }),
+    );
     const imp = await runCli(['import', 'datax', src]);
     expect(imp.code, imp.stderr).toBe(0);
     expect(JSON.parse(imp.stdout)).toEqual({
@@ -162,7 +207,7 @@ describe('ferry import datax', () => {
     expect(run.stderr).toContain('ferry import datax');
     const cases: [object, string][] = [
       [{ reader: { plugin: 'generate' }, writer: { plugin: 'null' }, setting: { speed: { channel: 2 } } }, 'setting.speed.channel: the channel count is setting.channel'],
-      [{ reader: { plugin: 'mysql', connection: [{ jdbcUrl: ['jdbc:mysql://h/db'], table: ['t'] }] }, writer: { plugin: 'null' } }, 'reader.connection: DataX\'s connection list; ferry takes url'],
+      [{ reader: { plugin: 'mysql', connection: [{ jdbcUrl: ['jdbc:mysql://h/db'], table: ['t'] }] }, writer: { plugin: 'null' } }, "reader.connection: DataX's connection list; ferry takes url"],
     ];
     for (const [job, msg] of cases) {
       const path = join(tmp.dir, 'hint.json');

@@ -41,9 +41,17 @@ async function sync(table: string, ddl: string) {
   const out = join(dir, `${table}.jsonl`);
   const exported = await runCli(['table', 'export', table, '--store', store, '--format', 'jsonl', '-o', out]);
   expect(exported.code, exported.stderr).toBe(0);
-  const rows = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const rows = readFileSync(out, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   rows.sort((a, b) => Number(a.id) - Number(b.id));
-  const dirty = result.dirtyFile ? readFileSync(result.dirtyFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { reason: string }) : [];
+  const dirty = result.dirtyFile
+    ? readFileSync(result.dirtyFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { reason: string })
+    : [];
   return { result, rows, dirty: dirty.map((d) => d.reason).sort() };
 }
 

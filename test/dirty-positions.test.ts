@@ -31,7 +31,15 @@ describe('dirty records you can find', () => {
     const runId = result.runDir.split('/').pop();
     const show = await runCli(['dirty', 'show', runId, '--store', store, '--json']);
     expect(show.code, show.stderr).toBe(0);
-    return { result, records: show.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)), runId };
+    return {
+      result,
+      records: show.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+      runId,
+    };
   };
 
   it('a text file read as several byte ranges: each bad value points to its line in the file', async () => {
@@ -40,7 +48,17 @@ describe('dirty records you can find', () => {
     for (let i = 2; i <= 3000; i++) lines.push(`${i}|${bad.has(i) ? 'oops' : i}`);
     writeFileSync(join(tmp.dir, 'nums.txt'), lines.join('\n') + '\n');
     const { result, records, runId } = await runJob('ranges.json', {
-      reader: { plugin: 'file', path: 'nums.txt', fieldDelimiter: '|', skipHeader: true, splitSize: 2000, columns: [{ index: 0, type: 'long' }, { index: 1, type: 'long' }] },
+      reader: {
+        plugin: 'file',
+        path: 'nums.txt',
+        fieldDelimiter: '|',
+        skipHeader: true,
+        splitSize: 2000,
+        columns: [
+          { index: 0, type: 'long' },
+          { index: 1, type: 'long' },
+        ],
+      },
       writer: { plugin: 'table', table: 'nums' },
       setting: { channel: 3, errorLimit: { records: 10 } },
     });
@@ -68,7 +86,10 @@ describe('dirty records you can find', () => {
     sql('CREATE TABLE src (id INT PRIMARY KEY, n VARCHAR(10)); INSERT INTO src VALUES (1,"1"),(2,"two"),(3,"3"),(40,"forty");', db.name);
     const job = { reader: { plugin: 'mysql', url: `mysql://root@127.0.0.1:3306/${db.name}`, table: 'src' }, writer: { plugin: 'table', table: 'nums' }, setting: { errorLimit: {} } };
     const { records } = await runJob('mysql.json', job);
-    expect(records.map((r: { source: object }) => r.source)).toEqual([{ table: 'src', id: 2 }, { table: 'src', id: 40 }]);
+    expect(records.map((r: { source: object }) => r.source)).toEqual([
+      { table: 'src', id: 2 },
+      { table: 'src', id: 40 },
+    ]);
     writeFileSync(join(tmp.dir, 'mysql.json'), JSON.stringify(job));
     const run = await runCli(['run', join(tmp.dir, 'mysql.json'), '--store', store, '--quiet']);
     expect(run.stdout).toMatch(new RegExp(`First dirty record +: table src id=2: n: "two"`));

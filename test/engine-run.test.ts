@@ -22,8 +22,26 @@ function writeJob(name: string, job: unknown): string {
   return path;
 }
 
-const generated = (rows: number, extra: object = {}) => ({ plugin: 'generate', rows, columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'at', type: 'timestamp' }], ...extra });
-const jsonlWriter = (path: string, columns = [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'at', type: 'timestamp' }]) => ({ plugin: JSONL, path, columns });
+const generated = (rows: number, extra: object = {}) => ({
+  plugin: 'generate',
+  rows,
+  columns: [
+    { name: 'id', type: 'bigint' },
+    { name: 'name', type: 'string' },
+    { name: 'score', type: 'double' },
+    { name: 'at', type: 'timestamp' },
+  ],
+  ...extra,
+});
+const jsonlWriter = (
+  path: string,
+  columns = [
+    { name: 'id', type: 'bigint' },
+    { name: 'name', type: 'string' },
+    { name: 'score', type: 'double' },
+    { name: 'at', type: 'timestamp' },
+  ],
+) => ({ plugin: JSONL, path, columns });
 
 describe('ferry run', () => {
   it('moves 5,000,000 generated rows at 2 channels in flat memory and reports them as JSON', async () => {
@@ -66,8 +84,18 @@ describe('ferry run', () => {
     const out = join(dir, 'out.jsonl');
     writeFileSync(out, 'old content\n');
     const job = writeJob('job.json', {
-      reader: { plugin: 'generate', rows: 5000, columns: [{ name: 'id', type: 'bigint' }, { name: 'v', type: 'int' }] },
-      writer: jsonlWriter(out, [{ name: 'id', type: 'bigint' }, { name: 'v', type: 'tinyint' }]),
+      reader: {
+        plugin: 'generate',
+        rows: 5000,
+        columns: [
+          { name: 'id', type: 'bigint' },
+          { name: 'v', type: 'int' },
+        ],
+      },
+      writer: jsonlWriter(out, [
+        { name: 'id', type: 'bigint' },
+        { name: 'v', type: 'tinyint' },
+      ]),
       setting: { channel: 2, errorLimit: { records: 10 } },
     });
     const res = await runCli(['run', job, '--store', join(dir, 'store')]);
@@ -88,8 +116,18 @@ describe('ferry run', () => {
   it('writes the good rows and counts the dirty ones when they stay within errorLimit.percentage', async () => {
     const out = join(dir, 'out.jsonl');
     const job = writeJob('job.json', {
-      reader: { plugin: 'generate', rows: 2000, columns: [{ name: 'id', type: 'bigint' }, { name: 'v', type: 'smallint' }] },
-      writer: jsonlWriter(out, [{ name: 'id', type: 'bigint' }, { name: 'v', type: 'tinyint' }]),
+      reader: {
+        plugin: 'generate',
+        rows: 2000,
+        columns: [
+          { name: 'id', type: 'bigint' },
+          { name: 'v', type: 'smallint' },
+        ],
+      },
+      writer: jsonlWriter(out, [
+        { name: 'id', type: 'bigint' },
+        { name: 'v', type: 'tinyint' },
+      ]),
       setting: { channel: 2, errorLimit: { percentage: 1 } },
     });
     const res = await runCli(['run', job, '--json', '--store', join(dir, 'store')]);

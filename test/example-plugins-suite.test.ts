@@ -22,7 +22,12 @@ testReader({
   context: { baseDir: dir },
 });
 
-const COLUMNS = [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'at', type: 'timestamp' }];
+const COLUMNS = [
+  { name: 'id', type: 'bigint' },
+  { name: 'name', type: 'string' },
+  { name: 'score', type: 'double' },
+  { name: 'at', type: 'timestamp' },
+];
 let n = 0;
 testWriter({
   plugin: jsonl,
@@ -31,7 +36,10 @@ testWriter({
   readBack: async (config) => {
     const path = (config as { path: string }).path;
     if (!existsSync(path)) return undefined;
-    return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   },
   failing: () => ({ path: join(dir, 'a.txt', 'out.jsonl'), columns: COLUMNS }), // a.txt is a file: no folder can be made under it
   context: { baseDir: dir },

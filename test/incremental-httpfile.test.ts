@@ -34,7 +34,12 @@ beforeAll(async () => {
     const start = Number(m[1]);
     if (start >= log.length) return void res.writeHead(416, { 'content-range': `bytes */${log.length}` }).end();
     const end = m[2] ? Math.min(Number(m[2]), log.length - 1) : log.length - 1;
-    res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${log.length}`, 'content-length': end - start + 1, etag, 'last-modified': new Date(1_700_000_000_000 + version * 1000).toUTCString() });
+    res.writeHead(206, {
+      'content-range': `bytes ${start}-${end}/${log.length}`,
+      'content-length': end - start + 1,
+      etag,
+      'last-modified': new Date(1_700_000_000_000 + version * 1000).toUTCString(),
+    });
     res.end(log.subarray(start, end + 1));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -61,10 +66,13 @@ const append = (text: string) => {
 
 function writeJob(): string {
   const path = join(dir, 'log.json');
-  writeFileSync(path, JSON.stringify({
-    reader: { plugin: 'httpfile', url: `http://127.0.0.1:${port}/app.log?token=tok-12345678`, incremental: true },
-    writer: { plugin: 'table', table: 'app_log', partition: 'dt=${bizdate}' },
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      reader: { plugin: 'httpfile', url: `http://127.0.0.1:${port}/app.log?token=tok-12345678`, incremental: true },
+      writer: { plugin: 'table', table: 'app_log', partition: 'dt=${bizdate}' },
+    }),
+  );
   return path;
 }
 
@@ -81,7 +89,12 @@ async function allLines(): Promise<string[]> {
     const out: string[] = [];
     for (const p of listPartitions(store, 'default', 'app_log').sort((a, b) => a.spec.localeCompare(b.spec))) {
       const chunks: Buffer[] = [];
-      const w = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
+      const w = new Writable({
+        write(c, _e, cb) {
+          chunks.push(Buffer.from(c));
+          cb();
+        },
+      });
       await exportRows(store, 'default', 'app_log', { format: 'jsonl', partition: p.spec, out: w });
       for (const l of Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean)) out.push((JSON.parse(l) as { line: string }).line);
     }
@@ -148,7 +161,7 @@ describe('httpfile incremental', () => {
     version++;
     const other = await run(job, '20240602', [], 1);
     expect(other.error.message).toMatch(/was replaced since the last run \(the bytes before offset 9 differ, ETag "v\d+-9" -> "v\d+-12"\)/);
-    expect((await allLines())).toEqual(['a1', 'a2', 'a3']);
+    expect(await allLines()).toEqual(['a1', 'a2', 'a3']);
 
     const full = await run(job, '20240602', ['--full-refresh']);
     expect(full.recordsRead).toBe(4);

@@ -34,11 +34,14 @@ const storeArgs = () => ['--store', join(dir, 'store')];
 
 function writeJob(reader: object = {}, writer: object = {}): string {
   const path = join(dir, 'job.json');
-  writeFileSync(path, JSON.stringify({
-    reader: { plugin: 'mysql', url: `mysql://root@127.0.0.1:3306/${db.name}`, table: 'src', columns: ['id', 'v', 'updated_at'], incremental: { column: 'updated_at' }, ...reader },
-    writer: { plugin: 'table', table: 'ods', partition: 'dt=${bizdate}', columns: ['id', 'v', 'updated_at'], ...writer },
-    setting: { channel: 2 },
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      reader: { plugin: 'mysql', url: `mysql://root@127.0.0.1:3306/${db.name}`, table: 'src', columns: ['id', 'v', 'updated_at'], incremental: { column: 'updated_at' }, ...reader },
+      writer: { plugin: 'table', table: 'ods', partition: 'dt=${bizdate}', columns: ['id', 'v', 'updated_at'], ...writer },
+      setting: { channel: 2 },
+    }),
+  );
   return path;
 }
 
@@ -59,10 +62,20 @@ async function destRows(partition: string): Promise<string[]> {
   const store = openStore(join(dir, 'store'));
   try {
     const chunks: Buffer[] = [];
-    const out = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
+    const out = new Writable({
+      write(c, _e, cb) {
+        chunks.push(Buffer.from(c));
+        cb();
+      },
+    });
     await exportRows(store, 'default', 'ods', { format: 'jsonl', partition, out });
-    return Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
-      .sort((a, b) => Number(a.id) - Number(b.id)).map((r) => `${r.id}\t${r.v}\t${r.updated_at}`);
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map((r) => `${r.id}\t${r.v}\t${r.updated_at}`);
   } finally {
     await store.close();
   }
@@ -124,7 +137,12 @@ describe('mysql incremental', () => {
     expect((await run(job, '20240604')).recordsWritten).toBe(450);
     const show = await runCli(['state', 'show', job, '--json', ...storeArgs()]);
     expect(show.code, show.stderr).toBe(0);
-    expect(JSON.parse(show.stdout)).toMatchObject({ reader: 'mysql:src:updated_at', table: 'default.ods', partition: 'dt=${bizdate}', value: { column: 'updated_at', kind: 'datetime', value: '2024-06-03 23:00:00' } });
+    expect(JSON.parse(show.stdout)).toMatchObject({
+      reader: 'mysql:src:updated_at',
+      table: 'default.ods',
+      partition: 'dt=${bizdate}',
+      value: { column: 'updated_at', kind: 'datetime', value: '2024-06-03 23:00:00' },
+    });
     const list = await runCli(['state', 'list', ...storeArgs()]);
     expect(list.stdout).toContain('2024-06-03 23:00:00');
     expect((await runCli(['state', 'set', job, '2024-06-03 00:07:20', ...storeArgs()])).code).toBe(0);
@@ -144,7 +162,7 @@ describe('mysql incremental', () => {
   }, 180_000);
 
   it('string cursors go to the server as hex literals in the column collation; start and lookback narrow the range', async () => {
-    sql("DROP TABLE src; CREATE TABLE src (id INT PRIMARY KEY, v VARCHAR(40), updated_at DATETIME NOT NULL, code VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci)", db.name);
+    sql('DROP TABLE src; CREATE TABLE src (id INT PRIMARY KEY, v VARCHAR(40), updated_at DATETIME NOT NULL, code VARCHAR(20) CHARACTER SET latin1 COLLATE latin1_swedish_ci)', db.name);
     sql("INSERT INTO src VALUES (1, 'a', '2024-01-01', 'a''b'), (2, 'b', '2024-01-02', 'a\\\\c'), (3, 'c', '2024-01-03', 'b'), (4, 'd', '2024-01-04', 'B2')", db.name);
     const job = writeJob({ incremental: { column: 'code', start: "a'b" } });
     const r1 = await run(job, '20240101');
@@ -194,7 +212,10 @@ describe('mysql incremental', () => {
 
   it('refuses an incremental reader into a writer that cannot keep state', async () => {
     const path = join(dir, 'null.json');
-    writeFileSync(path, JSON.stringify({ reader: { plugin: 'mysql', url: `mysql://root@127.0.0.1:3306/${db.name}`, table: 'src', incremental: { column: 'updated_at' } }, writer: { plugin: 'null' } }));
+    writeFileSync(
+      path,
+      JSON.stringify({ reader: { plugin: 'mysql', url: `mysql://root@127.0.0.1:3306/${db.name}`, table: 'src', incremental: { column: 'updated_at' } }, writer: { plugin: 'null' } }),
+    );
     const res = await runCli(['run', path, ...storeArgs()]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('the null writer cannot keep its state');
@@ -205,15 +226,23 @@ describe('incremental jobs in a backfill', () => {
   it('are refused with the reason (the saved mark belongs to the latest run, not to a past date)', async () => {
     const { runJob } = await import('@ferry/core/engine');
     const { engineOptions } = await import('../packages/cli/dist/builtin-plugins.js');
-    const job = { reader: { plugin: 'mysql', url: `mysql://root@127.0.0.1:3306/${db.name}`, table: 'src', incremental: { column: 'updated_at' } }, writer: { plugin: 'table', table: 'ods', partition: 'dt=20240101', columns: ['id', 'v', 'updated_at'] } };
-    const res = await runJob(job, { ...engineOptions({ storeDir: join(dir, 'store'), project: 'default' }), job: 'nodes/ods.json', refuseState: 'a backfill of 20240101 cannot use the saved high-water mark', log: { info() {}, warn() {}, debug() {} } });
+    const job = {
+      reader: { plugin: 'mysql', url: `mysql://root@127.0.0.1:3306/${db.name}`, table: 'src', incremental: { column: 'updated_at' } },
+      writer: { plugin: 'table', table: 'ods', partition: 'dt=20240101', columns: ['id', 'v', 'updated_at'] },
+    };
+    const res = await runJob(job, {
+      ...engineOptions({ storeDir: join(dir, 'store'), project: 'default' }),
+      job: 'nodes/ods.json',
+      refuseState: 'a backfill of 20240101 cannot use the saved high-water mark',
+      log: { info() {}, warn() {}, debug() {} },
+    });
     expect(res.status).toBe('failed');
     expect(res.error?.message).toContain('reads incrementally (mysql:src:updated_at): a backfill of 20240101 cannot use the saved high-water mark');
   });
 });
 
 describe('rows written during an incremental run', () => {
-  it('above the run\'s maximum arrive next run; at or below it are missed (the documented limit)', async () => {
+  it("above the run's maximum arrive next run; at or below it are missed (the documented limit)", async () => {
     insert(1, 160, (i) => second('2024-06-01 00:00:00', i));
     const slow = writeJob({ columns: ['id', 'v', 'updated_at', 'SLEEP(0.02) AS s'], splitPk: 'id', splitFactor: 4 }, { columns: ['id', 'v', 'updated_at', 's'] });
     const before = listDataFiles(join(dir, 'store')).length;

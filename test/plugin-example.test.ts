@@ -31,7 +31,10 @@ describe('the docs/plugins.md worked example', () => {
     const res = await runCli(['run', join(dir, 'job.json'), '--json', '--store', join(dir, 'store')]);
     expect(res.code, res.stderr).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ status: 'succeeded', recordsRead: 6, recordsWritten: 5, dirtyRecords: 1 });
-    const rows = readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).n);
+    const rows = readFileSync(join(dir, 'out.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).n);
     expect(rows).toEqual(['1', '2', '3', '40', '60']);
   });
 

@@ -41,6 +41,11 @@ describe('the plugin guide (docs/plugins.md)', () => {
     expect(run.stdout).toMatch(/^Records read +: 6$/m);
     expect(run.stdout).toMatch(/^Records written +: 5$/m);
     expect(run.stdout).toMatch(/^Dirty records +: 1$/m);
-    expect(readFileSync(join(plugin, 'out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).n)).toEqual(['1', '2', '3', '40', '60']);
+    expect(
+      readFileSync(join(plugin, 'out.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).n),
+    ).toEqual(['1', '2', '3', '40', '60']);
   }, 180_000);
 });

@@ -11,28 +11,42 @@ describe('ferry preview', () => {
   beforeAll(async () => {
     const ddl = await runCli(['table', 'create', '--store', store, '--sql', 'CREATE TABLE events (id BIGINT, at DATETIME, day DATE, note STRING) PARTITIONED BY (dt STRING)']);
     expect(ddl.code, ddl.stderr).toBe(0);
-    writeFileSync(join(tmp.dir, 'events.csv'), [
-      'id,at,day,note',
-      '1,2024-03-04 05:06:07,2024-03-04,ok',
-      '2,2024-03-04 25:00:00,2024-03-04,bad hour',
-      '3,2024-03-05 00:00:00,2024-02-30,bad day',
-      '4,2024-03-06 12:30:00,\\N,null day',
-      '5,2024-03-07 01:02:03,2024-03-07,five',
-      '',
-    ].join('\n'));
-    writeFileSync(job, JSON.stringify({
-      reader: { plugin: 'file', path: 'events.csv', format: 'csv', skipHeader: true, nullFormat: '\\N', columns: [
-        { index: 0, type: 'long' }, { index: 1, type: 'datetime', format: 'yyyy-MM-dd HH:mm:ss' }, { index: 2, type: 'date' }, { index: 3 },
-      ] },
-      writer: { plugin: 'table', table: 'events', partition: 'dt=${bizdate}' },
-    }));
+    writeFileSync(
+      join(tmp.dir, 'events.csv'),
+      [
+        'id,at,day,note',
+        '1,2024-03-04 05:06:07,2024-03-04,ok',
+        '2,2024-03-04 25:00:00,2024-03-04,bad hour',
+        '3,2024-03-05 00:00:00,2024-02-30,bad day',
+        '4,2024-03-06 12:30:00,\\N,null day',
+        '5,2024-03-07 01:02:03,2024-03-07,five',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      job,
+      JSON.stringify({
+        reader: {
+          plugin: 'file',
+          path: 'events.csv',
+          format: 'csv',
+          skipHeader: true,
+          nullFormat: '\\N',
+          columns: [{ index: 0, type: 'long' }, { index: 1, type: 'datetime', format: 'yyyy-MM-dd HH:mm:ss' }, { index: 2, type: 'date' }, { index: 3 }],
+        },
+        writer: { plugin: 'table', table: 'events', partition: 'dt=${bizdate}' },
+      }),
+    );
   });
   afterAll(() => tmp.cleanup());
 
   it('shows rows as stored and bad dates as dirty with their line numbers', async () => {
     const r = await runCli(['preview', job, '--store', store, '--bizdate', '20240301', '-n', '4', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const file = join(tmp.dir, 'events.csv');
     expect(rows).toEqual([
       { source: { file, line: 2 }, values: ['1', '2024-03-04 05:06:07', '2024-03-04', 'ok'] },

@@ -44,11 +44,14 @@ afterEach(() => cleanup());
 
 function writeJob(name: string, reader: object = {}, writer: object = {}, setting: object = {}): string {
   const path = join(dir, name);
-  writeFileSync(path, JSON.stringify({
-    reader: { plugin: 'mysql', url: `mysql://root@127.0.0.1:3306/${db.name}`, table: 'src', columns: ['id', 'v', 'n'], splitPk: 'id', splitFactor: 4, ...reader },
-    writer: { plugin: 'table', table: 'ods', partition: 'dt=${bizdate}', ...writer },
-    setting: { channel: 2, ...setting },
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      reader: { plugin: 'mysql', url: `mysql://root@127.0.0.1:3306/${db.name}`, table: 'src', columns: ['id', 'v', 'n'], splitPk: 'id', splitFactor: 4, ...reader },
+      writer: { plugin: 'table', table: 'ods', partition: 'dt=${bizdate}', ...writer },
+      setting: { channel: 2, ...setting },
+    }),
+  );
   return path;
 }
 
@@ -63,7 +66,12 @@ async function exportHash(table: string, partition: string): Promise<{ rows: num
   const s = openStore(store());
   try {
     const chunks: Buffer[] = [];
-    const out = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
+    const out = new Writable({
+      write(c, _e, cb) {
+        chunks.push(Buffer.from(c));
+        cb();
+      },
+    });
     const { rows } = await exportRows(s, 'default', table, { format: 'jsonl', partition, out });
     return { rows, hash: createHash('sha256').update(Buffer.concat(chunks)).digest('hex') };
   } finally {
@@ -89,10 +97,12 @@ async function killAfterSplits(job: string, bizdate: string, after: number): Pro
   const before = runFolders();
   const child = spawn(process.execPath, [CLI, 'run', job, '--bizdate', bizdate, '--quiet', ...storeArgs()], { stdio: 'ignore' });
   let exited = false;
-  const exit = new Promise<void>((r) => child.on('exit', () => {
-    exited = true;
-    r();
-  }));
+  const exit = new Promise<void>((r) =>
+    child.on('exit', () => {
+      exited = true;
+      r();
+    }),
+  );
   while (!exited && doneLines(before) < after) await new Promise((r) => setTimeout(r, 10));
   expect(exited, 'the job finished before it could be killed: lower the speed or raise FERRY_RESUME_ROWS').toBe(false);
   child.kill('SIGKILL');
@@ -163,7 +173,7 @@ describe('ferry run --resume of a MySQL job', () => {
     // Other parameters: another partition.
     const param = await runCli(['run', job, '--bizdate', '20240603', '--resume', ...storeArgs()]);
     expect(param.code).toBe(2);
-    expect(param.stderr).toContain('parameter bizdate differs from that run\'s');
+    expect(param.stderr).toContain("parameter bizdate differs from that run's");
 
     // The partition was written since (a run without --resume): resuming would overwrite that.
     const other = await runJson([writeJob('other.json'), '--bizdate', '20240602']);
@@ -182,10 +192,17 @@ describe('ferry run --resume of a MySQL job', () => {
 
   it('a querySql job is not kept: runs show and --resume say why', async () => {
     // The second query gives a value the INT column refuses: a dirty record over errorLimit fails the run.
-    const job = writeJob('query.json', {
-      table: undefined, columns: undefined, splitPk: undefined,
-      querySql: ['SELECT id, v, CAST(n AS CHAR) AS n FROM src WHERE id <= 10', "SELECT id, v, IF(id > 5, 'x', CAST(n AS CHAR)) AS n FROM src WHERE id <= 10"],
-    }, {}, { errorLimit: { records: 0 } });
+    const job = writeJob(
+      'query.json',
+      {
+        table: undefined,
+        columns: undefined,
+        splitPk: undefined,
+        querySql: ['SELECT id, v, CAST(n AS CHAR) AS n FROM src WHERE id <= 10', "SELECT id, v, IF(id > 5, 'x', CAST(n AS CHAR)) AS n FROM src WHERE id <= 10"],
+      },
+      {},
+      { errorLimit: { records: 0 } },
+    );
     const failed = await runJson([job, '--bizdate', '20240604'], 1);
     expect(failed.status).toBe('failed');
     expect(failed.kept).toBeUndefined();
@@ -238,11 +255,14 @@ describe('ferry run --resume of an httpfile job', () => {
     const path = join(dir, name);
     // A token in the URLs: the run record leaves the splits out and a resume plans them again.
     const urls = bodies.map((_, f) => `http://127.0.0.1:${port}/f${f}.csv?token=s3cret-resume-token`);
-    writeFileSync(path, JSON.stringify({
-      reader: { plugin: 'httpfile', url: urls, format: 'csv', columns: [{ index: 0, type: 'long' }, { index: 1 }, { index: 2, type: 'long' }], retries: 2, retryBackoff: 10 },
-      writer: { plugin: 'table', table, partition: 'dt=${bizdate}' },
-      setting: { channel: 2 },
-    }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        reader: { plugin: 'httpfile', url: urls, format: 'csv', columns: [{ index: 0, type: 'long' }, { index: 1 }, { index: 2, type: 'long' }], retries: 2, retryBackoff: 10 },
+        writer: { plugin: 'table', table, partition: 'dt=${bizdate}' },
+        setting: { channel: 2 },
+      }),
+    );
     return path;
   }
 

@@ -97,7 +97,12 @@ workflows:
   writeFileSync(
     join(dir, 'jobs', 'dirty.json'),
     JSON.stringify({
-      reader: { plugin: 'httpfile', url: `${http}/data.txt?token=${S.token}`, headers: { Authorization: `Bearer ${S.bearer}`, 'X-Api-Key': S.apiKey }, columns: [{ index: 0, type: 'long' }, { index: 1 }] },
+      reader: {
+        plugin: 'httpfile',
+        url: `${http}/data.txt?token=${S.token}`,
+        headers: { Authorization: `Bearer ${S.bearer}`, 'X-Api-Key': S.apiKey },
+        columns: [{ index: 0, type: 'long' }, { index: 1 }],
+      },
       writer: nullWriter,
       setting: { errorLimit: { records: 10 } },
     }),

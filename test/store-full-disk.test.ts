@@ -51,7 +51,11 @@ describe('a store on a full file system', () => {
     expect(ferry('run', 'job.json').code).toBe(0);
     fill();
     const line = new RegExp(`^ferry: (job failed: )?store ${store().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no space left on the file system[^\\n]*\\n$`);
-    for (const args of [['table', 'list'], ['table', 'count', 't'], ['run', 'job.json', '--quiet']]) {
+    for (const args of [
+      ['table', 'list'],
+      ['table', 'count', 't'],
+      ['run', 'job.json', '--quiet'],
+    ]) {
       const r = ferry(...args);
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr, args.join(' ')).toMatch(line);

@@ -44,7 +44,13 @@ describe('ferry table', () => {
   });
 
   it('read-only commands on a folder without a store say so and create nothing (issue 9 item 18)', () => {
-    for (const args of [['table', 'list'], ['table', 'count', 'x'], ['table', 'describe', 'x'], ['table', 'partitions', 'x'], ['table', 'gc']]) {
+    for (const args of [
+      ['table', 'list'],
+      ['table', 'count', 'x'],
+      ['table', 'describe', 'x'],
+      ['table', 'partitions', 'x'],
+      ['table', 'gc'],
+    ]) {
       const r = ferry(...args, '--store', join(dir, 'typo'));
       expect(r.code, args.join(' ')).toBe(1);
       expect(r.stderr).toBe(`ferry: no store in ${join(dir, 'typo')} (no store.mdb there); check --store / FERRY_STORE, or create a table there first with \`ferry table create\`\n`);

@@ -38,12 +38,23 @@ function job(rows: number, extra: { writer?: object; reader?: object; setting?: 
 }
 
 async function run(j: object, bizdate = '20240620') {
-  return runJob(j, { plugins: { table: new URL('../packages/writer-table/dist/index.js', import.meta.url).href }, settings: { table: { storeDir: dir, project: 'default' } }, runsDir: join(dir, 'runs'), params: { bizdate }, log: quiet });
+  return runJob(j, {
+    plugins: { table: new URL('../packages/writer-table/dist/index.js', import.meta.url).href },
+    settings: { table: { storeDir: dir, project: 'default' } },
+    runsDir: join(dir, 'runs'),
+    params: { bizdate },
+    log: quiet,
+  });
 }
 
 async function exportHash(partition: string): Promise<{ lines: number; hash: string }> {
   const chunks: Buffer[] = [];
-  const out = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
+  const out = new Writable({
+    write(c, _e, cb) {
+      chunks.push(Buffer.from(c));
+      cb();
+    },
+  });
   const { rows } = await exportRows(store, 'default', 'gen', { format: 'jsonl', partition, out });
   return { lines: rows, hash: createHash('sha256').update(Buffer.concat(chunks)).digest('hex') };
 }

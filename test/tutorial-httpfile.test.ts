@@ -22,7 +22,9 @@ function accessLog(lines: number): string {
   for (let i = 0; i < lines; i++) {
     const ip = `10.${i % 251}.${(i * 7) % 253}.${(i * 13) % 254}`;
     const ts = `20/Jun/2024:${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:${String((i * 7) % 60).padStart(2, '0')} +0800`;
-    out.push(`${ip} - - [${ts}] "GET /item/${i}?from=é&q=${i % 97} HTTP/1.1" ${i % 50 === 0 ? 404 : 200} ${1000 + (i % 9000)} "${i % 3 ? 'https://example.com/' : '-'}" "${agents[i % agents.length]}" [unknown_content];`);
+    out.push(
+      `${ip} - - [${ts}] "GET /item/${i}?from=é&q=${i % 97} HTTP/1.1" ${i % 50 === 0 ? 404 : 200} ${1000 + (i % 9000)} "${i % 3 ? 'https://example.com/' : '-'}" "${agents[i % agents.length]}" [unknown_content];`,
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -76,11 +78,14 @@ afterAll(async () => {
 
 async function syncAndExport(channel: number, extraReader: object = {}): Promise<{ result: Record<string, unknown>; count: string; cols: string[] }> {
   const job = join(dir, `job-${channel}.json`);
-  writeFileSync(job, JSON.stringify({
-    reader: { plugin: 'httpfile', url, ...extraReader },
-    writer: { plugin: 'table', table: 'ods_raw_log_d', partition: 'dt=${bizdate}' },
-    setting: { channel },
-  }));
+  writeFileSync(
+    job,
+    JSON.stringify({
+      reader: { plugin: 'httpfile', url, ...extraReader },
+      writer: { plugin: 'table', table: 'ods_raw_log_d', partition: 'dt=${bizdate}' },
+      setting: { channel },
+    }),
+  );
   const run = await runCli(['run', job, '--bizdate', '20240620', '--json', '--store', dir]);
   expect(run.code, run.stderr + run.stdout).toBe(0);
   const result = JSON.parse(run.stdout) as Record<string, unknown>;
@@ -90,7 +95,10 @@ async function syncAndExport(channel: number, extraReader: object = {}): Promise
   const file = join(dir, `export-${channel}.jsonl`);
   const exported = await runCli(['table', 'export', 'ods_raw_log_d', '--partition', 'dt=20240620', '--format', 'jsonl', '--store', dir, '-o', file]);
   expect(exported.code, exported.stderr).toBe(0);
-  const cols = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { col: string }).col);
+  const cols = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => (JSON.parse(l) as { col: string }).col);
   return { result, count: count.stdout.trim(), cols };
 }
 
@@ -117,27 +125,36 @@ describe('tutorial: user_log.txt over HTTP -> ods_raw_log_d', () => {
     expect(ddl.code, ddl.stderr).toBe(0);
     const job = join(dir, 'job-dirty.json');
     // Field 0 is the IP, field 8 the status (split on spaces); the appended lines are short or have a bad status.
-    writeFileSync(job, JSON.stringify({
-      reader: { plugin: 'httpfile', url: url.replace('user_log.txt', 'with-junk.txt'), fieldDelimiter: ' ', columns: [{ index: 0 }, { index: 8, type: 'long' }] },
-      writer: { plugin: 'table', table: 'ods_hits', partition: 'dt=${bizdate}' },
-      setting: { channel: 1, errorLimit: { records: 10 } },
-    }));
+    writeFileSync(
+      job,
+      JSON.stringify({
+        reader: { plugin: 'httpfile', url: url.replace('user_log.txt', 'with-junk.txt'), fieldDelimiter: ' ', columns: [{ index: 0 }, { index: 8, type: 'long' }] },
+        writer: { plugin: 'table', table: 'ods_hits', partition: 'dt=${bizdate}' },
+        setting: { channel: 1, errorLimit: { records: 10 } },
+      }),
+    );
     const run = await runCli(['run', job, '--bizdate', '20240620', '--json', '--store', dir]);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const result = JSON.parse(run.stdout) as { recordsWritten: number; dirtyRecords: number; dirtyFile: string };
     expect(result.recordsWritten).toBe(LINES.length);
     expect(result.dirtyRecords).toBe(2);
-    const dirty = readFileSync(result.dirtyFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { reason: string; record: unknown });
+    const dirty = readFileSync(result.dirtyFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { reason: string; record: unknown });
     expect(dirty[0]).toMatchObject({ reason: 'expected at least 9 fields, found 2', record: 'short line' });
     expect(dirty[1]!.reason).toContain('oops');
   });
 
   it('counts bytes that are not UTF-8 in the run summary and stores U+FFFD in their place', async () => {
     const job = join(dir, 'job-latin1.json');
-    writeFileSync(job, JSON.stringify({
-      reader: { plugin: 'httpfile', url: url.replace('user_log.txt', 'latin1.txt') },
-      writer: { plugin: 'table', table: 'ods_raw_log_d', partition: 'dt=20240621' },
-    }));
+    writeFileSync(
+      job,
+      JSON.stringify({
+        reader: { plugin: 'httpfile', url: url.replace('user_log.txt', 'latin1.txt') },
+        writer: { plugin: 'table', table: 'ods_raw_log_d', partition: 'dt=20240621' },
+      }),
+    );
     const run = await runCli(['run', job, '--json', '--store', dir]);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const result = JSON.parse(run.stdout) as { recordsWritten: number; counters: Record<string, number> };
@@ -145,6 +162,11 @@ describe('tutorial: user_log.txt over HTTP -> ods_raw_log_d', () => {
     expect(result.counters.invalidChars).toBe(2);
     const file = join(dir, 'export-latin1.jsonl');
     await runCli(['table', 'export', 'ods_raw_log_d', '--partition', 'dt=20240621', '--store', dir, '-o', file]);
-    expect(readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { col: string }).col)).toEqual(['caf\uFFFD', 'na\uFFFDve', 'ok']);
+    expect(
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { col: string }).col),
+    ).toEqual(['caf\uFFFD', 'na\uFFFDve', 'ok']);
   });
 });

@@ -65,7 +65,16 @@ async function startGate(): Promise<typeof gate> {
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}/`;
-  return { url, release, close: () => new Promise<void>((r) => { release(); srv.closeAllConnections(); srv.close(() => r()); }) };
+  return {
+    url,
+    release,
+    close: () =>
+      new Promise<void>((r) => {
+        release();
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
+  };
 }
 
 /** One raw HTTP/1.1 request, the target sent exactly as given (no URL normalisation on the way). */
@@ -94,22 +103,28 @@ beforeAll(async () => {
     yaml,
     readFileSync(yaml, 'utf8')
       .replaceAll('http://127.0.0.1:8080/', logServer.url)
-      .replaceAll('jdbc:mysql://127.0.0.1:3306/ferry_workshop", username: root, password: ""', `jdbc:mysql://root:${URL_SECRET}@127.0.0.1:${dead}/ferry_ui", username: root, password: "${SECRET}"`)
-      + '  Slow:\n    nodes:\n      slow_lines: { type: sync, job: jobs/slow_lines.json }\n'
-      + '  Dirty:\n    nodes:\n      dirty_nums: { type: sync, job: jobs/dirty_nums.json }\n',
+      .replaceAll('jdbc:mysql://127.0.0.1:3306/ferry_workshop", username: root, password: ""', `jdbc:mysql://root:${URL_SECRET}@127.0.0.1:${dead}/ferry_ui", username: root, password: "${SECRET}"`) +
+      '  Slow:\n    nodes:\n      slow_lines: { type: sync, job: jobs/slow_lines.json }\n' +
+      '  Dirty:\n    nodes:\n      dirty_nums: { type: sync, job: jobs/dirty_nums.json }\n',
   );
   gate = await startGate();
-  writeFileSync(join(dir, 'jobs', 'slow_lines.json'), JSON.stringify({
-    reader: { plugin: 'httpfile', url: `${gate.url}slow.txt`, format: 'text' },
-    writer: { plugin: 'table', table: 'slow_lines', partition: 'dt=${bizdate}', writeMode: 'overwrite' },
-  }));
+  writeFileSync(
+    join(dir, 'jobs', 'slow_lines.json'),
+    JSON.stringify({
+      reader: { plugin: 'httpfile', url: `${gate.url}slow.txt`, format: 'text' },
+      writer: { plugin: 'table', table: 'slow_lines', partition: 'dt=${bizdate}', writeMode: 'overwrite' },
+    }),
+  );
   // A job with one dirty row (line 3 is not a number) within its errorLimit.
   writeFileSync(join(dir, 'jobs', 'nums.txt'), '1\n2\nabc\n4\n');
-  writeFileSync(join(dir, 'jobs', 'dirty_nums.json'), JSON.stringify({
-    reader: { plugin: 'file', path: 'nums.txt', format: 'text', columns: [{ index: 0, type: 'long' }] },
-    writer: { plugin: 'table', table: 'dirty_nums', partition: 'dt=${bizdate}', writeMode: 'overwrite' },
-    setting: { errorLimit: { records: 5 } },
-  }));
+  writeFileSync(
+    join(dir, 'jobs', 'dirty_nums.json'),
+    JSON.stringify({
+      reader: { plugin: 'file', path: 'nums.txt', format: 'text', columns: [{ index: 0, type: 'long' }] },
+      writer: { plugin: 'table', table: 'dirty_nums', partition: 'dt=${bizdate}', writeMode: 'overwrite' },
+      setting: { errorLimit: { records: 5 } },
+    }),
+  );
   expect(readFileSync(yaml, 'utf8')).toContain(SECRET);
   expect(readFileSync(yaml, 'utf8')).toContain(URL_SECRET);
   for (const ddl of ['ddl/ods_raw_log_d.sql', 'ddl/ods_user_info_d.sql']) {
@@ -178,11 +193,28 @@ describe('ferry ui over HTTP', () => {
 
   it('never serves a file outside its assets, whatever the encoding of ..', async () => {
     const targets = [
-      '/assets/../package.json', '/assets/../../package.json', '/assets/%2e%2e/package.json', '/assets/%2E%2E%2Fpackage.json',
-      '/assets/..%2fpackage.json', '/assets/..%5cpackage.json', '/assets/%252e%252e%252fpackage.json', '/assets/..\\..\\package.json',
-      '/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/assets/%2f%2fetc%2fpasswd', '/assets//etc/passwd', '//etc/passwd',
-      '/etc/passwd', `/assets/${join(ROOT, 'package.json')}`, `/assets/%2F${encodeURIComponent(join(ROOT, 'package.json').slice(1))}`,
-      'http://127.0.0.1/etc/passwd', '/bench/..%2f..%2fferry.yaml', '/bench/%2e%2e', '/bench/..', '/assets/app.js%00.png', '/assets/app.js/..',
+      '/assets/../package.json',
+      '/assets/../../package.json',
+      '/assets/%2e%2e/package.json',
+      '/assets/%2E%2E%2Fpackage.json',
+      '/assets/..%2fpackage.json',
+      '/assets/..%5cpackage.json',
+      '/assets/%252e%252e%252fpackage.json',
+      '/assets/..\\..\\package.json',
+      '/../../../../etc/passwd',
+      '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/%2f%2fetc%2fpasswd',
+      '/assets//etc/passwd',
+      '//etc/passwd',
+      '/etc/passwd',
+      `/assets/${join(ROOT, 'package.json')}`,
+      `/assets/%2F${encodeURIComponent(join(ROOT, 'package.json').slice(1))}`,
+      'http://127.0.0.1/etc/passwd',
+      '/bench/..%2f..%2fferry.yaml',
+      '/bench/%2e%2e',
+      '/bench/..',
+      '/assets/app.js%00.png',
+      '/assets/app.js/..',
     ];
     for (const t of targets) {
       const r = await rawGet(t);
@@ -197,10 +229,16 @@ describe('ferry ui over HTTP', () => {
 
   it('answers the API without the data source password anywhere', async () => {
     const paths = [
-      '/api/overview', '/api/workflows', '/api/instances?workflow=WorkShop',
-      '/api/log?workflow=WorkShop&bizdate=20240620&node=ods_user_info_d', '/api/summary?workflow=WorkShop&bizdate=20240620&node=ods_user_info_d',
-      '/api/log?workflow=WorkShop&bizdate=20240620&node=ods_raw_log_d', '/api/summary?workflow=WorkShop&bizdate=20240620&node=ods_raw_log_d',
-      `/api/tables?project=${DEV}`, `/api/partitions?project=${DEV}&table=ods_raw_log_d`, '/api/bench',
+      '/api/overview',
+      '/api/workflows',
+      '/api/instances?workflow=WorkShop',
+      '/api/log?workflow=WorkShop&bizdate=20240620&node=ods_user_info_d',
+      '/api/summary?workflow=WorkShop&bizdate=20240620&node=ods_user_info_d',
+      '/api/log?workflow=WorkShop&bizdate=20240620&node=ods_raw_log_d',
+      '/api/summary?workflow=WorkShop&bizdate=20240620&node=ods_raw_log_d',
+      `/api/tables?project=${DEV}`,
+      `/api/partitions?project=${DEV}&table=ods_raw_log_d`,
+      '/api/bench',
     ];
     for (const p of paths) {
       const r = await getJson(p);
@@ -215,14 +253,24 @@ describe('ferry ui over HTTP', () => {
     const inst = JSON.parse((await getJson('/api/instances?workflow=WorkShop')).text) as { bizdate: string; nodes: { name: string; state: string; rows?: number }[] }[];
     expect(inst[0]!.bizdate).toBe('20240620');
     expect(Object.fromEntries(inst[0]!.nodes.map((n) => [n.name, n.state]))).toEqual({
-      workshop_start: 'succeeded', ods_raw_log_d: 'succeeded', ods_user_info_d: 'failed', dim_ip_region: 'succeeded', dwd_log_info_di: 'succeeded',
-      dws_user_info_all_di: 'not run', ads_user_info_1d: 'not run',
+      workshop_start: 'succeeded',
+      ods_raw_log_d: 'succeeded',
+      ods_user_info_d: 'failed',
+      dim_ip_region: 'succeeded',
+      dwd_log_info_di: 'succeeded',
+      dws_user_info_all_di: 'not run',
+      ads_user_info_1d: 'not run',
     });
     const summary = JSON.parse((await getJson('/api/summary?workflow=WorkShop&bizdate=20240620&node=ods_raw_log_d')).text);
     expect(summary).toMatchObject({ status: 'succeeded', recordsRead: LINES, recordsWritten: LINES, dirtyRecords: 0 });
     expect(summary.bytesRead).toBeGreaterThan(0);
     const wf = JSON.parse((await getJson('/api/workflows')).text).find((w: { name: string }) => w.name === 'WorkShop');
-    expect(wf.nodes.find((n: { name: string }) => n.name === 'dwd_log_info_di')).toMatchObject({ depends: ['dim_ip_region', 'ods_raw_log_d'], lineage: ['ods_raw_log_d'], reads: ['ods_raw_log_d'], writes: ['dwd_log_info_di'] });
+    expect(wf.nodes.find((n: { name: string }) => n.name === 'dwd_log_info_di')).toMatchObject({
+      depends: ['dim_ip_region', 'ods_raw_log_d'],
+      lineage: ['ods_raw_log_d'],
+      reads: ['ods_raw_log_d'],
+      writes: ['dwd_log_info_di'],
+    });
     expect(wf.nodes.find((n: { name: string }) => n.name === 'ods_raw_log_d').sources).toEqual(['user_behavior_analysis_httpfile:user_log.txt']);
     expect(wf.next.at).toMatch(/^\d{4}-\d\d-\d\d 00:15:00\+08:00$/);
     expect((await getJson('/api/instances')).status).toBe(400);

@@ -61,7 +61,8 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
   function startWorker(name: string): ChildProcess {
     // A short lock: a killed worker's split goes to another within seconds.
     const child = spawn(process.execPath, [CLI, 'worker', '--redis', REDIS, '--concurrency', '2', '--name', name, '--work-dir', join(dir, `work-${name}`)], {
-      env: { ...process.env, ...ENV, FERRY_WORKER_LOCK_MS: '4000' }, stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...ENV, FERRY_WORKER_LOCK_MS: '4000' },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
@@ -109,8 +110,11 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     ({ dir, cleanup } = tempDir('ferry-workers-'));
     store = join(dir, 'store');
     db = createDatabase('ferry_workers_');
-    mariadb(`CREATE TABLE src (id BIGINT PRIMARY KEY, a INT NOT NULL, b INT, d1 DATE, s VARCHAR(64));
-      INSERT INTO src SELECT seq, (seq * 7919) % 1000003, IF(seq % 13 = 0, NULL, seq % 977), DATE '2000-01-01' + INTERVAL (seq % 9000) DAY, CONCAT('user-', seq % 100000, '-', seq % 7) FROM seq_1_to_${ROWS};`, db.name);
+    mariadb(
+      `CREATE TABLE src (id BIGINT PRIMARY KEY, a INT NOT NULL, b INT, d1 DATE, s VARCHAR(64));
+      INSERT INTO src SELECT seq, (seq * 7919) % 1000003, IF(seq % 13 = 0, NULL, seq % 977), DATE '2000-01-01' + INTERVAL (seq % 9000) DAY, CONCAT('user-', seq % 100000, '-', seq % 7) FROM seq_1_to_${ROWS};`,
+      db.name,
+    );
     const line = (i: number) => `${i}\t/page/${i % 997}\t${(i * 37) % 5000}`;
     const clean = Buffer.from(Array.from({ length: LOG_LINES }, (_, i) => line(i)).join('\n') + '\n');
     // Every DIRTY_EVERY-th line has a duration that is no number: a dirty record.
@@ -158,7 +162,17 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     expect(want.startsWith(`${ROWS},${ROWS},`)).toBe(true);
     expect(await checksum('m_queue', MYSQL_COLS)).toBe(want);
 
-    const http = { plugin: 'httpfile', url: httpUrl, fieldDelimiter: '\t', splitSize: 400_000, columns: [{ index: 0, type: 'bigint' }, { index: 1, type: 'string' }, { index: 2, type: 'int' }] };
+    const http = {
+      plugin: 'httpfile',
+      url: httpUrl,
+      fieldDelimiter: '\t',
+      splitSize: 400_000,
+      columns: [
+        { index: 0, type: 'bigint' },
+        { index: 1, type: 'string' },
+        { index: 2, type: 'int' },
+      ],
+    };
     const ht = await ferry(['run', job('h-threads', http, 'h_threads'), '--quiet']);
     expect(ht.code, ht.stderr).toBe(0);
     const hq = await ferry(['run', job('h-queue', http, 'h_queue', { workers: REDIS }), '--quiet', '--json']);
@@ -231,8 +245,18 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     expect((s.waiting ?? 0) + (s.active ?? 0) + (s.delayed ?? 0)).toBe(0);
   }, 240_000);
 
-  test('dirty records of every worker are counted against errorLimit and gathered in the coordinator\'s run folder', async () => {
-    const http = { plugin: 'httpfile', url: httpUrl.replace('access.log', 'dirty.log'), fieldDelimiter: '\t', splitSize: 400_000, columns: [{ index: 0, type: 'bigint' }, { index: 1, type: 'string' }, { index: 2, type: 'int' }] };
+  test("dirty records of every worker are counted against errorLimit and gathered in the coordinator's run folder", async () => {
+    const http = {
+      plugin: 'httpfile',
+      url: httpUrl.replace('access.log', 'dirty.log'),
+      fieldDelimiter: '\t',
+      splitSize: 400_000,
+      columns: [
+        { index: 0, type: 'bigint' },
+        { index: 1, type: 'string' },
+        { index: 2, type: 'int' },
+      ],
+    };
     const dirty = LOG_LINES / DIRTY_EVERY;
     const within = job('h-dirty', http, 'h_dirty', { workers: REDIS, errorLimit: { records: dirty * 2 } });
     const ok = await ferry(['run', within, '--quiet', '--json']);
@@ -241,7 +265,10 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     expect(res.splits).toBeGreaterThan(3);
     expect(res.dirtyRecords).toBe(dirty);
     expect(res.recordsWritten).toBe(LOG_LINES - dirty);
-    const lines = readFileSync(res.dirtyFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(res.dirtyFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBe(dirty);
     expect(new Set(lines.map((l) => JSON.stringify(l.record))).size).toBe(dirty);
     const before = await checksum('h_dirty', 'id, path, ms');
@@ -257,11 +284,22 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     const ws = join(dir, 'ws');
     mkdirSync(join(ws, 'jobs'), { recursive: true });
     writeFileSync(join(ws, 'ferry.yaml'), 'name: q\ntimezone: UTC\nenvironments:\n  dev: { project: qp }\nworkflows:\n  Q:\n    nodes:\n      load: { type: sync, job: jobs/q.json }\n');
-    writeFileSync(join(ws, 'jobs/q.json'), JSON.stringify({
-      reader: { plugin: 'generate', rows: 50_000, splitRows: 10_000, columns: [{ name: 'id', type: 'bigint' }, { name: 's', type: 'string' }] },
-      writer: { plugin: 'table', table: 't', partition: 'dt=${bizdate}' },
-      setting: { channel: 2, workers: '${env:FERRY_TEST_REDIS}' },
-    }));
+    writeFileSync(
+      join(ws, 'jobs/q.json'),
+      JSON.stringify({
+        reader: {
+          plugin: 'generate',
+          rows: 50_000,
+          splitRows: 10_000,
+          columns: [
+            { name: 'id', type: 'bigint' },
+            { name: 's', type: 'string' },
+          ],
+        },
+        writer: { plugin: 'table', table: 't', partition: 'dt=${bizdate}' },
+        setting: { channel: 2, workers: '${env:FERRY_TEST_REDIS}' },
+      }),
+    );
     const env = { ...ENV, FERRY_TEST_REDIS: REDIS };
     expect((await runCli(['table', 'create', '--sql', 'CREATE TABLE t (id BIGINT, s STRING) PARTITIONED BY (dt STRING)'], { cwd: ws, env })).code).toBe(0);
     const done = async () => (await workersStatus()).workers.reduce((n, w) => n + (w as { splitsDone?: number }).splitsDone!, 0);
@@ -294,7 +332,10 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
     const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const worker = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--concurrency', '2', '--name', 'lone', '--work-dir', join(dir, 'work-lone')], { stdio: 'ignore', env: { ...process.env, ...ENV } });
+    const worker = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--concurrency', '2', '--name', 'lone', '--work-dir', join(dir, 'work-lone')], {
+      stdio: 'ignore',
+      env: { ...process.env, ...ENV },
+    });
     try {
       const cli = (...args: string[]) => {
         try {

@@ -113,7 +113,9 @@ describe('ferry workflow (CLI)', () => {
         // Kill -9 once the node is recorded running, as another terminal sees it.
         // One status process at a time: on a loaded machine a timer would pile them up.
         let closed = false;
-        child.on('close', () => { closed = true; });
+        child.on('close', () => {
+          closed = true;
+        });
         void (async () => {
           while (!closed && !killed) {
             const st = await runCli(['workflow', 'status', 'Slow', '--bizdate', '20240620', '--json'], { cwd: dir });
@@ -134,7 +136,7 @@ describe('ferry workflow (CLI)', () => {
     expect(status.stdout).toMatch(/slow: interrupted: process \d+ on .* stopped while it ran/);
     // The rerun runs it again (rerun: always); a smaller job this time so the test ends soon.
     writeFileSync(join(dir, 'jobs', 'paced.json'), JSON.stringify(genJob(3000, 'dt=paced_${bizdate}', 1500)));
-  writeFileSync(join(dir, 'jobs', 'slow.json'), JSON.stringify(genJob(20, 'dt=slow_${bizdate}')));
+    writeFileSync(join(dir, 'jobs', 'slow.json'), JSON.stringify(genJob(20, 'dt=slow_${bizdate}')));
     const rerun = await runCli(['workflow', 'rerun', 'Slow', 'slow', '--bizdate', '20240620'], { cwd: dir });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stdout).toMatch(/slow\s+succeeded\s+.*\s20\s/);
@@ -200,7 +202,9 @@ describe('sql nodes (CLI): user mistakes', () => {
       part: "CREATE TABLE IF NOT EXISTS agg (n BIGINT) PARTITIONED BY (dt STRING);\nINSERT OVERWRITE TABLE agg PARTITION (day='${bizdate}') SELECT count(*) FROM t;\n",
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(join(ws, 'sql', `${name}.sql`), text);
-    const nodes = Object.keys(files).map((n) => `      ${n}: { type: sql, file: sql/${n}.sql }`).join('\n');
+    const nodes = Object.keys(files)
+      .map((n) => `      ${n}: { type: sql, file: sql/${n}.sql }`)
+      .join('\n');
     writeFileSync(join(ws, 'ferry.yaml'), `name: sqlcli\nenvironments:\n  dev: { project: p_dev }\nworkflows:\n  S:\n    nodes:\n${nodes}\n`);
     const ddl = await runCli(['table', 'create', '--sql', 'CREATE TABLE t (id BIGINT) PARTITIONED BY (dt STRING);', '--env', 'dev'], { cwd: ws });
     expect(ddl.code, ddl.stderr).toBe(0);
@@ -213,7 +217,10 @@ describe('sql nodes (CLI): user mistakes', () => {
     const specColumn = 'INSERT OVERWRITE TABLE agg PARTITION ('.length + 1;
     expect(why.part).toMatch(new RegExp(`^sql/part\\.sql:2:${specColumn}: partition "day='20240620'" does not match table p_dev\\.agg, which is partitioned by \\(dt\\)`));
     expect(run.stdout + run.stderr).not.toMatch(/^\s+at /m);
-    writeFileSync(join(ws, 'ferry.yaml'), `name: sqlcli\nenvironments:\n  dev: { project: p_dev }\nworkflows:\n  C:\n    nodes:\n      a: { type: sql, sql: "INSERT OVERWRITE TABLE ta SELECT * FROM tb" }\n      b: { type: sql, sql: "INSERT OVERWRITE TABLE tb SELECT * FROM ta" }\n`);
+    writeFileSync(
+      join(ws, 'ferry.yaml'),
+      `name: sqlcli\nenvironments:\n  dev: { project: p_dev }\nworkflows:\n  C:\n    nodes:\n      a: { type: sql, sql: "INSERT OVERWRITE TABLE ta SELECT * FROM tb" }\n      b: { type: sql, sql: "INSERT OVERWRITE TABLE tb SELECT * FROM ta" }\n`,
+    );
     const cycle = await runCli(['workflow', 'lineage', 'C'], { cwd: ws });
     expect(cycle.code).toBe(2);
     expect(cycle.stderr).toMatch(/^ferry: .*ferry\.yaml: workflows\.C\.nodes: dependency cycle (a -> b -> a|b -> a -> b) \(with the dependencies table lineage adds/);

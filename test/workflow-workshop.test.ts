@@ -53,8 +53,23 @@ afterAll(async () => {
 });
 
 /** The workshop's IP ranges (examples/workshop/sql/dim_ip_region.sql) by first octet. */
-const REGIONS: [number, string][] = [[29, 'beijing'], [59, 'shanghai'], [89, 'zhejiang'], [119, 'guangdong'], [149, 'jiangsu'], [179, 'sichuan'], [223, 'hubei']];
-const DEVICES: [string, string][] = [['android', 'android'], ['iphone', 'iphone'], ['ipad', 'ipad'], ['macintosh', 'macintosh'], ['windows phone', 'windows_phone'], ['windows', 'windows_pc']];
+const REGIONS: [number, string][] = [
+  [29, 'beijing'],
+  [59, 'shanghai'],
+  [89, 'zhejiang'],
+  [119, 'guangdong'],
+  [149, 'jiangsu'],
+  [179, 'sichuan'],
+  [223, 'hubei'],
+];
+const DEVICES: [string, string][] = [
+  ['android', 'android'],
+  ['iphone', 'iphone'],
+  ['ipad', 'ipad'],
+  ['macintosh', 'macintosh'],
+  ['windows phone', 'windows_phone'],
+  ['windows', 'windows_pc'],
+];
 const max = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
 
 /** ads_user_info_1d for the mock data, computed from the generated lines and users (not with SQL). */
@@ -108,7 +123,9 @@ describe('the workshop example', () => {
     expect(await count(DEV, 'ods_raw_log_d', 'dt=20240620')).toBe(LINES);
     // The whole line lands in col, as the tutorial's ods_raw_log_d.
     const head = await runCli(['table', 'export', 'ods_raw_log_d', '--partition', 'dt=20240620', '--format', 'jsonl', '--limit', '1', '--store', '.ferry', '--project', DEV], { cwd: dir });
-    expect(JSON.parse(head.stdout.split('\n')[0]!).col).toMatch(/^\d+\.\d+\.\d+\.\d+ - \S+ \[20\/Jun\/2024:00:00:00 \+0800\] "(GET|POST) \S+ HTTP\/1\.1" \d{3} \d+"[^"]*" "[^"]*" \[unknown_content\];$/);
+    expect(JSON.parse(head.stdout.split('\n')[0]!).col).toMatch(
+      /^\d+\.\d+\.\d+\.\d+ - \S+ \[20\/Jun\/2024:00:00:00 \+0800\] "(GET|POST) \S+ HTTP\/1\.1" \d{3} \d+"[^"]*" "[^"]*" \[unknown_content\];$/,
+    );
     for (const t of ['ods_raw_log_d', 'ods_user_info_d']) expect(await count(PROD, t)).toBe(0);
     if (mysqlWhy) {
       console.warn(`SKIPPED ods_user_info_d: ${mysqlWhy}`);
@@ -133,12 +150,21 @@ describe('the workshop example', () => {
       console.warn(`SKIPPED the processing check (ods_user_info_d comes from MariaDB): ${mysqlWhy}`);
       ctx.skip();
     }
-    const r = await runCli(['sql', 'select uid, region, device, pv, gender, age_range, zodiac from ads_user_info_1d where dt=20240620 order by uid', '--format', 'jsonl', '--store', '.ferry', '--project', DEV], { cwd: dir });
+    const r = await runCli(
+      ['sql', 'select uid, region, device, pv, gender, age_range, zodiac from ads_user_info_1d where dt=20240620 order by uid', '--format', 'jsonl', '--store', '.ferry', '--project', DEV],
+      { cwd: dir },
+    );
     expect(r.code, r.stderr).toBe(0);
-    const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const got = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(got).toEqual(expectedProfile());
     // A few rows of dwd_log_info_di, field by field.
-    const dwd = await runCli(['sql', "select ip, uid, status, method, url, protocol, referer from dwd_log_info_di where dt='20240620' limit 1", '--format', 'jsonl', '--store', '.ferry', '--project', DEV], { cwd: dir });
+    const dwd = await runCli(
+      ['sql', "select ip, uid, status, method, url, protocol, referer from dwd_log_info_di where dt='20240620' limit 1", '--format', 'jsonl', '--store', '.ferry', '--project', DEV],
+      { cwd: dir },
+    );
     const row = JSON.parse(dwd.stdout.trim());
     const line = (userLog({ lines: LINES, users: USERS }) as string).split('\n').find((l) => l.startsWith(`${row.ip} `))!;
     const [, request, tail, referer] = line.split('"');

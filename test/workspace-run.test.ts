@@ -38,7 +38,10 @@ workflows: {}
 `,
   );
   mkdirSync(join(dir, 'jobs'));
-  writeFileSync(join(dir, 'jobs/log.json'), JSON.stringify({ reader: { plugin: 'httpfile', datasource: 'logs', path: 'log.txt' }, writer: { plugin: 'table', table: 't', partition: 'dt=${bizdate}' } }));
+  writeFileSync(
+    join(dir, 'jobs/log.json'),
+    JSON.stringify({ reader: { plugin: 'httpfile', datasource: 'logs', path: 'log.txt' }, writer: { plugin: 'table', table: 't', partition: 'dt=${bizdate}' } }),
+  );
   for (const env of ['dev', 'prod']) {
     const r = await runCli(['table', 'create', '--env', env, '--sql', 'CREATE TABLE t (col STRING) PARTITIONED BY (dt STRING);'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);

@@ -13,7 +13,18 @@ import { generateReader, Counters, createSharedState, SharedRateLimiter, C } fro
 const ROOT = new URL('../..', import.meta.url).pathname;
 
 async function bareGenerator(rows) {
-  const config = { rows, columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'at', type: 'timestamp' }], seed: 1, batchRows: 16384, nullEvery: 0 };
+  const config = {
+    rows,
+    columns: [
+      { name: 'id', type: 'bigint' },
+      { name: 'name', type: 'string' },
+      { name: 'score', type: 'double' },
+      { name: 'at', type: 'timestamp' },
+    ],
+    seed: 1,
+    batchRows: 16384,
+    nullEvery: 0,
+  };
   const schema = generateReader.schema(config);
   const t0 = performance.now();
   let n = 0;
@@ -30,7 +41,11 @@ async function engineRun(rows, channel, storeDir) {
 
 async function hotPaths() {
   const bench = new Bench({ time: 400 });
-  const schema = ferrySchema([{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }]);
+  const schema = ferrySchema([
+    { name: 'id', type: 'bigint' },
+    { name: 'name', type: 'string' },
+    { name: 'score', type: 'double' },
+  ]);
   const text = ferrySchema([{ name: 'id', type: 'string' }]);
   const builders = createBuilders(text);
   for (let i = 0; i < 16384; i++) builders[0].append(String(i * 7919));
@@ -70,7 +85,13 @@ export default async function run({ rows = Number(process.env.FERRY_BENCH_ROWS ?
     const hot = await hotPaths();
     console.log('\nhot paths (tinybench)\n| task | ops/s | mean |\n|---|---|---|');
     for (const h of hot) console.log(`| ${h.name} | ${h.opsPerSec.toLocaleString('en-US')} | ${h.meanUs} us |`);
-    const out = { bench: 'engine', rows, runs: lines.map((l) => ({ ...l, rowsPerSec: Math.round(l.rows / (l.ms / 1000)), ratioToBaseline: +(base.ms / l.ms).toFixed(3) })), hot, at: new Date().toISOString() };
+    const out = {
+      bench: 'engine',
+      rows,
+      runs: lines.map((l) => ({ ...l, rowsPerSec: Math.round(l.rows / (l.ms / 1000)), ratioToBaseline: +(base.ms / l.ms).toFixed(3) })),
+      hot,
+      at: new Date().toISOString(),
+    };
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench/results/engine.json'), JSON.stringify(out, null, 2));
     return out;

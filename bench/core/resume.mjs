@@ -23,7 +23,9 @@ const SPLITS = 8;
 function sql(server, text) {
   const u = new URL(server);
   return execFileSync('mariadb', ['-h', u.hostname, '-P', u.port || '3306', '-u', decodeURIComponent(u.username || 'root'), '-B', '-N'], {
-    input: text, encoding: 'utf8', env: { ...process.env, ...(u.password ? { MYSQL_PWD: decodeURIComponent(u.password) } : {}) },
+    input: text,
+    encoding: 'utf8',
+    env: { ...process.env, ...(u.password ? { MYSQL_PWD: decodeURIComponent(u.password) } : {}) },
   });
 }
 
@@ -35,9 +37,12 @@ function ensureTable(server, rows) {
   const found = sql(server, `SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA='${DB}' AND TABLE_NAME='${table}'`).trim();
   if (found === marker) return { table, filledMs: 0 };
   const t0 = performance.now();
-  sql(server, `DROP TABLE IF EXISTS ${DB}.${table}; CREATE TABLE ${DB}.${table} (id BIGINT NOT NULL PRIMARY KEY, a INT NOT NULL, d DATE, s VARCHAR(64)) ENGINE=InnoDB;
+  sql(
+    server,
+    `DROP TABLE IF EXISTS ${DB}.${table}; CREATE TABLE ${DB}.${table} (id BIGINT NOT NULL PRIMARY KEY, a INT NOT NULL, d DATE, s VARCHAR(64)) ENGINE=InnoDB;
     INSERT INTO ${DB}.${table} SELECT seq, (seq * 7919) % 1000003, DATE '2000-01-01' + INTERVAL (seq % 9000) DAY, CONCAT('user-', seq % 100000, '-', seq % 7) FROM ${DB}.seq_1_to_${rows};
-    ALTER TABLE ${DB}.${table} COMMENT = '${marker}'`);
+    ALTER TABLE ${DB}.${table} COMMENT = '${marker}'`,
+  );
   return { table, filledMs: performance.now() - t0 };
 }
 
@@ -96,13 +101,18 @@ export default async function run(opts = {}) {
   const store = mkdtempSync(join(tmpdir(), 'ferry-bench-resume-'));
   let best;
   try {
-    execFileSync(process.execPath, [CLI, 'table', 'create', '--store', store, '--sql', 'CREATE TABLE bench_rows (id BIGINT, a INT, d DATE, s STRING) PARTITIONED BY (dt STRING);'], { encoding: 'utf8' });
+    execFileSync(process.execPath, [CLI, 'table', 'create', '--store', store, '--sql', 'CREATE TABLE bench_rows (id BIGINT, a INT, d DATE, s STRING) PARTITIONED BY (dt STRING);'], {
+      encoding: 'utf8',
+    });
     const job = join(store, 'job.json');
-    writeFileSync(job, JSON.stringify({
-      reader: { plugin: 'mysql', url: `${url}/${DB}`, table, splitFactor: SPLITS / 2 },
-      writer: { plugin: 'table', table: 'bench_rows', partition: 'dt=${bizdate}' },
-      setting: { channel: 2 },
-    }));
+    writeFileSync(
+      job,
+      JSON.stringify({
+        reader: { plugin: 'mysql', url: `${url}/${DB}`, table, splitFactor: SPLITS / 2 },
+        writer: { plugin: 'table', table: 'bench_rows', partition: 'dt=${bizdate}' },
+        setting: { channel: 2 },
+      }),
+    );
     // One untimed run first: the first pass pays for a cold buffer pool the others would not.
     await ferryRun([job, '--store', store, '--bizdate', '20240101']);
     const rounds = [];
@@ -113,7 +123,15 @@ export default async function run(opts = {}) {
       const kept = await killHalfway(args, store, SPLITS / 2);
       const resumed = await ferryRun([...args, '--resume']);
       if (resumed.result.commit?.rowsWritten !== rows) throw new Error(`resume committed ${resumed.result.commit?.rowsWritten} rows, expected ${rows}`);
-      rounds.push({ fullMs: full.ms, resumeMs: resumed.ms, keptSplits: resumed.result.resumed.splits, killedAfter: kept, resumeRead: resumed.result.recordsRead, fullEngineMs: full.result.elapsedMs, resumeEngineMs: resumed.result.elapsedMs });
+      rounds.push({
+        fullMs: full.ms,
+        resumeMs: resumed.ms,
+        keptSplits: resumed.result.resumed.splits,
+        killedAfter: kept,
+        resumeRead: resumed.result.recordsRead,
+        fullEngineMs: full.result.elapsedMs,
+        resumeEngineMs: resumed.result.elapsedMs,
+      });
     }
     best = {
       fullMs: Math.min(...rounds.map((r) => r.fullMs)),
@@ -131,7 +149,9 @@ export default async function run(opts = {}) {
   console.log(`| (a) ferry run, full (baseline) | ${(best.fullMs / 1000).toFixed(2)} | 1.00x |`);
   console.log(`| (b) ferry run --resume after kill -9 | ${(best.resumeMs / 1000).toFixed(2)} | ${ratio.toFixed(2)}x |`);
   for (const [i, r] of best.rounds.entries()) {
-    console.log(`round ${i + 1}: full ${(r.fullMs / 1000).toFixed(2)} s, resume ${(r.resumeMs / 1000).toFixed(2)} s (${(r.resumeMs / r.fullMs).toFixed(2)}x) with ${r.keptSplits} of ${SPLITS} splits kept (${r.resumeRead} rows read, ${(left[i] * 100).toFixed(0)}% of the splits left)`);
+    console.log(
+      `round ${i + 1}: full ${(r.fullMs / 1000).toFixed(2)} s, resume ${(r.resumeMs / 1000).toFixed(2)} s (${(r.resumeMs / r.fullMs).toFixed(2)}x) with ${r.keptSplits} of ${SPLITS} splits kept (${r.resumeRead} rows read, ${(left[i] * 100).toFixed(0)}% of the splits left)`,
+    );
   }
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const out = { bench: 'core/resume', rows, splits: SPLITS, repeat, at: new Date().toISOString(), fullMs: best.fullMs, resumeMs: best.resumeMs, ratio, rounds: best.rounds };

@@ -46,7 +46,10 @@ async function ensureTable(server, rows) {
     await q(conn, `DROP TABLE IF EXISTS ${DB}.${table}`);
     await q(conn, `CREATE TABLE ${DB}.${table} (id BIGINT NOT NULL PRIMARY KEY, a INT NOT NULL, b INT, d1 DATE, d2 DATE, s VARCHAR(64)) ENGINE=InnoDB`);
     // seq_1_to_N is MariaDB's SEQUENCE engine: one INSERT ... SELECT fills millions of rows in seconds.
-    await q(conn, `INSERT INTO ${DB}.${table} SELECT seq, (seq * 7919) % 1000003, seq % 977, DATE '2000-01-01' + INTERVAL (seq % 9000) DAY, DATE '2020-01-01' + INTERVAL (seq % 365) DAY, CONCAT('user-', seq % 100000, '-', seq % 7) FROM ${DB}.seq_1_to_${rows}`);
+    await q(
+      conn,
+      `INSERT INTO ${DB}.${table} SELECT seq, (seq * 7919) % 1000003, seq % 977, DATE '2000-01-01' + INTERVAL (seq % 9000) DAY, DATE '2020-01-01' + INTERVAL (seq % 365) DAY, CONCAT('user-', seq % 100000, '-', seq % 7) FROM ${DB}.seq_1_to_${rows}`,
+    );
     await q(conn, `ALTER TABLE ${DB}.${table} COMMENT = '${marker}'`);
     return { table, filledMs: performance.now() - t0 };
   } finally {
@@ -172,14 +175,21 @@ export default async function run(opts = {}) {
     if (!prev || r.ms < prev.ms) best.set(what, { what, ...r });
   };
   try {
-    const ddl = execFileSync(process.execPath, [CLI, 'table', 'create', '--store', store, '--sql', 'CREATE TABLE bench_rows (id BIGINT, a INT, b INT, d1 DATE, d2 DATE, s STRING) PARTITIONED BY (dt STRING);'], { encoding: 'utf8' });
+    const ddl = execFileSync(
+      process.execPath,
+      [CLI, 'table', 'create', '--store', store, '--sql', 'CREATE TABLE bench_rows (id BIGINT, a INT, b INT, d1 DATE, d2 DATE, s STRING) PARTITIONED BY (dt STRING);'],
+      { encoding: 'utf8' },
+    );
     if (!/created/i.test(ddl)) throw new Error(`table create: ${ddl}`);
     for (const channel of channels) {
-      writeFileSync(join(store, `job-${channel}.json`), JSON.stringify({
-        reader: { plugin: 'mysql', url: `${url}/${DB}`, table },
-        writer: { plugin: 'table', table: 'bench_rows', partition: 'dt=${bizdate}' },
-        setting: { channel },
-      }));
+      writeFileSync(
+        join(store, `job-${channel}.json`),
+        JSON.stringify({
+          reader: { plugin: 'mysql', url: `${url}/${DB}`, table },
+          writer: { plugin: 'table', table: 'bench_rows', partition: 'dt=${bizdate}' },
+          setting: { channel },
+        }),
+      );
     }
     // One untimed pass first, so (a) does not pay for a cold cache that the later runs would not.
     if (bin) await clientRead(bin, server, table);
@@ -203,11 +213,15 @@ export default async function run(opts = {}) {
   console.log(`\nmysql e2e, ${rows} rows (bigint, int, int, date, date, varchar), best of ${repeat}, ${new Date().toISOString()}`);
   console.log('| what | wall s | rows/s | time / (a) | engine s (run summary, no process start) |');
   console.log('|---|---:|---:|---:|---:|');
-  for (const r of results) console.log(`| ${r.what} | ${(r.ms / 1000).toFixed(2)} | ${r.rowsPerSec.toLocaleString('en-US')} | ${r.ratio.toFixed(2)}x | ${r.engineMs ? (r.engineMs / 1000).toFixed(2) : ''} |`);
+  for (const r of results)
+    console.log(`| ${r.what} | ${(r.ms / 1000).toFixed(2)} | ${r.rowsPerSec.toLocaleString('en-US')} | ${r.ratio.toFixed(2)}x | ${r.engineMs ? (r.engineMs / 1000).toFixed(2) : ''} |`);
   const reader = results.find((r) => r.what.startsWith('(c)'));
-  console.log(`\nreader alone: ${reader.batches} batches; heap grew at most ${reader.heapGrowthMb.toFixed(1)} MB and RSS ${reader.rssGrowthMb.toFixed(1)} MB over the start (flat: one batch in hand, at most one ahead)`);
+  console.log(
+    `\nreader alone: ${reader.batches} batches; heap grew at most ${reader.heapGrowthMb.toFixed(1)} MB and RSS ${reader.rssGrowthMb.toFixed(1)} MB over the start (flat: one batch in hand, at most one ahead)`,
+  );
   const two = results.find((r) => r.what.includes(', 2 channels'));
-  if (two && bin) console.log(`aim: ferry at 2 channels <= 1.5x the ${bin} client: ${two.ratio.toFixed(2)}x ${two.ratio <= 1.5 ? 'MET' : 'NOT MET'}`);
+  // The open-store issue's target for MySQL -> store at 2 channels.
+  if (two && bin) console.log(`aim: ferry -> store at 2 channels <= 1.25x the ${bin} client: ${two.ratio.toFixed(2)}x ${two.ratio <= 1.25 ? 'MET' : 'NOT MET'}`);
   for (const n of note) console.log(n);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   const out = { bench: 'reader-mysql/e2e', rows, repeat, at: new Date().toISOString(), results, notes: note };

@@ -64,11 +64,24 @@ export default async function run({
   try {
     await ferry(['table', 'create', '--store', store, '--sql', 'CREATE TABLE t (id BIGINT, name STRING, score DOUBLE, at TIMESTAMP)']);
     const job = join(dir, 'job.json');
-    writeFileSync(job, JSON.stringify({
-      reader: { plugin: 'generate', rows, columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'at', type: 'timestamp' }], splitRows: Math.ceil(rows / (channels * 4)) },
-      writer: { plugin: 'table', table: 't' },
-      setting: { channel: channels },
-    }));
+    writeFileSync(
+      job,
+      JSON.stringify({
+        reader: {
+          plugin: 'generate',
+          rows,
+          columns: [
+            { name: 'id', type: 'bigint' },
+            { name: 'name', type: 'string' },
+            { name: 'score', type: 'double' },
+            { name: 'at', type: 'timestamp' },
+          ],
+          splitRows: Math.ceil(rows / (channels * 4)),
+        },
+        writer: { plugin: 'table', table: 't' },
+        setting: { channel: channels },
+      }),
+    );
     const once = async (extra) => {
       const t0 = performance.now();
       const r = JSON.parse(await ferry(['run', job, '--store', store, '--json', '--quiet', ...extra]));
@@ -95,10 +108,13 @@ export default async function run({
     await stopWorkers();
     const base = best.get(settings[0].what);
     const load = loadavg()[0];
-    console.log(`\nworkers: ${rows.toLocaleString('en-US')} rows generate -> table store (files uploaded to the coordinator over loopback), ${base.splits} splits, redis db ${db}; ${availableParallelism()} cores, load ${load.toFixed(2)} (figures of a busy machine: compare within this run)`);
+    console.log(
+      `\nworkers: ${rows.toLocaleString('en-US')} rows generate -> table store (files uploaded to the coordinator over loopback), ${base.splits} splits, redis db ${db}; ${availableParallelism()} cores, load ${load.toFixed(2)} (figures of a busy machine: compare within this run)`,
+    );
     console.log('| what | rows/s | run time | process wall | vs threads |\n|---|---|---|---|---|');
     const lines = settings.map((s) => ({ what: s.what, ...best.get(s.what) }));
-    for (const l of lines) console.log(`| ${l.what} | ${Math.round(rows / (l.ms / 1000)).toLocaleString('en-US')} | ${(l.ms / 1000).toFixed(2)} s | ${(l.wallMs / 1000).toFixed(2)} s | ${(base.ms / l.ms).toFixed(2)}x |`);
+    for (const l of lines)
+      console.log(`| ${l.what} | ${Math.round(rows / (l.ms / 1000)).toLocaleString('en-US')} | ${(l.ms / 1000).toFixed(2)} s | ${(l.wallMs / 1000).toFixed(2)} s | ${(base.ms / l.ms).toFixed(2)}x |`);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench/results/workers.json'), JSON.stringify({ rows, channels, repeat, cores: availableParallelism(), load, lines }, null, 2));
   } finally {

@@ -12,7 +12,18 @@ import { runJob } from '@ferry/core/engine';
 const ROOT = new URL('../..', import.meta.url).pathname;
 const { dateRange, loadWorkspace, runWorkflowInstance } = await import(join(ROOT, 'packages/workflow/dist/index.js'));
 
-const job = (rows) => ({ reader: { plugin: 'generate', rows, columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }] }, writer: { plugin: 'null' }, setting: { channel: 1 } });
+const job = (rows) => ({
+  reader: {
+    plugin: 'generate',
+    rows,
+    columns: [
+      { name: 'id', type: 'bigint' },
+      { name: 'name', type: 'string' },
+    ],
+  },
+  writer: { plugin: 'null' },
+  setting: { channel: 1 },
+});
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

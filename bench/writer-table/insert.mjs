@@ -32,7 +32,7 @@ const CASES = {
   },
   copy: {
     ddl: 'CREATE TABLE copied (id BIGINT, name STRING, score DOUBLE, at TIMESTAMP) PARTITIONED BY (dt STRING)',
-    select: "SELECT id, name, score, \"at\" FROM events WHERE dt = '20240620'",
+    select: 'SELECT id, name, score, "at" FROM events WHERE dt = \'20240620\'',
     duck: (files) => `SELECT id, name, score, "at" FROM read_parquet(${files})`,
     table: 'copied',
   },
@@ -43,13 +43,37 @@ export default async function run({ rows = Number(process.env.FERRY_BENCH_INSERT
   const storeDir = join(dir, 'store');
   const env = { ...process.env, FERRY_STORE: storeDir };
   try {
-    execFileSync(process.execPath, [CLI, 'table', 'create', '--project', 'bench', '--sql', `CREATE TABLE events (id BIGINT, name STRING, score DOUBLE, at TIMESTAMP) PARTITIONED BY (dt STRING); ${CASES.aggregate.ddl}; ${CASES.copy.ddl}`], { env });
+    execFileSync(
+      process.execPath,
+      [
+        CLI,
+        'table',
+        'create',
+        '--project',
+        'bench',
+        '--sql',
+        `CREATE TABLE events (id BIGINT, name STRING, score DOUBLE, at TIMESTAMP) PARTITIONED BY (dt STRING); ${CASES.aggregate.ddl}; ${CASES.copy.ddl}`,
+      ],
+      { env },
+    );
     const job = join(dir, 'job.json');
-    writeFileSync(job, JSON.stringify({
-      reader: { plugin: 'generate', rows, columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'at', type: 'timestamp' }] },
-      writer: { plugin: 'table', table: 'events', partition: 'dt=20240620', writeMode: 'overwrite' },
-      setting: { channel: 2 },
-    }));
+    writeFileSync(
+      job,
+      JSON.stringify({
+        reader: {
+          plugin: 'generate',
+          rows,
+          columns: [
+            { name: 'id', type: 'bigint' },
+            { name: 'name', type: 'string' },
+            { name: 'score', type: 'double' },
+            { name: 'at', type: 'timestamp' },
+          ],
+        },
+        writer: { plugin: 'table', table: 'events', partition: 'dt=20240620', writeMode: 'overwrite' },
+        setting: { channel: 2 },
+      }),
+    );
     const t0 = performance.now();
     execFileSync(process.execPath, [CLI, 'run', job, '--project', 'bench'], { env, stdio: 'ignore' });
     const loadMs = performance.now() - t0;
@@ -84,8 +108,10 @@ export default async function run({ rows = Number(process.env.FERRY_BENCH_INSERT
     const r = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, { ferry: median(v.ferry), duckdb: median(v.duckdb) }]));
     const lines = [
       `rows in the partition: ${rows.toLocaleString('en-US')} in ${files.length} file(s), written by ferry run (generate -> table, 2 channels) in ${(loadMs / 1000).toFixed(1)} s; medians of ${repeat} alternating runs, in-process`,
-      ...Object.entries(r).map(([name, x]) =>
-        `INSERT OVERWRITE ${name.padEnd(9)} ferry ${(x.ferry / 1000).toFixed(2)} s  DuckDB COPY ${(x.duckdb / 1000).toFixed(2)} s  ratio ${(x.ferry / x.duckdb).toFixed(2)}x  (${out[name].rows.toLocaleString('en-US')} rows in ${out[name].files} file(s), ${(out[name].bytes / 1e6).toFixed(1)} MB; DuckDB's ${(out[name].duckBytes / 1e6).toFixed(1)} MB)`),
+      ...Object.entries(r).map(
+        ([name, x]) =>
+          `INSERT OVERWRITE ${name.padEnd(9)} ferry ${(x.ferry / 1000).toFixed(2)} s  DuckDB COPY ${(x.duckdb / 1000).toFixed(2)} s  ratio ${(x.ferry / x.duckdb).toFixed(2)}x  (${out[name].rows.toLocaleString('en-US')} rows in ${out[name].files} file(s), ${(out[name].bytes / 1e6).toFixed(1)} MB; DuckDB's ${(out[name].duckBytes / 1e6).toFixed(1)} MB)`,
+      ),
     ];
     console.log('\nINSERT OVERWRITE ... SELECT vs DuckDB COPY (the machine may be shared: compare within this run)\n' + lines.join('\n'));
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

@@ -18,10 +18,7 @@ function measured(args, storeDir) {
   return { wall, rssMiB: Math.round(kb / 1024) };
 }
 
-export default async function run({
-  small = Number(process.env.FERRY_BENCH_RSS_SMALL ?? 5_000_000),
-  big = Number(process.env.FERRY_BENCH_RSS_BIG ?? 30_000_000),
-} = {}) {
+export default async function run({ small = Number(process.env.FERRY_BENCH_RSS_SMALL ?? 5_000_000), big = Number(process.env.FERRY_BENCH_RSS_BIG ?? 30_000_000) } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-rss-'));
   const storeDir = join(dir, 'store');
   const runs = [];
@@ -46,7 +43,9 @@ export default async function run({
   for (const r of runs) console.log(`| ${r.rows.toLocaleString('en-US')} | ${r.writer} | ${r.wall.toFixed(2)} s | ${r.rssMiB} MiB |`);
   const store = runs.filter((r) => r.writer === 'table');
   const growth = store[1].rssMiB / store[0].rssMiB;
-  console.log(`store: ${store[0].rssMiB} -> ${store[1].rssMiB} MiB (${((growth - 1) * 100).toFixed(0)}% from ${small.toLocaleString('en-US')} to ${big.toLocaleString('en-US')} rows; target under 400 MiB and within 20%)`);
+  console.log(
+    `store: ${store[0].rssMiB} -> ${store[1].rssMiB} MiB (${((growth - 1) * 100).toFixed(0)}% from ${small.toLocaleString('en-US')} to ${big.toLocaleString('en-US')} rows; target under 400 MiB and within 20%)`,
+  );
   const out = { bench: 'writer-table-rss', runs, at: new Date().toISOString() };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/results/writer-table-rss.json'), JSON.stringify(out, null, 2));

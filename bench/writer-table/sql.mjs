@@ -46,14 +46,31 @@ function catalogFiles(storeDir, spec) {
 /** Writes the partitions: through ferry run when the store writes Parquet, else with DuckDB (same columns and row count). */
 async function setUp(dir, storeDir, rows) {
   const env = { ...process.env, FERRY_STORE: storeDir };
-  execFileSync(process.execPath, [CLI, 'table', 'create', '--project', 'bench', '--sql', 'CREATE TABLE events (id BIGINT, name STRING, score DOUBLE, at TIMESTAMP) PARTITIONED BY (dt STRING)'], { env });
-  for (const [dt, n] of [['20240620', rows], ['20240619', Math.ceil(rows / 10)]]) {
+  execFileSync(process.execPath, [CLI, 'table', 'create', '--project', 'bench', '--sql', 'CREATE TABLE events (id BIGINT, name STRING, score DOUBLE, at TIMESTAMP) PARTITIONED BY (dt STRING)'], {
+    env,
+  });
+  for (const [dt, n] of [
+    ['20240620', rows],
+    ['20240619', Math.ceil(rows / 10)],
+  ]) {
     const job = join(dir, `job-${dt}.json`);
-    writeFileSync(job, JSON.stringify({
-      reader: { plugin: 'generate', rows: n, columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'at', type: 'timestamp' }] },
-      writer: { plugin: 'table', table: 'events', partition: `dt=${dt}`, writeMode: 'overwrite' },
-      setting: { channel: 2 },
-    }));
+    writeFileSync(
+      job,
+      JSON.stringify({
+        reader: {
+          plugin: 'generate',
+          rows: n,
+          columns: [
+            { name: 'id', type: 'bigint' },
+            { name: 'name', type: 'string' },
+            { name: 'score', type: 'double' },
+            { name: 'at', type: 'timestamp' },
+          ],
+        },
+        writer: { plugin: 'table', table: 'events', partition: `dt=${dt}`, writeMode: 'overwrite' },
+        setting: { channel: 2 },
+      }),
+    );
     execFileSync(process.execPath, [CLI, 'run', job, '--project', 'bench'], { env, stdio: 'ignore' });
   }
   const files = catalogFiles(storeDir, 'dt=20240620');
@@ -63,7 +80,10 @@ async function setUp(dir, storeDir, rows) {
   const conn = await db.connect();
   const store = openStore(storeDir);
   try {
-    for (const [dt, n] of [['20240620', rows], ['20240619', Math.ceil(rows / 10)]]) {
+    for (const [dt, n] of [
+      ['20240620', rows],
+      ['20240619', Math.ceil(rows / 10)],
+    ]) {
       const spec = `dt=${dt}`;
       const folder = join('data', 'bench', 'events', spec);
       mkdirSync(join(storeDir, folder), { recursive: true });
@@ -72,12 +92,23 @@ async function setUp(dir, storeDir, rows) {
         const path = `${folder}/bench-${half}.parquet`;
         const lo = half ? Math.floor(n / 2) : 0;
         const hi = half ? n : Math.floor(n / 2);
-        await conn.run(`COPY (SELECT i::BIGINT AS id, 'name_' || i AS name, (i % 100000) / 1000.0 AS score, make_timestamp(1704067200000000 + i * 1000000) AS at FROM range(${lo}, ${hi}) t(i)) TO '${join(storeDir, path)}' (FORMAT parquet)`);
+        await conn.run(
+          `COPY (SELECT i::BIGINT AS id, 'name_' || i AS name, (i % 100000) / 1000.0 AS score, make_timestamp(1704067200000000 + i * 1000000) AS at FROM range(${lo}, ${hi}) t(i)) TO '${join(storeDir, path)}' (FORMAT parquet)`,
+        );
         entries.push({ path, rows: hi - lo, bytes: statSync(join(storeDir, path)).size });
       }
       const now = Date.now();
       store.env.transactionSync(() => {
-        store.partitions.putSync(partitionKey('bench', 'events', spec), { spec, values: { dt }, rows: n, bytes: entries.reduce((s, e) => s + e.bytes, 0), files: entries, segments: [], lastModified: now, createdAt: now });
+        store.partitions.putSync(partitionKey('bench', 'events', spec), {
+          spec,
+          values: { dt },
+          rows: n,
+          bytes: entries.reduce((s, e) => s + e.bytes, 0),
+          files: entries,
+          segments: [],
+          lastModified: now,
+          createdAt: now,
+        });
       });
     }
     await store.env.flushed;

@@ -43,7 +43,7 @@ const DATASETS = {
     ddl: 'CREATE TABLE bench_mixed (id BIGINT, name STRING, score DOUBLE, at TIMESTAMP) PARTITIONED BY (dt STRING)',
     fill: (b, i) => {
       b[0].append(i + 1);
-      b[1].append(`${WORDS[(i * 2654435761) % 8 >>> 0]}_${i}`);
+      b[1].append(`${WORDS[((i * 2654435761) % 8) >>> 0]}_${i}`);
       b[2].append(((i * 7919) % 100000) / 1000);
       b[3].append(1_704_067_200_000_000n + BigInt(i) * 1_000_000n);
     },
@@ -52,7 +52,9 @@ const DATASETS = {
     ddl: 'CREATE TABLE bench_text (col STRING) PARTITIONED BY (dt STRING)',
     fill: (b, i) => {
       const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-      b[0].append(`${ip} - - [20/Jun/2024:${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:07 +0800] "GET ${PATHS[i % 5]} HTTP/1.1" ${i % 17 ? 200 : 404} ${1000 + (i % 9000)} "-" "${AGENTS[i % 3]}"`);
+      b[0].append(
+        `${ip} - - [20/Jun/2024:${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:07 +0800] "GET ${PATHS[i % 5]} HTTP/1.1" ${i % 17 ? 200 : 404} ${1000 + (i % 9000)} "-" "${AGENTS[i % 3]}"`,
+      );
     },
   },
 };
@@ -164,7 +166,9 @@ export default async function run({
   const runs = [];
   for (const r of results) {
     const line = (what, ms, stored) => {
-      console.log(`| ${r.dataset} | ${r.rows.toLocaleString('en-US')} | ${(r.ipcBytes / 1e6).toFixed(0)} | ${what} | ${mbps(r.ipcBytes, ms)} | ${(ms / 1000).toFixed(2)} s | ${(r.best.file / ms).toFixed(2)}x | ${(stored / 1e6).toFixed(0)} |`);
+      console.log(
+        `| ${r.dataset} | ${r.rows.toLocaleString('en-US')} | ${(r.ipcBytes / 1e6).toFixed(0)} | ${what} | ${mbps(r.ipcBytes, ms)} | ${(ms / 1000).toFixed(2)} s | ${(r.best.file / ms).toFixed(2)}x | ${(stored / 1e6).toFixed(0)} |`,
+      );
       runs.push({ dataset: r.dataset, rows: r.rows, ipcBytes: r.ipcBytes, what, ms: +ms.toFixed(1), MBps: mbps(r.ipcBytes, ms), speedVsFile: +(r.best.file / ms).toFixed(3), storedBytes: stored });
     };
     line('plain file: IPC + writeFile + fsync (baseline)', r.best.file, r.ipcBytes);

@@ -130,9 +130,7 @@ export async function loadUserInfo({ host = '127.0.0.1', port = 3306, user = 'ro
   try {
     await conn.query(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
     await conn.query(`DROP TABLE IF EXISTS \`${database}\`.ods_user_info_d`);
-    await conn.query(
-      `CREATE TABLE \`${database}\`.ods_user_info_d (uid VARCHAR(32) PRIMARY KEY, gender VARCHAR(16), age_range VARCHAR(16), zodiac VARCHAR(16)) DEFAULT CHARSET=utf8mb4`,
-    );
+    await conn.query(`CREATE TABLE \`${database}\`.ods_user_info_d (uid VARCHAR(32) PRIMARY KEY, gender VARCHAR(16), age_range VARCHAR(16), zodiac VARCHAR(16)) DEFAULT CHARSET=utf8mb4`);
     const rows = userInfo({ users });
     for (let i = 0; i < rows.length; i += 1000) {
       await conn.query(`INSERT INTO \`${database}\`.ods_user_info_d (uid, gender, age_range, zodiac) VALUES ?`, [rows.slice(i, i + 1000)]);

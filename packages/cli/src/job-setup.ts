@@ -72,7 +72,11 @@ export async function loadJob(jobPath: string, opts: LoadOptions, signal: AbortS
     runDir: join(tmpdir(), 'ferry-no-run'),
   };
   return {
-    path, job, reader, writer, ctx,
+    path,
+    job,
+    reader,
+    writer,
+    ctx,
     writerCtx: { ...ctx, settings: engine.settings?.[writer.name] ?? {} },
     runsDir: engine.runsDir!,
     readerConfig: validate(reader.config, readerRest, 'reader', jobPath),

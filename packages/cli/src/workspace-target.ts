@@ -28,7 +28,7 @@ export const DEFAULT_PROJECT = 'default';
 /** Adds --store, --project, --env and --workspace: the one place they are defined. */
 export function targetOptions(cmd: Command): Command {
   return cmd
-    .option('--store <dir>', 'table store folder (default: the workspace\'s, else $FERRY_STORE, else ./.ferry)')
+    .option('--store <dir>', "table store folder (default: the workspace's, else $FERRY_STORE, else ./.ferry)")
     .option('--project <name>', 'store project (default: the environment\'s in a workspace, else "default")')
     .option('--env <name>', 'workspace environment: its project and data source settings (default dev)')
     .option('--workspace <file>', 'workspace file (default: ferry.yaml in this folder or above)');

@@ -72,7 +72,7 @@ export class BoolBuilder implements ColumnBuilder {
   constructor(readonly type: DataType) {}
   append(value: unknown): void {
     if (value === null || value === undefined) return this.appendNull();
-    if ((this.length >> 3) >= this.bits.length) this.growBits();
+    if (this.length >> 3 >= this.bits.length) this.growBits();
     if (value) this.bits[this.length >> 3]! |= 1 << (this.length & 7);
     this.length++;
   }
@@ -82,7 +82,7 @@ export class BoolBuilder implements ColumnBuilder {
     this.bits = next;
   }
   appendNull(): void {
-    if ((this.length >> 3) >= this.bits.length) this.growBits();
+    if (this.length >> 3 >= this.bits.length) this.growBits();
     this.validity.setNull(this.length);
     this.length++;
   }

@@ -23,7 +23,7 @@ export class Validity {
   setNull(i: number): void {
     if (!this.bits) {
       this.bits = new Uint8Array(Math.max(64, (i >> 3) * 2 + 8)).fill(0xff);
-    } else if ((i >> 3) >= this.bits.length) {
+    } else if (i >> 3 >= this.bits.length) {
       const next = new Uint8Array(this.bits.length * 2).fill(0xff);
       next.set(this.bits);
       this.bits = next;

@@ -28,7 +28,22 @@ export function createBuilder(type: DataType): ColumnBuilder {
       return new DecimalBuilder(type);
     case Type.Int: {
       const signed = t.isSigned;
-      const ctor = t.bitWidth === 8 ? (signed ? Int8Array : Uint8Array) : t.bitWidth === 16 ? (signed ? Int16Array : Uint16Array) : t.bitWidth === 32 ? (signed ? Int32Array : Uint32Array) : signed ? BigInt64Array : BigUint64Array;
+      const ctor =
+        t.bitWidth === 8
+          ? signed
+            ? Int8Array
+            : Uint8Array
+          : t.bitWidth === 16
+            ? signed
+              ? Int16Array
+              : Uint16Array
+            : t.bitWidth === 32
+              ? signed
+                ? Int32Array
+                : Uint32Array
+              : signed
+                ? BigInt64Array
+                : BigUint64Array;
       return new FixedBuilder(type, ctor);
     }
     case Type.Float:
@@ -58,7 +73,10 @@ export function makeBatch(schema: Schema, columns: Data[]): RecordBatch {
 
 /** Finishes every builder into one RecordBatch. */
 export function finishBatch(schema: Schema, builders: ColumnBuilder[]): RecordBatch {
-  return makeBatch(schema, builders.map((b) => b.finish()));
+  return makeBatch(
+    schema,
+    builders.map((b) => b.finish()),
+  );
 }
 
 /** Bytes a batch occupies (values, offsets, bitmaps): what rate limits and MB/s count. */

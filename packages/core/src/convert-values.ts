@@ -11,16 +11,29 @@ export type Category = 'int' | 'float' | 'decimal' | 'string' | 'binary' | 'bool
 /** The category of an Arrow type, or undefined when convert does not handle it. */
 export function categoryOf(field: Field): Category | undefined {
   switch (field.type.typeId) {
-    case Type.Int: return 'int';
-    case Type.Float: return 'float';
-    case Type.Decimal: return 'decimal';
-    case Type.Utf8: case Type.LargeUtf8: return 'string';
-    case Type.Binary: case Type.LargeBinary: case Type.FixedSizeBinary: return 'binary';
-    case Type.Bool: return 'bool';
-    case Type.Date: return 'date';
-    case Type.Timestamp: return 'timestamp';
-    case Type.Time: return 'time';
-    default: return undefined;
+    case Type.Int:
+      return 'int';
+    case Type.Float:
+      return 'float';
+    case Type.Decimal:
+      return 'decimal';
+    case Type.Utf8:
+    case Type.LargeUtf8:
+      return 'string';
+    case Type.Binary:
+    case Type.LargeBinary:
+    case Type.FixedSizeBinary:
+      return 'binary';
+    case Type.Bool:
+      return 'bool';
+    case Type.Date:
+      return 'date';
+    case Type.Timestamp:
+      return 'timestamp';
+    case Type.Time:
+      return 'time';
+    default:
+      return undefined;
   }
 }
 
@@ -119,13 +132,21 @@ export function normalizeNumber(s: string): string {
 /** The canonical text of a value of a category: what a STRING destination receives. */
 export function formatValue(v: unknown, cat: Category, field: Field): string {
   switch (cat) {
-    case 'int': return String(v);
-    case 'float': return (field.type as { precision?: number }).precision === 2 ? normalizeNumber(String(v)) : formatFloat32(v as number);
-    case 'decimal': return formatDecimal(v as bigint, (field.type as { scale: number }).scale);
-    case 'string': case 'time': return v as string;
-    case 'binary': return decoder.decode(v as Uint8Array);
-    case 'bool': return v ? 'true' : 'false';
-    case 'date': return formatDate(v as number);
+    case 'int':
+      return String(v);
+    case 'float':
+      return (field.type as { precision?: number }).precision === 2 ? normalizeNumber(String(v)) : formatFloat32(v as number);
+    case 'decimal':
+      return formatDecimal(v as bigint, (field.type as { scale: number }).scale);
+    case 'string':
+    case 'time':
+      return v as string;
+    case 'binary':
+      return decoder.decode(v as Uint8Array);
+    case 'bool':
+      return v ? 'true' : 'false';
+    case 'date':
+      return formatDate(v as number);
     case 'timestamp': {
       const fsp = field.metadata.get('ferry.fsp');
       return formatDateTime(v as bigint, fsp === undefined ? undefined : Number(fsp));

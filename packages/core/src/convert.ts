@@ -31,11 +31,23 @@ const ALLOWED: Record<string, Category[]> = {
 
 function destGroup(t: FerryType): string {
   switch (t.name) {
-    case 'string': case 'varchar': case 'char': return 'string';
-    case 'bigint': case 'int': case 'smallint': case 'tinyint': return 'int';
-    case 'double': case 'float': return 'float';
-    case 'datetime': case 'timestamp': return 'timestamp';
-    default: return t.name;
+    case 'string':
+    case 'varchar':
+    case 'char':
+      return 'string';
+    case 'bigint':
+    case 'int':
+    case 'smallint':
+    case 'tinyint':
+      return 'int';
+    case 'double':
+    case 'float':
+      return 'float';
+    case 'datetime':
+    case 'timestamp':
+      return 'timestamp';
+    default:
+      return t.name;
   }
 }
 
@@ -46,7 +58,8 @@ function destGroup(t: FerryType): string {
  * value means or whether it fits are compared here, one by one.
  */
 function sameArrowType(a: Field, b: Field): boolean {
-  const x = a.type as unknown as Record<string, unknown>, y = b.type as unknown as Record<string, unknown>;
+  const x = a.type as unknown as Record<string, unknown>,
+    y = b.type as unknown as Record<string, unknown>;
   if (a.type.typeId !== b.type.typeId || !util.compareTypes(a.type, b.type)) return false;
   for (const k of ['precision', 'scale', 'bitWidth', 'isSigned', 'unit', 'timezone', 'byteWidth']) {
     if (x[k] !== y[k]) return false;
@@ -135,14 +148,19 @@ function makeCast(cat: Category, src: Field, dt: FerryType): Cast {
     }
     case 'int': {
       const [lo, hi] = INT_RANGE[dt.name]!;
-      const loN = Number(lo), hiN = Number(hi);
+      const loN = Number(lo),
+        hiN = Number(hi);
       const big = dt.name === 'bigint';
       const inRange = (b: bigint) => (b < lo || b > hi ? fail(`${b} is out of range for ${dt.name.toUpperCase()}`) : big ? b : Number(b));
       switch (cat) {
-        case 'int': return (v) => (typeof v === 'number' ? (v < loN || v > hiN ? fail(`${v} is out of range for ${dt.name.toUpperCase()}`) : v) : inRange(v as bigint));
-        case 'bool': return (v) => (v ? 1 : 0);
-        case 'float': return (v) => (Number.isInteger(v) ? inRange(BigInt(v as number)) : fail(`${v} is not an integer`));
-        case 'decimal': return (v) => ((v as bigint) % pow10(srcScale) === 0n ? inRange((v as bigint) / pow10(srcScale)) : fail(`${formatValue(v, cat, src)} is not an integer`));
+        case 'int':
+          return (v) => (typeof v === 'number' ? (v < loN || v > hiN ? fail(`${v} is out of range for ${dt.name.toUpperCase()}`) : v) : inRange(v as bigint));
+        case 'bool':
+          return (v) => (v ? 1 : 0);
+        case 'float':
+          return (v) => (Number.isInteger(v) ? inRange(BigInt(v as number)) : fail(`${v} is not an integer`));
+        case 'decimal':
+          return (v) => ((v as bigint) % pow10(srcScale) === 0n ? inRange((v as bigint) / pow10(srcScale)) : fail(`${formatValue(v, cat, src)} is not an integer`));
         default:
           return (v) => {
             if (typeof v !== 'string' || !INT_TEXT.test(v)) return fail(`${show(v)} is not an integer`);
@@ -159,10 +177,15 @@ function makeCast(cat: Category, src: Field, dt: FerryType): Cast {
       const f32 = dt.name === 'float';
       const fit = (n: number) => (f32 && Number.isFinite(n) && !Number.isFinite(Math.fround(n)) ? fail(`${n} is out of range for FLOAT`) : n);
       switch (cat) {
-        case 'int': case 'float': return (v) => fit(Number(v));
-        case 'bool': return (v) => (v ? 1 : 0);
-        case 'decimal': return (v) => fit(Number(formatValue(v, cat, src)));
-        default: return (v) => (typeof v === 'string' && FLOAT_TEXT.test(v) ? fit(Number(v)) : fail(`${show(v)} is not a number`));
+        case 'int':
+        case 'float':
+          return (v) => fit(Number(v));
+        case 'bool':
+          return (v) => (v ? 1 : 0);
+        case 'decimal':
+          return (v) => fit(Number(formatValue(v, cat, src)));
+        default:
+          return (v) => (typeof v === 'string' && FLOAT_TEXT.test(v) ? fit(Number(v)) : fail(`${show(v)} is not a number`));
       }
     }
     case 'decimal': {
@@ -174,19 +197,25 @@ function makeCast(cat: Category, src: Field, dt: FerryType): Cast {
             const u = v as bigint;
             if (scale >= srcScale) return check(u * pow10(scale - srcScale), formatValue(v, cat, src));
             const d = pow10(srcScale - scale);
-            const q = u / d, r = u % d;
+            const q = u / d,
+              r = u % d;
             const rounded = (r < 0n ? -r : r) * 2n >= d ? q + (u < 0n ? -1n : 1n) : q;
             return check(rounded, formatValue(v, cat, src));
           };
-        case 'int': return (v) => check(BigInt(v as number) * pow10(scale), v);
-        case 'float': return (v) => (Number.isFinite(v) ? check(parseDecimal(String(v), precision, scale), v) : fail(`${v} is not a decimal`));
-        default: return (v) => check(parseDecimal(v as string, precision, scale), v);
+        case 'int':
+          return (v) => check(BigInt(v as number) * pow10(scale), v);
+        case 'float':
+          return (v) => (Number.isFinite(v) ? check(parseDecimal(String(v), precision, scale), v) : fail(`${v} is not a decimal`));
+        default:
+          return (v) => check(parseDecimal(v as string, precision, scale), v);
       }
     }
     case 'boolean':
       switch (cat) {
-        case 'bool': return (v) => v;
-        case 'int': return (v) => v !== 0 && v !== 0n;
+        case 'bool':
+          return (v) => v;
+        case 'int':
+          return (v) => v !== 0 && v !== 0n;
         default:
           return (v) => {
             const s = (v as string).trim().toLowerCase();
@@ -195,8 +224,10 @@ function makeCast(cat: Category, src: Field, dt: FerryType): Cast {
       }
     case 'date':
       switch (cat) {
-        case 'date': return (v) => v;
-        case 'timestamp': return (v) => Number(floorDiv(v as bigint, 86_400_000_000n));
+        case 'date':
+          return (v) => v;
+        case 'timestamp':
+          return (v) => Number(floorDiv(v as bigint, 86_400_000_000n));
         default:
           return (v) => {
             const d = parseDate((v as string).trim());
@@ -207,8 +238,10 @@ function makeCast(cat: Category, src: Field, dt: FerryType): Cast {
       }
     case 'timestamp':
       switch (cat) {
-        case 'timestamp': return (v) => v;
-        case 'date': return (v) => BigInt(v as number) * 86_400_000_000n;
+        case 'timestamp':
+          return (v) => v;
+        case 'date':
+          return (v) => BigInt(v as number) * 86_400_000_000n;
         default:
           return (v) => {
             const ts = parseDateTime((v as string).trim());
@@ -272,7 +305,13 @@ export function createConverter(plan: ConvertPlan, source: Schema, dest: Schema 
     for (const d of dirty) d.record = sourceRecord(batch, source, cats, d.row);
     const keep: number[] = [];
     for (let i = 0; i < n; i++) if (!bad[i]) keep.push(i);
-    return { batch: makeBatch(out, result.map((data, c) => takeRows(data, out.fields[c]!, keep))), dirty };
+    return {
+      batch: makeBatch(
+        out,
+        result.map((data, c) => takeRows(data, out.fields[c]!, keep)),
+      ),
+      dirty,
+    };
   };
 }
 
@@ -300,4 +339,3 @@ function rawGetter(data: Data) {
   const bitmap = data.nullCount > 0 ? data.nullBitmap : undefined;
   return (i: number) => (bitmap && (bitmap[(i + data.offset) >> 3]! & (1 << ((i + data.offset) & 7))) === 0 ? null : values[i + data.offset]);
 }
-

@@ -29,7 +29,11 @@ import { C, Counters, createSharedState } from './shared-state.js';
 
 function newRunId(): string {
   const d = new Date();
-  const stamp = d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
+  const stamp = d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .replace('T', '-');
   return `${stamp}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
@@ -99,9 +103,20 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     runDir,
   };
   const result: RunResult = {
-    status: 'failed', runId, runDir, startedAt: started.toISOString(), endedAt: '', elapsedMs: 0,
-    recordsRead: 0, recordsWritten: 0, bytesRead: 0, dirtyRecords: 0, channels: 0, splits: 0,
-    dirtySamples: [], counters: {},
+    status: 'failed',
+    runId,
+    runDir,
+    startedAt: started.toISOString(),
+    endedAt: '',
+    elapsedMs: 0,
+    recordsRead: 0,
+    recordsWritten: 0,
+    bytesRead: 0,
+    dirtyRecords: 0,
+    channels: 0,
+    splits: 0,
+    dirtySamples: [],
+    counters: {},
   };
   let pool: Piscina | undefined;
   let progressTimer: NodeJS.Timeout | undefined;
@@ -139,7 +154,12 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     // for its schema and splits (about 0.3 s of module loading per thread, otherwise spent after planning).
     // Fewer splits than channels leaves the extra threads idle.
     const startedThreads = channelThreads(channel, Number.POSITIVE_INFINITY);
-    const preload: WorkerPreload = { preload: [{ url: r.url, kind: 'reader' }, { url: w.url, kind: 'writer' }] };
+    const preload: WorkerPreload = {
+      preload: [
+        { url: r.url, kind: 'reader' },
+        { url: w.url, kind: 'writer' },
+      ],
+    };
     // Splits run elsewhere (the worker queue): no threads here.
     if (!options.channels) pool = new Piscina({ filename: CHANNEL_WORKER_URL, minThreads: startedThreads, maxThreads: startedThreads, idleTimeout: 1000, workerData: preload });
     const hook = async <T>(plugin: string, name: string, fn: () => T | Promise<T>): Promise<T> => {
@@ -163,7 +183,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       if (options.channels) throw new FerryError(ErrorCodes.USAGE, '--resume runs the unfinished splits in this process; it does not go with --workers');
       if (options.fullRefresh) throw new FerryError(ErrorCodes.USAGE, '--full-refresh and --resume do not go together: a resume reads the range its run started with');
       checkSameJob(prior, { identity, destination, plan: planHash, reader: reader.name, writer: writer.name });
-    }    // Incremental readers: the writer keeps their state; the reader plans from the saved value.
+    } // Incremental readers: the writer keeps their state; the reader plans from the saved value.
     let stateRef: StateRef | undefined;
     let stateOut: { value: unknown; range: string } | undefined;
     let stateCtx: ReaderStateContext | undefined;
@@ -171,7 +191,11 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     const readerKey = reader.stateKey ? await hook(reader.name, 'stateKey', () => reader.stateKey!(readerConfig)) : undefined;
     if (readerKey !== undefined) {
       if (options.refuseState) throw new FerryError(ErrorCodes.USAGE, `${options.source ?? 'the job'} reads incrementally (${readerKey}): ${options.refuseState}`);
-      if (!writer.loadState) throw new FerryError(ErrorCodes.CONFIG, `the ${reader.name} reader reads incrementally (${readerKey}), but the ${writer.name} writer cannot keep its state; write into a table, or remove "incremental" from the reader`);
+      if (!writer.loadState)
+        throw new FerryError(
+          ErrorCodes.CONFIG,
+          `the ${reader.name} reader reads incrementally (${readerKey}), but the ${writer.name} writer cannot keep its state; write into a table, or remove "incremental" from the reader`,
+        );
       stateRef = { job: options.job ?? options.source ?? 'job', reader: readerKey, template: options.stateTemplate ?? writerTemplate(rawJob) };
       const ref = stateRef;
       const saved = options.fullRefresh ? undefined : await hook(writer.name, 'loadState', () => writer.loadState!(writerConfig, { ...wctx, state: ref }));
@@ -210,7 +234,14 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       kept = true;
       writeJsonDurable(prior.dir, RESUMED_FILE, { by: runId, at: new Date().toISOString() });
       const k = [...done.values()];
-      result.resumed = { runId: prior.runId, splits: k.length, recordsRead: sum(k, 'recordsRead'), recordsWritten: sum(k, 'recordsWritten'), bytesRead: sum(k, 'bytesRead'), dirtyRecords: sum(k, 'dirty') };
+      result.resumed = {
+        runId: prior.runId,
+        splits: k.length,
+        recordsRead: sum(k, 'recordsRead'),
+        recordsWritten: sum(k, 'recordsWritten'),
+        bytesRead: sum(k, 'bytesRead'),
+        dirtyRecords: sum(k, 'dirty'),
+      };
       counters.add(C.splitsDone, k.length);
       log.info(`resuming run ${prior.runId}: ${k.length} of ${splits.length} split(s) kept, running the other ${todo.length}`);
     } else handle = await hook(writer.name, 'prepare', () => writer.prepare(writerConfig, { ...wctx, schema: destSchema ?? sourceSchema }));
@@ -221,18 +252,34 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     // Staged data is kept for a resume only when it can be: the writer keeps it, the splits read the same rows again, and the run folder may name the handle and the splits.
     const splitsText = JSON.stringify(splits);
     const handleText = JSON.stringify(handle) ?? '';
-    const keepWhy = !writer.resume ? `the ${writer.name} writer keeps no staged data`
-      : options.channels ? 'its splits ran on ferry workers (their staged files are not kept for a resume)'
-      : notReproducible ? notReproducible
-      : redactText(handleText) !== handleText ? `the ${writer.name} writer's handle names a secret`
-      : (options.resumable?.retentionMs ?? 0) <= 0 && !prior ? 'keeping staged data is turned off'
-      : undefined;
+    const keepWhy = !writer.resume
+      ? `the ${writer.name} writer keeps no staged data`
+      : options.channels
+        ? 'its splits ran on ferry workers (their staged files are not kept for a resume)'
+        : notReproducible
+          ? notReproducible
+          : redactText(handleText) !== handleText
+            ? `the ${writer.name} writer's handle names a secret`
+            : (options.resumable?.retentionMs ?? 0) <= 0 && !prior
+              ? 'keeping staged data is turned off'
+              : undefined;
     keepUntil = Date.now() + (options.resumable?.retentionMs ?? 0);
     if (record) {
       const rec: ResumeRecord = {
-        version: 1, runId, job: jobName, ...(options.source ? { source: options.source } : {}), destination, identity, plan: planHash,
-        pid: process.pid, proc: selfIdentity(), startedAt: started.toISOString(), reader: reader.name, writer: writer.name,
-        splitsTotal: splits.length, splitsHash: hashOf(splits),
+        version: 1,
+        runId,
+        job: jobName,
+        ...(options.source ? { source: options.source } : {}),
+        destination,
+        identity,
+        plan: planHash,
+        pid: process.pid,
+        proc: selfIdentity(),
+        startedAt: started.toISOString(),
+        reader: reader.name,
+        writer: writer.name,
+        splitsTotal: splits.length,
+        splitsHash: hashOf(splits),
         // Splits that name a secret (a URL with a token) stay out of the record: a resume plans them again and compares.
         ...(redactText(splitsText) === splitsText ? { splits } : {}),
         handle: keepWhy ? null : handle,
@@ -256,7 +303,15 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       return journal;
     };
     const recordDone = async (res: ChannelResult): Promise<void> => {
-      const d: DoneSplit = { split: res.splitIndex, segments: res.segments, recordsRead: res.recordsRead, recordsWritten: res.recordsWritten, bytesRead: res.bytesRead ?? 0, dirty: res.dirty, counters: res.counters };
+      const d: DoneSplit = {
+        split: res.splitIndex,
+        segments: res.segments,
+        recordsRead: res.recordsRead,
+        recordsWritten: res.recordsWritten,
+        bytesRead: res.bytesRead ?? 0,
+        dirty: res.dirty,
+        counters: res.counters,
+      };
       if (recording && !keepWhy) {
         // Before the first split is recorded as done, the writer must keep what it staged (a kill -9 follows any time).
         if (!keepCalled) await hook(writer.name, 'resume.keep', () => writer.resume!.keep(handle, keepUntil, wctx));
@@ -269,7 +324,15 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
         }
       }
       done.set(res.splitIndex, d);
-      options.onSplitDone?.({ split: d.split, recordsRead: d.recordsRead, recordsWritten: d.recordsWritten, bytesRead: d.bytesRead, dirty: d.dirty, splitsDone: done.size, splitsTotal: splits.length });
+      options.onSplitDone?.({
+        split: d.split,
+        recordsRead: d.recordsRead,
+        recordsWritten: d.recordsWritten,
+        bytesRead: d.bytesRead,
+        dirty: d.dirty,
+        splitsDone: done.size,
+        splitsTotal: splits.length,
+      });
     };
 
     const threads = channelThreads(channel, splits.length);
@@ -283,9 +346,13 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       writer: { url: w.url, spec: job.writer.plugin, name: writer.name, handle, settings: writerSettings },
       sourceSchema: schemaToBytes(sourceSchema),
       destSchema: destSchema ? schemaToBytes(destSchema) : null,
-      plan, shared, speed,
+      plan,
+      shared,
+      speed,
       dirtyLimit: errorLimit.records,
-      baseDir: ctx.baseDir, logFile, dirtyFile,
+      baseDir: ctx.baseDir,
+      logFile,
+      dirtyFile,
       sampleLimit: SAMPLE_LIMIT,
       debug: /\bferry\b/.test(process.env.NODE_DEBUG ?? ''),
     };
@@ -327,7 +394,10 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     }
     const read = counters.get(C.recordsRead) + (result.resumed?.recordsRead ?? 0);
     if (!failure && errorLimit.percentage !== undefined && read > 0 && dirty / read > errorLimit.percentage) {
-      failure = new FerryError(ErrorCodes.DIRTY_LIMIT, `dirty records are ${((dirty / read) * 100).toFixed(2)}% of records read, over the limit of ${(errorLimit.percentage * 100).toFixed(2)}% (errorLimit.percentage)`);
+      failure = new FerryError(
+        ErrorCodes.DIRTY_LIMIT,
+        `dirty records are ${((dirty / read) * 100).toFixed(2)}% of records read, over the limit of ${(errorLimit.percentage * 100).toFixed(2)}% (errorLimit.percentage)`,
+      );
     }
     if (failure) throw failure;
     const commitState = stateRef && stateOut ? { ...stateRef, ...stateOut, runId } : undefined;
@@ -364,7 +434,10 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     if (progressLogTimer) clearInterval(progressLogTimer);
     options.signal?.removeEventListener('abort', onAbort);
     await pool?.destroy();
-    Object.assign(result, pick({ recordsRead: counters.get(C.recordsRead), recordsWritten: counters.get(C.recordsWritten), bytesRead: counters.get(C.bytesRead), dirtyRecords: counters.get(C.dirty) }));
+    Object.assign(
+      result,
+      pick({ recordsRead: counters.get(C.recordsRead), recordsWritten: counters.get(C.recordsWritten), bytesRead: counters.get(C.bytesRead), dirtyRecords: counters.get(C.dirty) }),
+    );
     if (result.status === 'failed' && result.recordsWritten > 0) result.recordsWritten = 0; // nothing was committed
     if (result.dirtyRecords > 0) result.dirtyFile = dirtyFile;
     const ended = new Date();
@@ -423,7 +496,13 @@ function pick(p: { recordsRead: number; recordsWritten: number; bytesRead: numbe
 
 /** Runs every split, `threads` at a time; after a failure or a stop, starts no more and waits for the running ones (ending them after a grace period). */
 async function runChannels(
-  pool: Piscina, splits: unknown[], todo: number[], threads: number, base: ChannelBase, counters: Counters, stop: AbortSignal,
+  pool: Piscina,
+  splits: unknown[],
+  todo: number[],
+  threads: number,
+  base: ChannelBase,
+  counters: Counters,
+  stop: AbortSignal,
   onDone: (res: ChannelResult) => Promise<void>,
 ): Promise<ChannelResult[]> {
   const results: ChannelResult[] = [];
@@ -460,7 +539,15 @@ async function runChannels(
         startGrace();
         const aborted = kill.signal.aborted;
         results.push({
-          splitIndex, ok: false, segments: [], recordsRead: 0, recordsWritten: 0, bytesRead: 0, dirty: 0, samples: [], counters: {},
+          splitIndex,
+          ok: false,
+          segments: [],
+          recordsRead: 0,
+          recordsWritten: 0,
+          bytesRead: 0,
+          dirty: 0,
+          samples: [],
+          counters: {},
           error: serializeError(aborted ? new FerryError(ErrorCodes.ABORTED, 'the job was stopped (channel ended after the grace period)') : err),
         });
       }

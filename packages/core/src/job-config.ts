@@ -63,7 +63,10 @@ export function substitute<T>(value: T, params: Record<string, string>, resolve?
   const out = walk(value, path);
   if (missing.length > 0) {
     const uniq = [...new Set(missing)];
-    throw new FerryError(ErrorCodes.PARAM, `unfilled placeholder${uniq.length > 1 ? 's' : ''} ${uniq.join(', ')} (give a value with -p name=value${uniq.some((m) => m.includes('bizdate')) ? ' or --bizdate yyyymmdd' : ''})`);
+    throw new FerryError(
+      ErrorCodes.PARAM,
+      `unfilled placeholder${uniq.length > 1 ? 's' : ''} ${uniq.join(', ')} (give a value with -p name=value${uniq.some((m) => m.includes('bizdate')) ? ' or --bizdate yyyymmdd' : ''})`,
+    );
   }
   return out as T;
 

@@ -65,7 +65,10 @@ function jsonErrorAt(text: string, message: string): string {
     where = ` at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`;
   }
   // V8 says e.g. `Unexpected token 'r', "root:x:0:0"... is not valid JSON`: keep the reason, drop the quote.
-  const reason = message.replace(/, ".*$/s, '').replace(/ in JSON at position.*$/s, '').replace(/ is not valid JSON$/, '');
+  const reason = message
+    .replace(/, ".*$/s, '')
+    .replace(/ in JSON at position.*$/s, '')
+    .replace(/ is not valid JSON$/, '');
   return `${where}: ${reason}`;
 }
 

@@ -115,7 +115,8 @@ function safeDecode(text: string): string {
 }
 
 // `Authorization: Bearer x`, `Cookie: a=b`, `X-Api-Key: x` written as text (a header line, a curl -H).
-const HEADER_TEXT = /\b((?:proxy-)?authorization|x-[a-z0-9-]*(?:key|token|secret|auth)[a-z0-9-]*)\s*[:=]\s*(?:(?:bearer|basic|token|digest|negotiate)\s+)?("[^"]*"|[^\s,;}"]+)|\b(set-cookie|cookie)\s*:\s*[^\r\n"]+/gi;
+const HEADER_TEXT =
+  /\b((?:proxy-)?authorization|x-[a-z0-9-]*(?:key|token|secret|auth)[a-z0-9-]*)\s*[:=]\s*(?:(?:bearer|basic|token|digest|negotiate)\s+)?("[^"]*"|[^\s,;}"]+)|\b(set-cookie|cookie)\s*:\s*[^\r\n"]+/gi;
 
 const known = new Set<string>();
 let knownSorted: string[] = [];

@@ -77,7 +77,11 @@ export async function loadPlugin<K extends 'reader' | 'writer'>(url: string, kin
 }
 
 /** Resolves and loads in one step. */
-export async function resolvePlugin<K extends 'reader' | 'writer'>(spec: string, kind: K, opts: ResolveOptions = {}): Promise<{ url: string; plugin: K extends 'reader' ? ReaderPlugin : WriterPlugin }> {
+export async function resolvePlugin<K extends 'reader' | 'writer'>(
+  spec: string,
+  kind: K,
+  opts: ResolveOptions = {},
+): Promise<{ url: string; plugin: K extends 'reader' ? ReaderPlugin : WriterPlugin }> {
   const url = resolvePluginUrl(spec, opts);
   return { url, plugin: await loadPlugin(url, kind, spec) };
 }

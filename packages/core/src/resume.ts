@@ -55,7 +55,8 @@ export function checkSameJob(run: RunRecord & { resume: ResumeRecord }, now: { i
   if (r.reader !== now.reader || r.writer !== now.writer) throw refuse(run.runId, `it ran ${r.reader} -> ${r.writer}, the job now runs ${now.reader} -> ${now.writer}; ${again}`);
   const names = new Set([...Object.keys(r.identity.params), ...Object.keys(now.identity.params)]);
   const changed = [...names].filter((n) => r.identity.params[n] !== now.identity.params[n]).sort();
-  if (changed.length) throw refuse(run.runId, `parameter${changed.length > 1 ? 's' : ''} ${changed.join(', ')} differ${changed.length > 1 ? '' : 's'} from that run's; give the same values, or ${again}`);
+  if (changed.length)
+    throw refuse(run.runId, `parameter${changed.length > 1 ? 's' : ''} ${changed.join(', ')} differ${changed.length > 1 ? '' : 's'} from that run's; give the same values, or ${again}`);
   if (r.identity.job !== now.identity.job) throw refuse(run.runId, `the job file (or a data source it names) changed since it started; the kept splits would not match the job: ${again}`);
   if (r.identity.settings !== now.identity.settings || r.destination !== now.destination) throw refuse(run.runId, `it wrote to another destination (store, project, table or partition); ${again}`);
   if (r.plan !== now.plan) throw refuse(run.runId, `the source or destination columns changed since it started; ${again}`);

@@ -108,7 +108,9 @@ function stableJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(typeof v === 'bigint' ? String(v) : v) ?? 'null';
   if (ArrayBuffer.isView(v)) return JSON.stringify(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'));
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+  const keys = Object.keys(v)
+    .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
@@ -170,7 +172,11 @@ function endOf(r: RunResult | undefined): RunEnd | undefined {
   if (!r || typeof r.status !== 'string') return undefined;
   return {
     status: r.status === 'succeeded' ? 'succeeded' : r.error?.code === ErrorCodes.ABORTED ? 'cancelled' : 'failed',
-    startedAt: r.startedAt, endedAt: r.endedAt, recordsRead: r.recordsRead, recordsWritten: r.recordsWritten, dirtyRecords: r.dirtyRecords,
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+    recordsRead: r.recordsRead,
+    recordsWritten: r.recordsWritten,
+    dirtyRecords: r.dirtyRecords,
     ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
     ...(r.kept ? { kept: true } : {}),
   };

@@ -81,7 +81,9 @@ const ymdhms = (w: Wall) => `${ymd(w)}${p2(w.h)}${p2(w.mi)}${p2(w.s)}`;
 export function cycleTimesForBizdate(bizdate: string, timeOfDay = '00:00:00'): CycleTimes {
   const b = parseYmd(bizdate, 'bizdate');
   const tm = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(timeOfDay);
-  const h = tm ? +tm[1]! : NaN, mi = tm ? +tm[2]! : NaN, s = tm?.[3] ? +tm[3] : 0;
+  const h = tm ? +tm[1]! : NaN,
+    mi = tm ? +tm[2]! : NaN,
+    s = tm?.[3] ? +tm[3] : 0;
   if (!tm || h > 23 || mi > 59 || s > 59) {
     throw new FerryError(ErrorCodes.PARAM, `time of day "${timeOfDay}": expected HH:mm or HH:mm:ss`);
   }

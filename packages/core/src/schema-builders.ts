@@ -130,7 +130,11 @@ export const t = {
     const words = text ?? options.map((o) => expectedOf(o) ?? 'a value').join(' or ');
     return withText(z.union(options as [z.ZodType, z.ZodType, ...z.ZodType[]], expecting(words)), words) as unknown as z.ZodType<T>;
   },
-  any: () => withText(z.unknown().refine((v) => v !== undefined, { error: 'is required (any value)' }), 'any value'),
+  any: () =>
+    withText(
+      z.unknown().refine((v) => v !== undefined, { error: 'is required (any value)' }),
+      'any value',
+    ),
 };
 
 /** The `expected` words of a schema, looking through optional, default and nullable wrappers. */

@@ -58,12 +58,19 @@ function words(f: JsonSchema): string {
   if (f.enum) return `one of ${f.enum.map((v) => JSON.stringify(v)).join(', ')}`;
   if (f.anyOf) return f.anyOf.map(words).join(' or ');
   switch (f.type) {
-    case 'integer': return 'an integer';
-    case 'number': return 'a number';
-    case 'boolean': return 'true or false';
-    case 'string': return 'a string';
-    case 'array': return `a list of ${f.items ? words(f.items) : 'values'}`;
-    case 'object': return 'an object';
-    default: return 'a value';
+    case 'integer':
+      return 'an integer';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'true or false';
+    case 'string':
+      return 'a string';
+    case 'array':
+      return `a list of ${f.items ? words(f.items) : 'values'}`;
+    case 'object':
+      return 'an object';
+    default:
+      return 'a value';
   }
 }

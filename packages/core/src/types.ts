@@ -3,10 +3,7 @@
  * The Arrow field keeps the exact ferry type in metadata `ferry.type`, so
  * VARCHAR(10) and STRING stay distinct while both are Arrow Utf8.
  */
-import {
-  Binary, Bool, DataType, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8,
-  Schema, TimeUnit, Timestamp, Utf8,
-} from 'apache-arrow';
+import { Binary, Bool, DataType, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, Schema, TimeUnit, Timestamp, Utf8 } from 'apache-arrow';
 import { ErrorCodes, FerryError } from './errors.js';
 
 export const TYPE_KEY = 'ferry.type';
@@ -31,7 +28,8 @@ export function parseType(text: string, where = 'type'): FerryType {
   switch (name) {
     case 'varchar':
     case 'char':
-      if (a === undefined || b !== undefined || a < 1 || a > 65535) throw new FerryError(ErrorCodes.CONFIG, `${where}: ${name.toUpperCase()} needs a length from 1 to 65535, as in ${name.toUpperCase()}(20)`);
+      if (a === undefined || b !== undefined || a < 1 || a > 65535)
+        throw new FerryError(ErrorCodes.CONFIG, `${where}: ${name.toUpperCase()} needs a length from 1 to 65535, as in ${name.toUpperCase()}(20)`);
       return { name, length: a };
     case 'decimal': {
       const precision = a ?? 10;
@@ -39,8 +37,18 @@ export function parseType(text: string, where = 'type'): FerryType {
       if (precision < 1 || precision > 38 || scale > precision) throw new FerryError(ErrorCodes.CONFIG, `${where}: DECIMAL(p,s) needs 1 <= p <= 38 and s <= p, got ${text}`);
       return { name, precision, scale };
     }
-    case 'string': case 'bigint': case 'int': case 'smallint': case 'tinyint': case 'boolean':
-    case 'double': case 'float': case 'date': case 'datetime': case 'timestamp': case 'binary':
+    case 'string':
+    case 'bigint':
+    case 'int':
+    case 'smallint':
+    case 'tinyint':
+    case 'boolean':
+    case 'double':
+    case 'float':
+    case 'date':
+    case 'datetime':
+    case 'timestamp':
+    case 'binary':
       if (a !== undefined) throw bad();
       return { name };
     default:
@@ -60,20 +68,35 @@ export function typeText(type: FerryType): string {
 /** The Arrow type that holds a ferry type. */
 export function arrowType(type: FerryType): DataType {
   switch (type.name) {
-    case 'string': case 'varchar': case 'char': return new Utf8();
-    case 'bigint': return new Int64();
-    case 'int': return new Int32();
-    case 'smallint': return new Int16();
-    case 'tinyint': return new Int8();
-    case 'boolean': return new Bool();
-    case 'double': return new Float64();
-    case 'float': return new Float32();
-    case 'decimal': return new Decimal(type.scale, type.precision, 128);
-    case 'date': return new DateDay();
+    case 'string':
+    case 'varchar':
+    case 'char':
+      return new Utf8();
+    case 'bigint':
+      return new Int64();
+    case 'int':
+      return new Int32();
+    case 'smallint':
+      return new Int16();
+    case 'tinyint':
+      return new Int8();
+    case 'boolean':
+      return new Bool();
+    case 'double':
+      return new Float64();
+    case 'float':
+      return new Float32();
+    case 'decimal':
+      return new Decimal(type.scale, type.precision, 128);
+    case 'date':
+      return new DateDay();
     // DATETIME is wall-clock time with no zone; TIMESTAMP an instant (UTC).
-    case 'datetime': return new Timestamp(TimeUnit.MICROSECOND);
-    case 'timestamp': return new Timestamp(TimeUnit.MICROSECOND, 'UTC');
-    case 'binary': return new Binary();
+    case 'datetime':
+      return new Timestamp(TimeUnit.MICROSECOND);
+    case 'timestamp':
+      return new Timestamp(TimeUnit.MICROSECOND, 'UTC');
+    case 'binary':
+      return new Binary();
   }
 }
 
@@ -96,17 +119,25 @@ export function fieldType(field: Field): FerryType | undefined {
   if (text) return parseType(text, field.name);
   const t = field.type as DataType & { unit?: number; timezone?: string | null; bitWidth?: number; isSigned?: boolean; precision?: number; scale?: number };
   switch (t.typeId) {
-    case 5: return { name: 'string' }; // Utf8
-    case 4: return { name: 'binary' };
-    case 6: return { name: 'boolean' };
+    case 5:
+      return { name: 'string' }; // Utf8
+    case 4:
+      return { name: 'binary' };
+    case 6:
+      return { name: 'boolean' };
     case 2: // Int
       if (!t.isSigned) return undefined;
       return { name: t.bitWidth === 64 ? 'bigint' : t.bitWidth === 32 ? 'int' : t.bitWidth === 16 ? 'smallint' : 'tinyint' };
-    case 3: return { name: t.precision === 0 ? 'float' : t.precision === 1 ? 'float' : 'double' };
-    case 7: return { name: 'decimal', precision: t.precision!, scale: t.scale! };
-    case 8: return { name: 'date' };
-    case 10: return { name: t.timezone ? 'timestamp' : 'datetime' };
-    default: return undefined;
+    case 3:
+      return { name: t.precision === 0 ? 'float' : t.precision === 1 ? 'float' : 'double' };
+    case 7:
+      return { name: 'decimal', precision: t.precision!, scale: t.scale! };
+    case 8:
+      return { name: 'date' };
+    case 10:
+      return { name: t.timezone ? 'timestamp' : 'datetime' };
+    default:
+      return undefined;
   }
 }
 

@@ -49,9 +49,13 @@ export function parseDate(text: string): number | undefined {
   let y: number, m: number, d: number;
   const match = DATE_RE.exec(text);
   if (match) {
-    y = +match[1]!; m = +match[2]!; d = +match[3]!;
+    y = +match[1]!;
+    m = +match[2]!;
+    d = +match[3]!;
   } else if (/^\d{8}$/.test(text)) {
-    y = +text.slice(0, 4); m = +text.slice(4, 6); d = +text.slice(6, 8);
+    y = +text.slice(0, 4);
+    m = +text.slice(4, 6);
+    d = +text.slice(6, 8);
   } else return undefined;
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
   return daysFromCivil(y, m, d);
@@ -67,8 +71,12 @@ export function parseDateTime(text: string): bigint | undefined {
     const days = parseDate(text);
     return days === undefined ? undefined : BigInt(days) * 86_400_000_000n;
   }
-  const y = +m[1]!, mo = +m[2]!, d = +m[3]!;
-  const h = m[4] ? +m[4] : 0, mi = m[5] ? +m[5] : 0, s = m[6] ? +m[6] : 0;
+  const y = +m[1]!,
+    mo = +m[2]!,
+    d = +m[3]!;
+  const h = m[4] ? +m[4] : 0,
+    mi = m[5] ? +m[5] : 0,
+    s = m[6] ? +m[6] : 0;
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
   const frac = m[7] ? Number((m[7] + '000000').slice(0, 6)) : 0;
   let secs = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;

@@ -91,7 +91,13 @@ describe('zod schemas', () => {
   });
 
   it('describes each field with an example, from the JSON Schema', () => {
-    const s = t.object({ rows: t.integer({ min: 1 }).describe('how many').meta({ examples: [1000] }), mode: t.enum(['a', 'b'] as const).default('b') });
+    const s = t.object({
+      rows: t
+        .integer({ min: 1 })
+        .describe('how many')
+        .meta({ examples: [1000] }),
+      mode: t.enum(['a', 'b'] as const).default('b'),
+    });
     expect(describeSchema(s)).toEqual([
       { path: 'rows', expected: 'a positive integer', required: true, description: 'how many', example: 1000 },
       { path: 'mode', expected: 'one of "a", "b"', required: false, default: 'b', example: 'b' },

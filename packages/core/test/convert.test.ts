@@ -27,9 +27,20 @@ describe('convert', () => {
 
   it('casts text to numbers and sets aside rows that do not fit as dirty, with the reason', () => {
     const { batch, dirty } = convert(
-      [{ name: 'id', type: 'string' }, { name: 'small', type: 'string' }],
-      [{ name: 'id', type: 'bigint' }, { name: 'small', type: 'tinyint' }],
-      [['1', '5'], ['abc', '1'], ['3', '300'], ['-9223372036854775808', '-128']],
+      [
+        { name: 'id', type: 'string' },
+        { name: 'small', type: 'string' },
+      ],
+      [
+        { name: 'id', type: 'bigint' },
+        { name: 'small', type: 'tinyint' },
+      ],
+      [
+        ['1', '5'],
+        ['abc', '1'],
+        ['3', '300'],
+        ['-9223372036854775808', '-128'],
+      ],
     );
     expect(batch.numRows).toBe(2);
     expect([...batch.getChild('id')!.toArray()]).toEqual([1n, -9223372036854775808n]);
@@ -49,12 +60,19 @@ describe('convert', () => {
 
   it('formats every type as canonical text for STRING columns', () => {
     const src = [
-      { name: 'i', type: 'bigint' }, { name: 'f', type: 'float' }, { name: 'd', type: 'double' }, { name: 'dec', type: 'decimal(10,2)' },
-      { name: 'dt', type: 'date' }, { name: 'ts', type: 'datetime' }, { name: 'b', type: 'boolean' },
+      { name: 'i', type: 'bigint' },
+      { name: 'f', type: 'float' },
+      { name: 'd', type: 'double' },
+      { name: 'dec', type: 'decimal(10,2)' },
+      { name: 'dt', type: 'date' },
+      { name: 'ts', type: 'datetime' },
+      { name: 'b', type: 'boolean' },
     ];
-    const { batch } = convert(src, src.map((c) => ({ name: c.name, type: 'string' })), [
-      [2n ** 62n, Math.fround(3.14), 0.1 + 0.2, '2.99', 19894, parseDateTime('2005-05-24 22:53:30'), true],
-    ]);
+    const { batch } = convert(
+      src,
+      src.map((c) => ({ name: c.name, type: 'string' })),
+      [[2n ** 62n, Math.fround(3.14), 0.1 + 0.2, '2.99', 19894, parseDateTime('2005-05-24 22:53:30'), true]],
+    );
     expect(batch.get(0)!.toJSON()).toEqual({ i: '4611686018427387904', f: '3.14', d: '0.30000000000000004', dec: '2.99', dt: '2024-06-20', ts: '2005-05-24 22:53:30', b: 'true' });
   });
 
@@ -94,9 +112,15 @@ describe('convert', () => {
   });
 
   it('refuses mappings with different column counts or no conversion, before data moves', () => {
-    expect(() => planConvert(ferrySchema([{ name: 'a', type: 'string' }]), ferrySchema([{ name: 'x', type: 'string' }, { name: 'y', type: 'string' }]))).toThrow(
-      'column count mismatch: the reader gives 1 column(s) (a) but the writer expects 2 (x, y); columns map by position',
-    );
+    expect(() =>
+      planConvert(
+        ferrySchema([{ name: 'a', type: 'string' }]),
+        ferrySchema([
+          { name: 'x', type: 'string' },
+          { name: 'y', type: 'string' },
+        ]),
+      ),
+    ).toThrow('column count mismatch: the reader gives 1 column(s) (a) but the writer expects 2 (x, y); columns map by position');
     expect(() => planConvert(ferrySchema([{ name: 'd', type: 'date' }]), ferrySchema([{ name: 'n', type: 'bigint' }]))).toThrow('column 1 (d date -> n bigint): no conversion');
   });
 });
@@ -105,8 +129,16 @@ describe('number text', () => {
   it('prints doubles as MySQL does: plain notation, exponent only from 1e15 or below 1e-15', async () => {
     const { normalizeNumber } = await import('@ferry/core');
     const cases: [number, string][] = [
-      [1e15, '1e15'], [1.5e-10, '0.00000000015'], [1e-7, '0.0000001'], [123456789012345, '123456789012345'],
-      [-2.5, '-2.5'], [0.1 + 0.2, '0.30000000000000004'], [1e-16, '1e-16'], [-1.25e20, '-1.25e20'], [100, '100'], [0, '0'],
+      [1e15, '1e15'],
+      [1.5e-10, '0.00000000015'],
+      [1e-7, '0.0000001'],
+      [123456789012345, '123456789012345'],
+      [-2.5, '-2.5'],
+      [0.1 + 0.2, '0.30000000000000004'],
+      [1e-16, '1e-16'],
+      [-1.25e20, '-1.25e20'],
+      [100, '100'],
+      [0, '0'],
     ];
     for (const [x, text] of cases) expect(normalizeNumber(String(x))).toBe(text);
   });

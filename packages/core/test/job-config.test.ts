@@ -15,9 +15,7 @@ describe('placeholders', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(FerryError);
       expect((err as FerryError).code).toBe(ErrorCodes.PARAM);
-      expect((err as FerryError).message).toBe(
-        "unfilled placeholders ${bizdate} (in writer.partition), ${since} (in reader.where) (give a value with -p name=value or --bizdate yyyymmdd)",
-      );
+      expect((err as FerryError).message).toBe('unfilled placeholders ${bizdate} (in writer.partition), ${since} (in reader.where) (give a value with -p name=value or --bizdate yyyymmdd)');
     }
   });
 

@@ -3,7 +3,26 @@ import { isSecretKey, redactConfig, redactText, redactUrl, rememberSecrets } fro
 
 describe('redaction', () => {
   it('knows secret keys in any spelling', () => {
-    for (const k of ['password', 'PASSWORD', 'pasword', 'passwd', 'pwd', 'db_password', 'token', 'access_token', 'secret', 'clientSecret', 'apiKey', 'api-key', 'X-Api-Key', 'key', 'Authorization', 'Proxy-Authorization', 'Cookie', 'credentials']) {
+    for (const k of [
+      'password',
+      'PASSWORD',
+      'pasword',
+      'passwd',
+      'pwd',
+      'db_password',
+      'token',
+      'access_token',
+      'secret',
+      'clientSecret',
+      'apiKey',
+      'api-key',
+      'X-Api-Key',
+      'key',
+      'Authorization',
+      'Proxy-Authorization',
+      'Cookie',
+      'credentials',
+    ]) {
       expect(isSecretKey(k), k).toBe(true);
     }
     for (const k of ['url', 'username', 'user', 'table', 'columns', 'where', 'splitPk', 'headers', 'compress', 'format']) expect(isSecretKey(k), k).toBe(false);
@@ -32,7 +51,9 @@ describe('redaction', () => {
   });
 
   it('remembers the secrets of a config, whatever their type, and masks them anywhere', () => {
-    rememberSecrets({ reader: { password: 98765432101, pasword: 'typoSecret1', headers: { Authorization: 'Basic ' + Buffer.from('me:basicPw99').toString('base64') }, url: 'mysql://u:url%40Pw77@h/db' } });
+    rememberSecrets({
+      reader: { password: 98765432101, pasword: 'typoSecret1', headers: { Authorization: 'Basic ' + Buffer.from('me:basicPw99').toString('base64') }, url: 'mysql://u:url%40Pw77@h/db' },
+    });
     expect(redactText('reader.password: expected a string, got 98765432101')).toBe('reader.password: expected a string, got ***');
     expect(redactText('typoSecret1 basicPw99 url@Pw77 url%40Pw77')).toBe('*** *** *** ***');
   });

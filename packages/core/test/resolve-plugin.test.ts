@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CORE_PLUGINS, resolvePluginUrl } from '@ferry/core/engine';
 
 describe('plugin resolution (core knows only its own plugins)', () => {
-  it('does not know the CLI\'s plugins unless the embedder hands them over', () => {
+  it("does not know the CLI's plugins unless the embedder hands them over", () => {
     expect(() => resolvePluginUrl('mysql', { baseDir: '/' })).toThrow('plugin "mysql" not found');
     expect(() => resolvePluginUrl('table', { baseDir: '/' })).toThrow('plugin "table" not found');
     const url = new URL('../dist/plugins/null.js', import.meta.url).href;

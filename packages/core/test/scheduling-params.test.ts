@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  cycleTimesForBizdate,
-  cycleTimesForCyctime,
-  evalBuiltin,
-  evalDateExpression,
-  FerryError,
-  substituteSchedulingParams,
-  type CycleTimes,
-} from '@ferry/core';
+import { cycleTimesForBizdate, cycleTimesForCyctime, evalBuiltin, evalDateExpression, FerryError, substituteSchedulingParams, type CycleTimes } from '@ferry/core';
 
 // SCHEDULING.md's worked examples: daily node, T = 2024-06-21 00:15:00, B = 2024-06-20.
 const T: CycleTimes = { bizdate: '20240620', cyctime: '20240621001500' };
@@ -152,9 +144,7 @@ describe('params, env and malformed expressions', () => {
   });
 
   it('replaces several expressions in one text without re-reading the output', () => {
-    expect(sub("where dt >= '${yyyy-mm-dd-6}' and dt <= '${yyyy-mm-dd}' -- $cyctime")).toBe(
-      "where dt >= '2024-06-14' and dt <= '2024-06-20' -- 20240621001500",
-    );
+    expect(sub("where dt >= '${yyyy-mm-dd-6}' and dt <= '${yyyy-mm-dd}' -- $cyctime")).toBe("where dt >= '2024-06-14' and dt <= '2024-06-20' -- 20240621001500");
   });
 
   it('errors name the malformed expression', () => {

@@ -8,7 +8,7 @@ import { formatFloat32, normalizeNumber } from '@ferry/core/values';
 import { runJob, prepareJob } from '@ferry/core/engine';
 
 describe('the one copy of the number formatters', () => {
-  it('prints FLOAT as the shortest float32 digits, by MySQL\'s exponent rule', () => {
+  it("prints FLOAT as the shortest float32 digits, by MySQL's exponent rule", () => {
     expect(formatFloat32(Math.fround(1e20))).toBe('1e20');
     expect(formatFloat32(Math.fround(0.1))).toBe('0.1');
     expect(formatFloat32(Math.fround(3.4e38))).toBe('3.4e38');
@@ -22,7 +22,7 @@ describe('the one copy of the number formatters', () => {
   });
 });
 
-describe('core\'s subpath entries', () => {
+describe("core's subpath entries", () => {
   it('give the engine to embedders', () => {
     expect(typeof runJob).toBe('function');
     expect(typeof prepareJob).toBe('function');

@@ -18,7 +18,9 @@ export async function checkUrls(cfg: ReaderConfig, signal?: AbortSignal): Promis
         if (p.size !== undefined) details[`${key}size`] = p.size;
         details[`${key}acceptsRanges`] = p.acceptsRanges;
         details[`${key}latencyMs`] = p.latencyMs;
-        lines.push(`${redactUrl(url)}: HTTP ${p.status}, ${p.size === undefined ? 'size unknown' : formatBytes(p.size)}, ${p.acceptsRanges ? 'Range supported' : 'no Range support'}, ${p.latencyMs} ms`);
+        lines.push(
+          `${redactUrl(url)}: HTTP ${p.status}, ${p.size === undefined ? 'size unknown' : formatBytes(p.size)}, ${p.acceptsRanges ? 'Range supported' : 'no Range support'}, ${p.latencyMs} ms`,
+        );
       } catch (err) {
         const e = sourceError(err, url, cfg, signal);
         details[`${key}error`] = e.message;

@@ -19,7 +19,12 @@ export function normalizeInSchema<R, N>(normalize: (raw: R) => N): (raw: R, ctx:
     } catch (err) {
       if (!isFerryError(err)) throw err;
       const m = /^reader\.([^:]+): ([\s\S]*)$/.exec(err.message);
-      const path = m ? m[1]!.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== '').map((k) => (/^\d+$/.test(k) ? Number(k) : k)) : [];
+      const path = m
+        ? m[1]!
+            .split(/\.|\[(\d+)\]/)
+            .filter((k) => k !== undefined && k !== '')
+            .map((k) => (/^\d+$/.test(k) ? Number(k) : k))
+        : [];
       ctx.addIssue({ code: 'custom', path, message: m ? m[2]! : err.message, input: undefined });
       return undefined as never;
     }

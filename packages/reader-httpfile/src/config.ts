@@ -24,10 +24,7 @@ const constantColumn = t.object({
   name: t.string({ minLength: 1 }).optional().describe('source column name (default col<i>)'),
 });
 
-const column = t.union<Infer<typeof indexColumn> | Infer<typeof constantColumn>>(
-  [indexColumn, constantColumn],
-  'an object with index (and type) or value (and type)',
-);
+const column = t.union<Infer<typeof indexColumn> | Infer<typeof constantColumn>>([indexColumn, constantColumn], 'an object with index (and type) or value (and type)');
 
 /** The keys of a `reader` block with `plugin: "httpfile"`, as written. */
 export const rawConfigSchema = t.object({
@@ -38,15 +35,27 @@ export const rawConfigSchema = t.object({
     .union<string | string[]>([t.string({ minLength: 1 }), t.array(t.string({ minLength: 1 }), { minItems: 1 })], 'a path or a list of paths')
     .optional()
     .describe('file path(s) under the base `url` (DataWorks HttpFile style)'),
-  format: t.enum(['text', 'csv'] as const).default('text').describe('text: lines split on fieldDelimiter; csv: RFC 4180 quoting'),
+  format: t
+    .enum(['text', 'csv'] as const)
+    .default('text')
+    .describe('text: lines split on fieldDelimiter; csv: RFC 4180 quoting'),
   fieldDelimiter: t.string({ minLength: 1 }).optional().describe('field separator, one or more characters (default ",")'),
   columns: t.array(column, { minItems: 1 }).optional().describe('columns by field index or constant; omitted: one STRING column holding each whole line'),
   encoding: t.string({ minLength: 1 }).default('utf-8').describe('text encoding (utf-8, gbk, ... any ASCII-compatible one TextDecoder knows)'),
-  invalidChars: t.enum(['replace', 'dirty'] as const).default('replace').describe('bytes invalid for the encoding: replace with U+FFFD (counted) or make the line a dirty record'),
-  compress: t.enum(['none', 'gzip', 'deflate'] as const).default('none').describe('compression of the file'),
+  invalidChars: t
+    .enum(['replace', 'dirty'] as const)
+    .default('replace')
+    .describe('bytes invalid for the encoding: replace with U+FFFD (counted) or make the line a dirty record'),
+  compress: t
+    .enum(['none', 'gzip', 'deflate'] as const)
+    .default('none')
+    .describe('compression of the file'),
   skipHeader: t.boolean().default(false).describe('skip the first line (CSV: record) of each file'),
   nullFormat: t.string().optional().describe('field text that means NULL (e.g. \\N); none by default'),
-  maxLineBytes: t.integer({ min: 1 }).default(16 * 1024 * 1024).describe('longer lines become dirty records'),
+  maxLineBytes: t
+    .integer({ min: 1 })
+    .default(16 * 1024 * 1024)
+    .describe('longer lines become dirty records'),
   connectTimeout: t.integer({ min: 1 }).default(10_000).describe('ms to establish a connection'),
   readTimeout: t.integer({ min: 1 }).default(60_000).describe('ms without data (headers or body) before giving up'),
   retries: t.integer({ min: 0, max: 100 }).default(3).describe('reconnects in a row (each resumed from the last complete line) before failing; 16 MiB read after one starts the count over'),
@@ -54,18 +63,27 @@ export const rawConfigSchema = t.object({
   retryBackoffMax: t.integer({ min: 0 }).default(30_000).describe('ms: the longest wait between two retries'),
   lowSpeedLimit: t.integer({ min: 0 }).default(1024).describe('bytes/s: a body slower than this for lowSpeedTime is dropped and retried (as curl -Y); 0 turns it off'),
   lowSpeedTime: t.integer({ min: 1 }).default(60_000).describe('ms over which lowSpeedLimit is measured (as curl -y)'),
-  splitSize: t.integer({ min: 1 }).default(8 * 1024 * 1024).describe('advanced: smallest byte range a file is split into'),
-  batchBytes: t.integer({ min: 1024 }).default(1024 * 1024).describe('advanced: target bytes per RecordBatch'),
+  splitSize: t
+    .integer({ min: 1 })
+    .default(8 * 1024 * 1024)
+    .describe('advanced: smallest byte range a file is split into'),
+  batchBytes: t
+    .integer({ min: 1024 })
+    .default(1024 * 1024)
+    .describe('advanced: target bytes per RecordBatch'),
   headers: t.record(t.string()).optional().describe('extra request headers (e.g. Authorization)'),
-  incremental: t.boolean().default(false).describe('growing log files: each run reads only the complete lines appended since the last successful run (the byte offset, ETag and Last-Modified of each file are saved with the commit); a replaced file fails the run'),
+  incremental: t
+    .boolean()
+    .default(false)
+    .describe(
+      'growing log files: each run reads only the complete lines appended since the last successful run (the byte offset, ETag and Last-Modified of each file are saved with the commit); a replaced file fails the run',
+    ),
 });
 
 export type RawConfig = Infer<typeof rawConfigSchema>;
 
 /** A column after normalization. */
-export type Column =
-  | { kind: 'index'; name: string; index: number; type: ColumnType; format?: string }
-  | { kind: 'constant'; name: string; value: string; type: ColumnType };
+export type Column = { kind: 'index'; name: string; index: number; type: ColumnType; format?: string } | { kind: 'constant'; name: string; value: string; type: ColumnType };
 
 /** The config the reader works with: URLs resolved, defaults applied. */
 export interface ReaderConfig {
@@ -144,7 +162,8 @@ export function normalizeConfig(raw: RawConfig): ReaderConfig {
     : raw.columns!.map((c, i): Column => {
         const name = c.name ?? `col${i}`;
         if ('index' in c) {
-          if (c.format !== undefined && c.type !== 'date' && c.type !== 'datetime' && c.type !== 'timestamp') throw configError(`columns[${i}].format`, 'only date, datetime and timestamp columns take a format');
+          if (c.format !== undefined && c.type !== 'date' && c.type !== 'datetime' && c.type !== 'timestamp')
+            throw configError(`columns[${i}].format`, 'only date, datetime and timestamp columns take a format');
           if (c.format !== undefined && !/yyyy/.test(c.format)) throw configError(`columns[${i}].format`, `expected a date layout with yyyy, MM and dd, got ${JSON.stringify(c.format)}`);
           return { kind: 'index', name, index: c.index, type: c.type, ...(c.format ? { format: c.format } : {}) };
         }

@@ -74,7 +74,9 @@ export class CsvFramer implements Framer {
     const n = buf.length;
     const d = this.delim;
     const sink = this.sink;
-    const fieldBuf = sink.fieldBuf, fs = sink.fs, fe = sink.fe;
+    const fieldBuf = sink.fieldBuf,
+      fs = sink.fs,
+      fe = sink.fe;
     const want = this.wantMax;
     let pos = 0;
     let nextDelim = -1;
@@ -184,7 +186,8 @@ export class CsvFramer implements Framer {
         this.skipFirst = false;
         continue;
       }
-      const rs = recStart, re = recEnd;
+      const rs = recStart,
+        re = recEnd;
       const raw = () => buf.toString('utf8', rs, re).replace(/\r?\n$/, '');
       sink.line = line;
       if (bad) this.dirty(raw(), bad, line);

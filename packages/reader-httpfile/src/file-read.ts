@@ -12,8 +12,7 @@ export async function* readFileSplit(split: FileRange, cfg: ReaderConfig, schema
   const dirty = dirtyReporter(ctx, where);
   const gate = new Utf8Gate(cfg.encoding, cfg.invalidChars, (n) => ctx.count('invalidChars', n), dirty);
   const framer = createFramer(cfg, cfg.skipHeader && split.start === 0, dirty);
-  const onOverlong = (head: Buffer, length: number) =>
-    dirty(head.toString('utf8') + '...', `line of ${length} bytes is longer than maxLineBytes (${cfg.maxLineBytes})`);
+  const onOverlong = (head: Buffer, length: number) => dirty(head.toString('utf8') + '...', `line of ${length} bytes is longer than maxLineBytes (${cfg.maxLineBytes})`);
   for await (const region of fileRegions(split, cfg, ctx.signal, onOverlong)) {
     framer.push(gate.pass(region));
     if (framer.byteLength() >= cfg.batchBytes || framer.rows >= MAX_ROWS) yield takeBatch(schema, framer, where);

@@ -143,8 +143,13 @@ export async function probe(dispatcher: Dispatcher, url: string, cfg: HttpSettin
   const etag = header(res.headers, 'etag');
   const lastModified = header(res.headers, 'last-modified');
   return {
-    status: res.statusCode, acceptsRanges: res.statusCode === 206 && !encoded, latencyMs, ...(size !== undefined ? { size } : {}), ...(encoded ? { encoded } : {}),
-    ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}),
+    status: res.statusCode,
+    acceptsRanges: res.statusCode === 206 && !encoded,
+    latencyMs,
+    ...(size !== undefined ? { size } : {}),
+    ...(encoded ? { encoded } : {}),
+    ...(etag ? { etag } : {}),
+    ...(lastModified ? { lastModified } : {}),
   };
 }
 
@@ -166,9 +171,19 @@ export async function fetchRange(dispatcher: Dispatcher, url: string, cfg: HttpS
 }
 
 const RETRYABLE = new Set([
-  'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN',
-  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'FERRY_LOW_SPEED',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'FERRY_LOW_SPEED',
 ]);
 
 function codeOf(err: unknown): string | undefined {

@@ -84,7 +84,10 @@ export async function planIncremental(cfg: ReaderConfig, state: ReaderStateConte
         const p = await probe(agent, url, cfg, signal);
         const size = p.status === 416 ? 0 : p.size;
         if (p.status !== 416 && (!p.acceptsRanges || size === undefined)) {
-          throw new FerryError(ErrorCodes.SOURCE, `${redactUrl(url)}: incremental reads need a server that answers Range requests with the file size (it answered HTTP ${p.status}${p.encoded ? ', content-encoded' : ''})`);
+          throw new FerryError(
+            ErrorCodes.SOURCE,
+            `${redactUrl(url)}: incremental reads need a server that answers Range requests with the file size (it answered HTTP ${p.status}${p.encoded ? ', content-encoded' : ''})`,
+          );
         }
         const mark = saved[key];
         const from = mark?.offset ?? 0;

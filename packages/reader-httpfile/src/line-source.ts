@@ -206,7 +206,9 @@ export async function* lineRegions(
       if (signal?.aborted) throw new FerryError(ErrorCodes.ABORTED, `reading ${redactUrl(range.url)} was cancelled`, { cause: err });
       const code = (err as { code?: unknown }).code;
       if (compressed && typeof code === 'string' && code.startsWith('Z_')) {
-        throw new FerryError(ErrorCodes.SOURCE, `${opts.compress === 'none' ? 'content-encoded' : opts.compress} data of ${redactUrl(range.url)} is truncated or corrupt: ${(err as Error).message}`, { cause: err });
+        throw new FerryError(ErrorCodes.SOURCE, `${opts.compress === 'none' ? 'content-encoded' : opts.compress} data of ${redactUrl(range.url)} is truncated or corrupt: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       if (!isRetryable(err) || attempt >= opts.retries) {
         const e = sourceError(err, range.url, opts, signal);

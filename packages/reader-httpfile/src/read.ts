@@ -63,8 +63,7 @@ export async function* readSplit(split: HttpSplit, cfg: ReaderConfig, schema: Sc
   const gate = new Utf8Gate(cfg.encoding, cfg.invalidChars, (n) => ctx.count('invalidChars', n), dirty);
   const framer = createFramer(cfg, cfg.skipHeader && split.start === 0, dirty);
   const agent = createAgent(cfg);
-  const onOverlong = (head: Buffer, length: number) =>
-    dirty(head.toString('utf8') + '...', `line of ${length} bytes is longer than maxLineBytes (${cfg.maxLineBytes})`);
+  const onOverlong = (head: Buffer, length: number) => dirty(head.toString('utf8') + '...', `line of ${length} bytes is longer than maxLineBytes (${cfg.maxLineBytes})`);
   const onRetry = (err: unknown, attempt: number) => {
     ctx.count('httpRetries', 1);
     ctx.log.warn(`${redactUrl(split.url)}: ${(err as Error).message}; resuming (retry ${attempt} of ${cfg.retries})`);

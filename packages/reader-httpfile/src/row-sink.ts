@@ -79,7 +79,12 @@ export function compileDateFormat(format: string): (text: string) => string | un
   return (text) => {
     const m = rx.exec(text);
     if (!m) return undefined;
-    let y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+    let y = 0,
+      mo = 0,
+      d = 0,
+      h = 0,
+      mi = 0,
+      sec = 0;
     let frac = '';
     order.forEach((k, i) => {
       const t = m[i + 1]!;
@@ -154,7 +159,8 @@ export class RowSink {
       if (!parse) continue;
       const col = cols[c] as Extract<Column, { kind: 'index' }>;
       const buf = this.fieldBuf[col.index]!;
-      const s = this.fs[col.index]!, e = this.fe[col.index]!;
+      const s = this.fs[col.index]!,
+        e = this.fe[col.index]!;
       if (e === s || this.isNull(buf, s, e)) {
         this.converted[c] = undefined;
         continue;
@@ -176,7 +182,8 @@ export class RowSink {
       }
       const idx = (cols[c] as Extract<Column, { kind: 'index' }>).index;
       const buf = this.fieldBuf[idx]!;
-      const s = this.fs[idx]!, e = this.fe[idx]!;
+      const s = this.fs[idx]!,
+        e = this.fe[idx]!;
       if (this.isNull(buf, s, e)) b.appendNull();
       else if (this.dates[c] && this.converted[c]) b.appendBytes(this.converted[c]!, 0, this.converted[c]!.length);
       else b.appendBytes(buf, s, e);

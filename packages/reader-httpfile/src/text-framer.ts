@@ -133,7 +133,9 @@ export class DelimitedFramer implements Framer {
   push(buf: Buffer): void {
     const sink = this.sink;
     const maxIndex = sink.maxIndex;
-    const fieldBuf = sink.fieldBuf, fs = sink.fs, fe = sink.fe;
+    const fieldBuf = sink.fieldBuf,
+      fs = sink.fs,
+      fe = sink.fe;
     const dlen = this.delim.length;
     const needle: Buffer | number = this.delimByte >= 0 ? this.delimByte : this.delim;
     const n = buf.length;

@@ -17,7 +17,10 @@ const data = Buffer.from(text, 'utf8');
 const lines = linesOf(text);
 
 async function failure(p: Promise<unknown>): Promise<FerryError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(FerryError);
   return err as FerryError;
 }

@@ -72,10 +72,13 @@ describe('file reader', () => {
     }
   });
 
-  it('takes DataX\'s options: skipHeader, nullFormat, constants, and date layouts with a time of day', async () => {
+  it("takes DataX's options: skipHeader, nullFormat, constants, and date layouts with a time of day", async () => {
     write('people.csv', 'id,name,born,seen\n1,"Ann, A.",1990.01.02,2024-03-04 05:06:07\n2,\\N,1991.12.31,2024-02-29 23:59:59\n');
     const r = await readAll({
-      path: 'people.csv', format: 'csv', skipHeader: true, nullFormat: '\\N',
+      path: 'people.csv',
+      format: 'csv',
+      skipHeader: true,
+      nullFormat: '\\N',
       columns: [{ index: 0, type: 'long' }, { index: 1 }, { index: 2, type: 'date', format: 'yyyy.MM.dd' }, { index: 3, type: 'datetime', format: 'yyyy-MM-dd HH:mm:ss' }, { value: 'src-a' }],
     });
     expect(r.rows).toEqual([

@@ -43,7 +43,10 @@ describe('text format', () => {
     });
     expect(r.schema.fields.map((f) => f.name)).toEqual(['col0', 'id', 'col2']);
     expect(r.schema.fields[1]!.metadata.get('ferry.sourceType')).toBe('long');
-    expect(r.rows).toEqual([['alice', '1', 'x'], ['bob', '2', 'x']]);
+    expect(r.rows).toEqual([
+      ['alice', '1', 'x'],
+      ['bob', '2', 'x'],
+    ]);
   });
 
   it('splits lines on a multi-character delimiter, with empty and trailing fields', async () => {
@@ -52,24 +55,37 @@ describe('text format', () => {
       fieldDelimiter: '||',
       columns: [{ index: 0 }, { index: 1 }, { index: 2 }],
     });
-    expect(r.rows).toEqual([['a', 'b', 'c'], ['', 'x', ''], ['中', '文', '字']]);
+    expect(r.rows).toEqual([
+      ['a', 'b', 'c'],
+      ['', 'x', ''],
+      ['中', '文', '字'],
+    ]);
   });
 
   it('reads the \\u0001 delimiter of the issue example', async () => {
     const r = await readAll({ url: serve('/ctrl-a.txt', 'a\u0001b\nc\u0001d\n'), fieldDelimiter: '\u0001', columns: [{ index: 1 }, { index: 0 }] });
-    expect(r.rows).toEqual([['b', 'a'], ['d', 'c']]);
+    expect(r.rows).toEqual([
+      ['b', 'a'],
+      ['d', 'c'],
+    ]);
   });
 
   it('turns fields equal to nullFormat into NULL', async () => {
     const r = await readAll({ url: serve('/null.txt', '1,\\N\n\\N,2\n'), nullFormat: '\\N', columns: [{ index: 0 }, { index: 1 }] });
-    expect(r.rows).toEqual([['1', null], [null, '2']]);
+    expect(r.rows).toEqual([
+      ['1', null],
+      [null, '2'],
+    ]);
     const whole = await readAll({ url: serve('/null2.txt', 'a\n\\N\n'), nullFormat: '\\N' });
     expect(whole.rows).toEqual([['a'], [null]]);
   });
 
   it('makes a line with fewer fields than a column asks for a dirty record', async () => {
     const r = await readAll({ url: serve('/missing.txt', 'a,b,c\nd,e\nf,g,h\n'), columns: [{ index: 0 }, { index: 2 }] });
-    expect(r.rows).toEqual([['a', 'c'], ['f', 'h']]);
+    expect(r.rows).toEqual([
+      ['a', 'c'],
+      ['f', 'h'],
+    ]);
     expect(r.dirty).toEqual([{ row: 'd,e', reason: 'expected at least 3 fields, found 2' }]);
   });
 
@@ -84,7 +100,10 @@ describe('text format', () => {
       url: serve('/dates.txt', '20240620,a\n20241301,b\n,c\n'),
       columns: [{ index: 0, type: 'date', format: 'yyyyMMdd' }, { index: 1 }],
     });
-    expect(r.rows).toEqual([['2024-06-20', 'a'], ['', 'c']]);
+    expect(r.rows).toEqual([
+      ['2024-06-20', 'a'],
+      ['', 'c'],
+    ]);
     expect(r.dirty[0]!.reason).toBe('column col0: "20241301" is not a date in layout yyyyMMdd');
   });
 
@@ -131,7 +150,11 @@ describe('csv format', () => {
   it('honours quotes, embedded delimiters, doubled quotes and line breaks', async () => {
     const csv = 'id,name,note\r\n1,"Smith, J","said ""hi"""\r\n2,plain,"two\nlines"\n\n3,,"" \n';
     const r = await readAll({ url: serve('/q.csv', csv.replace('"" \n', '""\n')), format: 'csv', skipHeader: true, columns: [{ index: 0 }, { index: 1 }, { index: 2 }] });
-    expect(r.rows).toEqual([['1', 'Smith, J', 'said "hi"'], ['2', 'plain', 'two\nlines'], ['3', '', '']]);
+    expect(r.rows).toEqual([
+      ['1', 'Smith, J', 'said "hi"'],
+      ['2', 'plain', 'two\nlines'],
+      ['3', '', ''],
+    ]);
     expect(r.dirty).toEqual([]);
   });
 
@@ -139,12 +162,18 @@ describe('csv format', () => {
     const big = 'x'.repeat(100_000);
     const csv = `a,"${big}\n${big}",b\nc,d,e\n`;
     const r = await readAll({ url: serve('/big.csv', csv), format: 'csv', columns: [{ index: 0 }, { index: 1 }, { index: 2 }] });
-    expect(r.rows).toEqual([['a', `${big}\n${big}`, 'b'], ['c', 'd', 'e']]);
+    expect(r.rows).toEqual([
+      ['a', `${big}\n${big}`, 'b'],
+      ['c', 'd', 'e'],
+    ]);
   });
 
   it('makes short CSV records and junk after a closing quote dirty', async () => {
     const r = await readAll({ url: serve('/bad.csv', 'a,b\nc\n"d"x,e\nf,g\n'), format: 'csv', fieldDelimiter: ',', columns: [{ index: 0 }, { index: 1 }] });
-    expect(r.rows).toEqual([['a', 'b'], ['f', 'g']]);
+    expect(r.rows).toEqual([
+      ['a', 'b'],
+      ['f', 'g'],
+    ]);
     expect(r.dirty.map((d) => d.reason)).toEqual(['expected at least 2 fields, found 1', 'unexpected character after a closing quote']);
   });
 
@@ -181,7 +210,10 @@ describe('compression and encodings', () => {
     // 中文,你好 in GBK, then an ASCII line
     const gbk = Buffer.from([0xd6, 0xd0, 0xce, 0xc4, 0x2c, 0xc4, 0xe3, 0xba, 0xc3, 0x0a, 0x61, 0x2c, 0x62, 0x0a]);
     const r = await readAll({ url: serve('/gbk.txt', gbk), encoding: 'gbk', columns: [{ index: 1 }, { index: 0 }] });
-    expect(r.rows).toEqual([['你好', '中文'], ['b', 'a']]);
+    expect(r.rows).toEqual([
+      ['你好', '中文'],
+      ['b', 'a'],
+    ]);
     expect(r.counters.invalidChars).toBeUndefined();
   });
 

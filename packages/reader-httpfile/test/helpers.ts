@@ -163,8 +163,15 @@ export async function readAll(raw: Record<string, unknown>, opts: { advice?: num
   const batches: RecordBatch[] = [];
   for (const [i, split] of splits.entries()) {
     const ctx = {
-      log, signal, splitIndex: i, settings: {}, config, schema,
-      count: (name: string, n: number) => { counters[name] = (counters[name] ?? 0) + n; },
+      log,
+      signal,
+      splitIndex: i,
+      settings: {},
+      config,
+      schema,
+      count: (name: string, n: number) => {
+        counters[name] = (counters[name] ?? 0) + n;
+      },
       ...(opts.noDirtyHook ? {} : { dirty: (row: unknown, reason: string) => dirty.push({ row, reason }) }),
     };
     for await (const batch of plugin.read(split, ctx as never)) {

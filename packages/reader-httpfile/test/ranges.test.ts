@@ -76,7 +76,10 @@ describe('Range splits', () => {
       const r = await readAll({ url: server.url('/big.txt'), splitSize: 20_000 }, { advice });
       if (advice === 1) expect(r.splits).toBe(1);
       else expect(r.splits).toBeGreaterThanOrEqual(advice);
-      expect(r.rows.map((x) => x[0]), `advice ${advice}`).toEqual(expected);
+      expect(
+        r.rows.map((x) => x[0]),
+        `advice ${advice}`,
+      ).toEqual(expected);
     }
   });
 
@@ -117,7 +120,12 @@ describe('Range splits', () => {
     server.files.set('/nofinal.txt', { data: Buffer.from(text) });
     const url = server.url('/nofinal.txt');
     for (let c = 0; c <= text.length; c++) {
-      expect(await readSplits({ url }, [{ url, start: 0, end: c }, { url, start: c, end: -1 }])).toEqual(['a', 'bb', 'ccc']);
+      expect(
+        await readSplits({ url }, [
+          { url, start: 0, end: c },
+          { url, start: c, end: -1 },
+        ]),
+      ).toEqual(['a', 'bb', 'ccc']);
     }
   });
 });

@@ -94,7 +94,7 @@ export class BatchAssembler {
     }
     this.rows++;
     this.bytes += bytes + this.total;
-    const key = this.opts.key ? values[this.opts.key.index] ?? undefined : undefined;
+    const key = this.opts.key ? (values[this.opts.key.index] ?? undefined) : undefined;
     return { full: this.rows >= this.opts.batchRows || this.bytes >= this.opts.batchBytes, key };
   }
 

@@ -44,10 +44,38 @@ export interface TypeOptions {
 
 /** Protocol type codes (include/mysql_com.h: enum_field_types). */
 export const T = {
-  DECIMAL: 0, TINY: 1, SHORT: 2, LONG: 3, FLOAT: 4, DOUBLE: 5, NULL: 6, TIMESTAMP: 7, LONGLONG: 8, INT24: 9,
-  DATE: 10, TIME: 11, DATETIME: 12, YEAR: 13, NEWDATE: 14, VARCHAR: 15, BIT: 16, TIMESTAMP2: 17, DATETIME2: 18,
-  TIME2: 19, VECTOR: 242, JSON: 245, NEWDECIMAL: 246, ENUM: 247, SET: 248, TINY_BLOB: 249, MEDIUM_BLOB: 250,
-  LONG_BLOB: 251, BLOB: 252, VAR_STRING: 253, STRING: 254, GEOMETRY: 255,
+  DECIMAL: 0,
+  TINY: 1,
+  SHORT: 2,
+  LONG: 3,
+  FLOAT: 4,
+  DOUBLE: 5,
+  NULL: 6,
+  TIMESTAMP: 7,
+  LONGLONG: 8,
+  INT24: 9,
+  DATE: 10,
+  TIME: 11,
+  DATETIME: 12,
+  YEAR: 13,
+  NEWDATE: 14,
+  VARCHAR: 15,
+  BIT: 16,
+  TIMESTAMP2: 17,
+  DATETIME2: 18,
+  TIME2: 19,
+  VECTOR: 242,
+  JSON: 245,
+  NEWDECIMAL: 246,
+  ENUM: 247,
+  SET: 248,
+  TINY_BLOB: 249,
+  MEDIUM_BLOB: 250,
+  LONG_BLOB: 251,
+  BLOB: 252,
+  VAR_STRING: 253,
+  STRING: 254,
+  GEOMETRY: 255,
 } as const;
 
 const NOT_NULL = 1;
@@ -143,10 +171,18 @@ export function planColumn(def: ColumnDef, opts: TypeOptions): ColumnPlan {
 
 function stringTypeName(type: number, binary: boolean): string {
   switch (type) {
-    case T.STRING: return binary ? 'binary' : 'char';
-    case T.VAR_STRING: case T.VARCHAR: return binary ? 'varbinary' : 'varchar';
-    case T.TINY_BLOB: case T.MEDIUM_BLOB: case T.LONG_BLOB: case T.BLOB: return binary ? 'blob' : 'text';
-    default: return `type${type}`;
+    case T.STRING:
+      return binary ? 'binary' : 'char';
+    case T.VAR_STRING:
+    case T.VARCHAR:
+      return binary ? 'varbinary' : 'varchar';
+    case T.TINY_BLOB:
+    case T.MEDIUM_BLOB:
+    case T.LONG_BLOB:
+    case T.BLOB:
+      return binary ? 'blob' : 'text';
+    default:
+      return `type${type}`;
   }
 }
 

@@ -111,7 +111,11 @@ export async function openConnection(config: MysqlConfig, baseDir: string, signa
   try {
     await new Promise<void>((res, rej) => conn.connect((err: unknown) => (err ? rej(err) : res())));
     const extra = vars.map(([name]) => `, SESSION \`${name}\` = ?`).join('');
-    await query(conn, `SET time_zone = '${config.timezone}', SESSION net_write_timeout = ${config.netWriteTimeoutS}${extra}`, vars.map(([, v]) => v));
+    await query(
+      conn,
+      `SET time_zone = '${config.timezone}', SESSION net_write_timeout = ${config.netWriteTimeoutS}${extra}`,
+      vars.map(([, v]) => v),
+    );
   } catch (err) {
     hardClose(conn);
     if (signal?.aborted) throw abortedError();
@@ -157,4 +161,3 @@ export async function serverVersion(conn: Connection): Promise<string> {
   const v = String(rows[0]?.v ?? '');
   return /mariadb/i.test(v) ? `MariaDB ${v.replace(/-MariaDB.*$/i, '')}` : `MySQL ${v}`;
 }
-

@@ -24,9 +24,21 @@ interface MysqlLikeError {
 
 /** Errors that mean the connection broke (retrying the split may help). */
 const LOST = new Set([
-  'PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'ER_CONNECTION_KILLED',
-  'ER_SERVER_SHUTDOWN', 'ER_NET_READ_INTERRUPTED', 'ER_NET_WRITE_INTERRUPTED', 'ER_NET_ERROR_ON_WRITE',
-  'ER_NET_READ_ERROR', 'ER_QUERY_INTERRUPTED', 'PROTOCOL_SEQUENCE_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+  'ER_NET_READ_INTERRUPTED',
+  'ER_NET_WRITE_INTERRUPTED',
+  'ER_NET_ERROR_ON_WRITE',
+  'ER_NET_READ_ERROR',
+  'ER_QUERY_INTERRUPTED',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
 
 /** True when `err` (raw or wrapped) says the connection to the server was lost. */
@@ -44,7 +56,7 @@ export function abortedError(): FerryError {
 export function mysqlError(err: unknown, ctx: ErrorContext): FerryError {
   if (err instanceof FerryError) return err;
   const e = (err ?? {}) as MysqlLikeError;
-  const msg = (e.sqlMessage ?? e.message ?? String(err)).replace(/\.$/, "");
+  const msg = (e.sqlMessage ?? e.message ?? String(err)).replace(/\.$/, '');
   const at = ctx.where;
   const of = ctx.what ? ` (${ctx.what} at ${at})` : ` (${at})`;
   const make = (code: (typeof ErrorCodes)[keyof typeof ErrorCodes], text: string) => new FerryError(code, `mysql: ${text}`, { plugin: 'mysql', cause: err });
@@ -80,7 +92,10 @@ export function mysqlError(err: unknown, ctx: ErrorContext): FerryError {
     case 'ER_BAD_FIELD_ERROR':
       return make(ErrorCodes.CONFIG, `${lowerFirst(msg)}${of}`);
     case 'ER_PARSE_ERROR':
-      return make(ErrorCodes.CONFIG, `SQL syntax error${of}: ${msg.replace(/^You have an error in your SQL syntax; check the manual that corresponds to your \S+ server version for the right syntax to use /, '')}`);
+      return make(
+        ErrorCodes.CONFIG,
+        `SQL syntax error${of}: ${msg.replace(/^You have an error in your SQL syntax; check the manual that corresponds to your \S+ server version for the right syntax to use /, '')}`,
+      );
     case 'ER_TABLEACCESS_DENIED_ERROR':
     case 'ER_COLUMNACCESS_DENIED_ERROR':
     case 'ER_SPECIFIC_ACCESS_DENIED_ERROR':
@@ -89,7 +104,7 @@ export function mysqlError(err: unknown, ctx: ErrorContext): FerryError {
     case 'HANDSHAKE_NO_SSL_SUPPORT':
       return make(ErrorCodes.SOURCE, `TLS with ${at} failed: ${msg}`);
   }
-  if (/certificate|self[- ]signed|SSL|TLS/i.test(e.code ?? '') ) return make(ErrorCodes.SOURCE, `TLS with ${at} failed: ${msg}`);
+  if (/certificate|self[- ]signed|SSL|TLS/i.test(e.code ?? '')) return make(ErrorCodes.SOURCE, `TLS with ${at} failed: ${msg}`);
   if (isConnectionLost(err)) return make(ErrorCodes.SOURCE, `connection to ${at} lost${ctx.what ? ` while reading ${ctx.what}` : ''}: ${msg}`);
   return make(ErrorCodes.SOURCE, `${lowerFirst(msg)}${of}`);
 }

@@ -28,10 +28,23 @@ export interface CursorState {
 }
 
 const KINDS: Record<string, CursorKind> = {
-  tinyint: 'int', smallint: 'int', mediumint: 'int', int: 'int', integer: 'int', bigint: 'int',
-  decimal: 'decimal', numeric: 'decimal',
-  date: 'date', datetime: 'datetime', timestamp: 'datetime',
-  char: 'string', varchar: 'string', tinytext: 'string', text: 'string', mediumtext: 'string', longtext: 'string',
+  tinyint: 'int',
+  smallint: 'int',
+  mediumint: 'int',
+  int: 'int',
+  integer: 'int',
+  bigint: 'int',
+  decimal: 'decimal',
+  numeric: 'decimal',
+  date: 'date',
+  datetime: 'datetime',
+  timestamp: 'datetime',
+  char: 'string',
+  varchar: 'string',
+  tinytext: 'string',
+  text: 'string',
+  mediumtext: 'string',
+  longtext: 'string',
 };
 
 /** The reader's part of the state key, when the config reads incrementally. */
@@ -56,7 +69,10 @@ const PATTERNS: Record<CursorKind, RegExp | undefined> = {
 export function cursorLiteral(kind: CursorKind, text: string, coll: KeyCollation | undefined, where: string): string {
   const t = kind === 'datetime' ? text.replace('T', ' ') : text;
   const re = PATTERNS[kind];
-  if (re && !re.test(t)) throw configError(`${where}: ${JSON.stringify(text.slice(0, 60))} is not a ${kind === 'int' ? 'whole number' : kind === 'decimal' ? 'decimal number' : kind === 'date' ? 'date (yyyy-mm-dd)' : 'date-time (yyyy-mm-dd hh:mm:ss[.ffffff])'}`);
+  if (re && !re.test(t))
+    throw configError(
+      `${where}: ${JSON.stringify(text.slice(0, 60))} is not a ${kind === 'int' ? 'whole number' : kind === 'decimal' ? 'decimal number' : kind === 'date' ? 'date (yyyy-mm-dd)' : 'date-time (yyyy-mm-dd hh:mm:ss[.ffffff])'}`,
+    );
   if (kind === 'int' || kind === 'decimal') return t;
   const hex = textKeyLiteral(Buffer.from(t, 'utf8'), kind === 'string' ? coll : undefined);
   return kind === 'date' ? `CAST(${hex} AS DATE)` : kind === 'datetime' ? `CAST(${hex} AS DATETIME(6))` : hex;
@@ -118,7 +134,8 @@ export async function planIncremental(conn: Connection, config: MysqlConfig, sta
     let lit = cursorLiteral(kind, saved.value, coll, 'saved state');
     if (inc.lookback) {
       if (kind === 'string') throw configError('incremental.lookback: a string cursor has no distance to look back by');
-      if (kind !== 'decimal' && !Number.isInteger(inc.lookback)) throw configError(`incremental.lookback: must be a whole number of ${kind === 'int' ? 'cursor units' : kind === 'date' ? 'days' : 'seconds'}`);
+      if (kind !== 'decimal' && !Number.isInteger(inc.lookback))
+        throw configError(`incremental.lookback: must be a whole number of ${kind === 'int' ? 'cursor units' : kind === 'date' ? 'days' : 'seconds'}`);
       lit = kind === 'date' ? `(${lit} - INTERVAL ${inc.lookback} DAY)` : kind === 'datetime' ? `(${lit} - INTERVAL ${inc.lookback} SECOND)` : `(${lit} - ${inc.lookback})`;
     }
     lower = `${c} > ${lit}`;

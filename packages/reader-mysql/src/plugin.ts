@@ -66,7 +66,8 @@ export const mysqlReader = defineReader<MysqlConfig, MysqlSplit>({
   resumable(_config, splits) {
     const query = (sp: MysqlSplit): boolean => sp.sql !== undefined || (sp.parts ?? []).some(query);
     // A table split is a key range (or the whole table): read again, it gives the same rows. A querySql is one opaque query.
-    if (splits.some(query)) return 'reader.querySql has no key that pins the rows of each split (the finished queries cannot be told apart from a changed result); use "table" with "splitPk" for a resumable job';
+    if (splits.some(query))
+      return 'reader.querySql has no key that pins the rows of each split (the finished queries cannot be told apart from a changed result); use "table" with "splitPk" for a resumable job';
     return undefined;
   },
   check,

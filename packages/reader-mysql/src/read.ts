@@ -44,7 +44,9 @@ export async function* readSplit(split: MysqlSplit, ctx: ReadContext): AsyncGene
           batchBytes: config.batchBytes,
           tzOffsetSeconds: offsetSeconds(config.timezone),
           onZeroDate: () => zeroDates++,
-          ...(resume ? { key: { index: resume.hidden ? ctx.schema.fields.length : resume.index, literal: (b: Uint8Array, s: number, e: number) => keyLiteral(resume.kind, b, s, e, resume.collation) } } : {}),
+          ...(resume
+            ? { key: { index: resume.hidden ? ctx.schema.fields.length : resume.index, literal: (b: Uint8Array, s: number, e: number) => keyLiteral(resume.kind, b, s, e, resume.collation) } }
+            : {}),
         });
         let rowsBefore = 0;
         for await (const item of stream) {
@@ -66,12 +68,18 @@ export async function* readSplit(split: MysqlSplit, ctx: ReadContext): AsyncGene
       if (attempt >= config.retries) throw new FerryError(ErrorCodes.SOURCE, `${mapped.message} (gave up after ${attempt} reconnects)`, { plugin: 'mysql', cause: err });
       const resumable = handedOver === 0 || (!snapshot && part.resume !== undefined && after !== undefined);
       if (!resumable) {
-        throw new FerryError(ErrorCodes.SOURCE, `${mapped.message}; ${what} cannot resume after ${handedOver} batches (${snapshot ? 'a snapshot cannot be reopened' : 'it is not read in primary-key order'}), so it is not retried`, { plugin: 'mysql', cause: err });
+        throw new FerryError(
+          ErrorCodes.SOURCE,
+          `${mapped.message}; ${what} cannot resume after ${handedOver} batches (${snapshot ? 'a snapshot cannot be reopened' : 'it is not read in primary-key order'}), so it is not retried`,
+          { plugin: 'mysql', cause: err },
+        );
       }
       attempt++;
       ctx.count('mysqlReconnects', 1);
       const delay = Math.min(10_000, 250 * 2 ** attempt);
-      ctx.log.warn(`${mapped.message}; reconnecting in ${delay} ms (attempt ${attempt} of ${config.retries}), ${after === undefined ? 'from the start of the split' : part.resume?.kind === 'int' ? `after key ${after}` : 'after the last key handed over'}`);
+      ctx.log.warn(
+        `${mapped.message}; reconnecting in ${delay} ms (attempt ${attempt} of ${config.retries}), ${after === undefined ? 'from the start of the split' : part.resume?.kind === 'int' ? `after key ${after}` : 'after the last key handed over'}`,
+      );
       if (snapshot) {
         partIndex = 0;
         after = undefined;
@@ -115,7 +123,11 @@ function rowLocator(p: MysqlSplit, batch: RecordBatch, rowsBefore: number): RowL
     const column = p.resume.column;
     return (r) => {
       const v = key.get(r) as unknown;
-      return { table: what, [column]: typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : String(v)) : v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'string' ? v : String(v) };
+      return {
+        table: what,
+        [column]:
+          typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : String(v)) : v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'string' ? v : String(v),
+      };
     };
   }
   return p.sql !== undefined ? (r) => ({ query: what, row: rowsBefore + r + 1 }) : (r) => ({ table: what, row: rowsBefore + r + 1 });

@@ -52,7 +52,10 @@ export async function probeSchema(conn: Connection, config: MysqlConfig, endpoin
       first = { what: target.what, plans };
       continue;
     }
-    const diff = differs(first.plans.map((p) => p.field), plans.map((p) => p.field));
+    const diff = differs(
+      first.plans.map((p) => p.field),
+      plans.map((p) => p.field),
+    );
     if (diff) throw configError(`${target.what} does not have the columns of ${first.what}: ${diff}`);
   }
   return new Schema(first!.plans.map((p) => p.field));
@@ -61,7 +64,8 @@ export async function probeSchema(conn: Connection, config: MysqlConfig, endpoin
 function differs(a: Field[], b: Field[]): string | undefined {
   if (a.length !== b.length) return `${b.length} columns instead of ${a.length}`;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
+    const x = a[i]!,
+      y = b[i]!;
     if (x.name !== y.name || String(x.type) !== String(y.type)) return `column ${i + 1} is ${y.name} ${fieldTypeText(y)}, not ${x.name} ${fieldTypeText(x)}`;
   }
   return undefined;

@@ -55,8 +55,16 @@ export async function tableInfo(conn: Connection, table: string): Promise<TableI
   const { db, table: name } = splitTableName(table);
   const dbExpr = db === undefined ? 'DATABASE()' : '?';
   const args = db === undefined ? [name] : [db, name];
-  const cols = await query<{ c: string; t: string; n: string; cs: string | null; co: string | null }>(conn, `SELECT COLUMN_NAME AS c, DATA_TYPE AS t, IS_NULLABLE AS n, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${dbExpr} AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`, args);
-  const pk = await query<{ c: string }>(conn, `SELECT COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ${dbExpr} AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`, args);
+  const cols = await query<{ c: string; t: string; n: string; cs: string | null; co: string | null }>(
+    conn,
+    `SELECT COLUMN_NAME AS c, DATA_TYPE AS t, IS_NULLABLE AS n, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ${dbExpr} AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+    args,
+  );
+  const pk = await query<{ c: string }>(
+    conn,
+    `SELECT COLUMN_NAME AS c FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ${dbExpr} AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION`,
+    args,
+  );
   const columns = new Map<string, ColumnInfo>();
   for (const r of cols) {
     const collation = r.cs && r.co ? { charset: String(r.cs), collation: String(r.co) } : undefined;
@@ -124,9 +132,11 @@ async function tableSplits(conn: Connection, config: MysqlConfig, table: string,
   let bounds: Bound[];
   if (kind === 'int') {
     const rows = await query<{ lo: string | null; hi: string | null }>(conn, `SELECT MIN(${k}) AS lo, MAX(${k}) AS hi FROM ${quoteTable(table)}${cond}`);
-    const lo = rows[0]?.lo, hi = rows[0]?.hi;
+    const lo = rows[0]?.lo,
+      hi = rows[0]?.hi;
     if (lo === null || lo === undefined || hi === null || hi === undefined) return whole();
-    const min = BigInt(lo), span = BigInt(hi) - min + 1n;
+    const min = BigInt(lo),
+      span = BigInt(hi) - min + 1n;
     const parts = span < BigInt(n) ? Number(span) : n;
     bounds = [];
     for (let i = 1; i < parts; i++) {
@@ -139,9 +149,10 @@ async function tableSplits(conn: Connection, config: MysqlConfig, table: string,
   bounds = bounds.filter((b, i) => bounds.findIndex((o) => o.sql === b.sql) === i);
   if (bounds.length === 0) return whole();
   const splits: MysqlSplit[] = [];
-  const cut = (f: (b: Bound) => string) =>
-    (i: number) => (i === 0 ? `${k} < ${f(bounds[0]!)}` : i === bounds.length ? `${k} >= ${f(bounds[i - 1]!)}` : `${k} >= ${f(bounds[i - 1]!)} AND ${k} < ${f(bounds[i]!)}`);
-  const sqlOf = cut((b) => b.sql), textOf = cut((b) => b.text);
+  const cut = (f: (b: Bound) => string) => (i: number) =>
+    i === 0 ? `${k} < ${f(bounds[0]!)}` : i === bounds.length ? `${k} >= ${f(bounds[i - 1]!)}` : `${k} >= ${f(bounds[i - 1]!)} AND ${k} < ${f(bounds[i]!)}`;
+  const sqlOf = cut((b) => b.sql),
+    textOf = cut((b) => b.text);
   for (let i = 0; i <= bounds.length; i++) {
     splits.push({ ...base, range: textOf(i), where: [...base.where, sqlOf(i)], ...(resume ? { resume } : {}) });
   }
@@ -170,7 +181,11 @@ async function sampledBounds(conn: Connection, table: string, k: string, cond: s
   let count = 0;
   if (noWhere) {
     // InnoDB's estimate is free; a small (or stale zero) estimate is checked with a real count.
-    const est = await query<{ r: string | null }>(conn, `SELECT TABLE_ROWS AS r FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${db === undefined ? 'DATABASE()' : '?'} AND TABLE_NAME = ?`, db === undefined ? [name] : [db, name]);
+    const est = await query<{ r: string | null }>(
+      conn,
+      `SELECT TABLE_ROWS AS r FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${db === undefined ? 'DATABASE()' : '?'} AND TABLE_NAME = ?`,
+      db === undefined ? [name] : [db, name],
+    );
     count = Number(est[0]?.r ?? 0);
   }
   if (count < n * 2) {

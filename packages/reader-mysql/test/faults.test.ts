@@ -76,9 +76,11 @@ describe.skipIf(!available)('faults and cancellation', () => {
     const it = plugin.read(split!, channelContext(config, schema, {}, ac.signal))[Symbol.asyncIterator]();
     expect((await it.next()).value.numRows).toBe(1000);
     ac.abort();
-    const err = await errorOf((async () => {
-      for (;;) if ((await it.next()).done) return;
-    })());
+    const err = await errorOf(
+      (async () => {
+        for (;;) if ((await it.next()).done) return;
+      })(),
+    );
     expect(err.code).toBe('FERRY_ERR_ABORTED');
     // The server sees the connection go (poll: the server notices asynchronously).
     let left = 1;

@@ -70,7 +70,13 @@ export function jobContext(signal = new AbortController().signal): JobContext {
   return { log: quietLog, signal, params: {}, settings: {}, baseDir: process.cwd(), runDir: '/nonexistent' };
 }
 
-export function channelContext(config: MysqlConfig, schema: Schema, counts: Record<string, number>, signal = new AbortController().signal, splitIndex = 0): ChannelContext & { config: MysqlConfig; schema: Schema } {
+export function channelContext(
+  config: MysqlConfig,
+  schema: Schema,
+  counts: Record<string, number>,
+  signal = new AbortController().signal,
+  splitIndex = 0,
+): ChannelContext & { config: MysqlConfig; schema: Schema } {
   return {
     log: quietLog,
     signal,

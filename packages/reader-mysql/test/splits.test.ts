@@ -125,7 +125,7 @@ describe.skipIf(!available)('splits', () => {
 
   it('reads tables with odd names, quoted or qualified with the database', async () => {
     await db.exec('CREATE TABLE `odd name.v2` (`key` INT NOT NULL PRIMARY KEY, `select` VARCHAR(5))');
-    await db.exec('INSERT INTO `odd name.v2` SELECT seq, \'x\' FROM seq_1_to_50');
+    await db.exec("INSERT INTO `odd name.v2` SELECT seq, 'x' FROM seq_1_to_50");
     for (const table of ['`odd name.v2`', `${db.name}.\`odd name.v2\``]) {
       const { splits, batches } = await readAll({ url: db.url, table, columns: ['key', 'select'] }, 2);
       expect(splits.length).toBe(8);

@@ -62,7 +62,10 @@ async function exportJsonl(table: string, partition = 'dt=20240620'): Promise<Re
   const file = join(store, `${table}.jsonl`);
   const out = await ferry(['table', 'export', table, '--partition', partition, '--format', 'jsonl', '--store', store, '-o', file]);
   expect(out.code, out.stderr).toBe(0);
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe.skipIf(!available)('tutorial: MySQL ods_user_info_d -> store ods_user_info_d', () => {
@@ -73,7 +76,9 @@ describe.skipIf(!available)('tutorial: MySQL ods_user_info_d -> store ods_user_i
     const g = GENDERS.map((x) => `'${x}'`).join(',');
     const a = AGES.map((x) => `'${x}'`).join(',');
     const z = ZODIACS.map((x) => `'${x}'`).join(',');
-    await db.exec(`INSERT INTO ods_user_info_d SELECT LPAD(seq * 7919, 13, '0'), IF(seq % 17 = 0, NULL, ELT(1 + seq % 2, ${g})), ELT(1 + seq % 6, ${a}), ELT(1 + seq % 12, ${z}) FROM seq_1_to_${USERS}`);
+    await db.exec(
+      `INSERT INTO ods_user_info_d SELECT LPAD(seq * 7919, 13, '0'), IF(seq % 17 = 0, NULL, ELT(1 + seq % 2, ${g})), ELT(1 + seq % 6, ${a}), ELT(1 + seq % 12, ${z}) FROM seq_1_to_${USERS}`,
+    );
     const ddl = await ferry(['table', 'create', '--store', store, '--sql', TUTORIAL_DDL]);
     expect(ddl.code, ddl.stderr).toBe(0);
   });
@@ -88,7 +93,14 @@ describe.skipIf(!available)('tutorial: MySQL ods_user_info_d -> store ods_user_i
     for (const channel of [1, 3]) {
       const result = await runJob(
         'user-info',
-        { url: `jdbc:mysql://127.0.0.1:3306/${db.name}?useSSL=false`, username: 'root', password: '${env:FERRY_TEST_MYSQL_PASSWORD}', table: 'ods_user_info_d', columns: ['uid', 'gender', 'age_range', 'zodiac'], splitPk: 'uid' },
+        {
+          url: `jdbc:mysql://127.0.0.1:3306/${db.name}?useSSL=false`,
+          username: 'root',
+          password: '${env:FERRY_TEST_MYSQL_PASSWORD}',
+          table: 'ods_user_info_d',
+          columns: ['uid', 'gender', 'age_range', 'zodiac'],
+          splitPk: 'uid',
+        },
         { table: 'ods_user_info_d', partition: 'dt=${bizdate}' },
         channel,
       );
@@ -119,7 +131,38 @@ describe.skipIf(!available)('tutorial: MySQL ods_user_info_d -> store ods_user_i
       (3, ${Array(29).fill('NULL').join(', ')}),
       (4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 0.00, 0.0000000001, 0.000000000000000000000000000001, 3.25, 1e100, '2024-02-29', '2024-06-20 00:00:00',
         '2024-06-20 00:00:00.001', '2024-06-20 12:00:00.000001', '2024-06-20 12:00:00.000000', '00:00:00', 2024, 'x', 'y', 'z', 'Trailers', 'Commentaries', 'null')`);
-    const names = ['id', 'ti', 'tiu', 'si', 'siu', 'mi', 'miu', 'i', 'iu', 'bi', 'biu', 'b1', 'dec1', 'dec38', 'dec65', 'f', 'd', 'dt', 'dtm', 'dtm3', 'dtm6', 'ts', 'tm', 'y', 'c', 'vc', 'tx', 'e', 'st', 'j'];
+    const names = [
+      'id',
+      'ti',
+      'tiu',
+      'si',
+      'siu',
+      'mi',
+      'miu',
+      'i',
+      'iu',
+      'bi',
+      'biu',
+      'b1',
+      'dec1',
+      'dec38',
+      'dec65',
+      'f',
+      'd',
+      'dt',
+      'dtm',
+      'dtm3',
+      'dtm6',
+      'ts',
+      'tm',
+      'y',
+      'c',
+      'vc',
+      'tx',
+      'e',
+      'st',
+      'j',
+    ];
     const ddl = await ferry(['table', 'create', '--store', store, '--sql', `CREATE TABLE every_type_s (${names.map((n) => `${n} STRING`).join(', ')}) PARTITIONED BY (ds STRING);`]);
     expect(ddl.code, ddl.stderr).toBe(0);
     const result = await runJob('every-type', { url: db.url, table: 'every_type', timezone: '+00:00' }, { table: 'every_type_s', partition: 'ds=${bizdate}' }, 2);
@@ -131,7 +174,12 @@ describe.skipIf(!available)('tutorial: MySQL ods_user_info_d -> store ods_user_i
     const [printed] = await c.query({ sql: 'SELECT * FROM every_type ORDER BY id', typeCast: (field: { string(): string | null }) => field.string() } as never);
     await c.end();
     const exported = (await exportJsonl('every_type_s', 'ds=20240620')).sort((a, b) => Number(a.id) - Number(b.id));
-    expect(exported.map((r) => { const { ds: _ds, ...rest } = r; return rest; })).toEqual(printed);
+    expect(
+      exported.map((r) => {
+        const { ds: _ds, ...rest } = r;
+        return rest;
+      }),
+    ).toEqual(printed);
   });
 
   it('every MySQL type lands in typed store columns and exports exactly', async () => {
@@ -141,22 +189,64 @@ describe.skipIf(!available)('tutorial: MySQL ods_user_info_d -> store ods_user_i
       (1, -9223372036854775808, 4294967295, -99999999.99, 1234567890123456789012345678.0123456789, 0.1, -2.5e-300, '1000-01-01', '2005-05-24 22:53:30.500', '1970-01-01 00:00:01.000001', 2006, 'héllo 😀', 0x00FF10, 1),
       (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
       (3, 9223372036854775807, 0, 2.99, 0.0000000001, 3.25, 1e308, '0000-00-00', '9999-12-31 23:59:59.999', '2038-01-19 03:14:07.999999', 1901, '', X'', 0)`);
-    const ddl = await ferry(['table', 'create', '--store', store, '--sql', `CREATE TABLE typed_dst (id INT, bi BIGINT, iu BIGINT, dec1 DECIMAL(10,2), dec38 DECIMAL(38,10), f FLOAT, d DOUBLE,
-      dt DATE, dtm DATETIME, ts TIMESTAMP, y SMALLINT, vc STRING, bl BINARY, b1 BOOLEAN) PARTITIONED BY (dt_part STRING);`]);
+    const ddl = await ferry([
+      'table',
+      'create',
+      '--store',
+      store,
+      '--sql',
+      `CREATE TABLE typed_dst (id INT, bi BIGINT, iu BIGINT, dec1 DECIMAL(10,2), dec38 DECIMAL(38,10), f FLOAT, d DOUBLE,
+      dt DATE, dtm DATETIME, ts TIMESTAMP, y SMALLINT, vc STRING, bl BINARY, b1 BOOLEAN) PARTITIONED BY (dt_part STRING);`,
+    ]);
     expect(ddl.code, ddl.stderr).toBe(0);
     const result = await runJob('typed', { url: db.url, table: 'typed_src', tinyint1AsBoolean: true }, { table: 'typed_dst', partition: 'dt_part=${bizdate}' }, 1);
     expect(result.status).toBe('succeeded');
     expect(result.dirtyRecords).toBe(0);
-    const rows = (await exportJsonl('typed_dst', 'dt_part=20240620')).sort((a, b) => Number(a.id) - Number(b.id)).map((r) => { const { dt_part: _p, ...rest } = r; return rest; });
+    const rows = (await exportJsonl('typed_dst', 'dt_part=20240620'))
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map((r) => {
+        const { dt_part: _p, ...rest } = r;
+        return rest;
+      });
     // BIGINT extremes are exact in the file; JSON.parse would round them, so they are checked as text.
     const raw = readFileSync(join(store, 'typed_dst.jsonl'), 'utf8');
     expect(raw).toContain('"bi":-9223372036854775808,');
     expect(raw).toContain('"bi":9223372036854775807,');
     for (const r of rows) if (r.bi !== null) r.bi = 'checked as text';
     expect(rows).toEqual([
-      { id: 1, bi: 'checked as text', iu: 4294967295, dec1: '-99999999.99', dec38: '1234567890123456789012345678.0123456789', f: 0.1, d: -2.5e-300, dt: '1000-01-01', dtm: '2005-05-24 22:53:30.500', ts: '1970-01-01 00:00:01.000001', y: 2006, vc: 'héllo 😀', bl: Buffer.from([0, 255, 16]).toString('base64'), b1: true },
+      {
+        id: 1,
+        bi: 'checked as text',
+        iu: 4294967295,
+        dec1: '-99999999.99',
+        dec38: '1234567890123456789012345678.0123456789',
+        f: 0.1,
+        d: -2.5e-300,
+        dt: '1000-01-01',
+        dtm: '2005-05-24 22:53:30.500',
+        ts: '1970-01-01 00:00:01.000001',
+        y: 2006,
+        vc: 'héllo 😀',
+        bl: Buffer.from([0, 255, 16]).toString('base64'),
+        b1: true,
+      },
       { id: 2, bi: null, iu: null, dec1: null, dec38: null, f: null, d: null, dt: null, dtm: null, ts: null, y: null, vc: null, bl: null, b1: null },
-      { id: 3, bi: 'checked as text', iu: 0, dec1: '2.99', dec38: '0.0000000001', f: 3.25, d: 1e308, dt: null, dtm: '9999-12-31 23:59:59.999', ts: '2038-01-19 03:14:07.999999', y: 1901, vc: '', bl: '', b1: false },
+      {
+        id: 3,
+        bi: 'checked as text',
+        iu: 0,
+        dec1: '2.99',
+        dec38: '0.0000000001',
+        f: 3.25,
+        d: 1e308,
+        dt: null,
+        dtm: '9999-12-31 23:59:59.999',
+        ts: '2038-01-19 03:14:07.999999',
+        y: 1901,
+        vc: '',
+        bl: '',
+        b1: false,
+      },
     ]);
   });
 });

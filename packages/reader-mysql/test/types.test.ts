@@ -49,7 +49,11 @@ describe.skipIf(!available)('MySQL types into Arrow', () => {
     // MariaDB's own text of every value, read with a UTC session and no conversions.
     const c = await createConnection({ host: '127.0.0.1', user: 'root', database: db.name, charset: 'UTF8MB4_GENERAL_CI', timezone: 'Z' });
     await c.query(`SET time_zone = '+00:00'`);
-    const [rows] = await c.query({ sql: `SELECT *, ST_AsBinary(g) AS wkb FROM every_type ORDER BY id`, typeCast: (field: { type: string; buffer(): Buffer | null; string(): string | null }) => (['BLOB', 'TINY_BLOB', 'MEDIUM_BLOB', 'LONG_BLOB', 'STRING', 'VAR_STRING', 'BIT', 'GEOMETRY'].includes(field.type) ? field.buffer() : field.string()) } as never);
+    const [rows] = await c.query({
+      sql: `SELECT *, ST_AsBinary(g) AS wkb FROM every_type ORDER BY id`,
+      typeCast: (field: { type: string; buffer(): Buffer | null; string(): string | null }) =>
+        ['BLOB', 'TINY_BLOB', 'MEDIUM_BLOB', 'LONG_BLOB', 'STRING', 'VAR_STRING', 'BIT', 'GEOMETRY'].includes(field.type) ? field.buffer() : field.string(),
+    } as never);
     text = (rows as Record<string, unknown>[]).map((r) => new Map(Object.entries(r)));
     await c.end();
   });
@@ -59,17 +63,49 @@ describe.skipIf(!available)('MySQL types into Arrow', () => {
 
   it('maps every MySQL type to the documented Arrow type and ferry type', async () => {
     const { schema } = await readAll({ url: db.url, table: 'every_type' });
-    const described = Object.fromEntries(schema.fields.map((f: Field) => [f.name, `${f.metadata.get('ferry.type') ?? '-'} ${String(f.type)}${f.metadata.has('ferry.fsp') ? ` fsp=${f.metadata.get('ferry.fsp')}` : ''}`]));
+    const described = Object.fromEntries(
+      schema.fields.map((f: Field) => [f.name, `${f.metadata.get('ferry.type') ?? '-'} ${String(f.type)}${f.metadata.has('ferry.fsp') ? ` fsp=${f.metadata.get('ferry.fsp')}` : ''}`]),
+    );
     expect(described).toEqual({
-      id: 'int Int32', ti: 'tinyint Int8', tiu: '- Uint8', si: 'smallint Int16', siu: '- Uint16', mi: 'int Int32', miu: 'int Int32',
-      i: 'int Int32', iu: '- Uint32', bi: 'bigint Int64', biu: '- Uint64', b1: 'tinyint Int8',
-      dec1: 'decimal(10,2) Decimal[10e+2]', dec38: 'decimal(38,10) Decimal[38e+10]', dec65: 'string Utf8', decu: 'decimal(5,0) Decimal[5e0]',
-      f: 'float Float32', d: 'double Float64',
-      dt: 'date Date32<DAY>', dtm: 'datetime Timestamp<MICROSECOND> fsp=0', dtm3: 'datetime Timestamp<MICROSECOND> fsp=3', dtm6: 'datetime Timestamp<MICROSECOND> fsp=6',
-      ts: 'timestamp Timestamp<MICROSECOND, UTC> fsp=0', ts6: 'timestamp Timestamp<MICROSECOND, UTC> fsp=6',
-      tm: 'string Utf8', tm3: 'string Utf8', y: 'smallint Int16',
-      c: 'string Utf8', vc: 'string Utf8', tx: 'string Utf8', e: 'string Utf8', st: 'string Utf8', j: 'string Utf8',
-      bn: 'binary Binary', vb: 'binary Binary', bl: 'binary Binary', bt: '- Uint64', bt64: '- Uint64', g: 'binary Binary',
+      id: 'int Int32',
+      ti: 'tinyint Int8',
+      tiu: '- Uint8',
+      si: 'smallint Int16',
+      siu: '- Uint16',
+      mi: 'int Int32',
+      miu: 'int Int32',
+      i: 'int Int32',
+      iu: '- Uint32',
+      bi: 'bigint Int64',
+      biu: '- Uint64',
+      b1: 'tinyint Int8',
+      dec1: 'decimal(10,2) Decimal[10e+2]',
+      dec38: 'decimal(38,10) Decimal[38e+10]',
+      dec65: 'string Utf8',
+      decu: 'decimal(5,0) Decimal[5e0]',
+      f: 'float Float32',
+      d: 'double Float64',
+      dt: 'date Date32<DAY>',
+      dtm: 'datetime Timestamp<MICROSECOND> fsp=0',
+      dtm3: 'datetime Timestamp<MICROSECOND> fsp=3',
+      dtm6: 'datetime Timestamp<MICROSECOND> fsp=6',
+      ts: 'timestamp Timestamp<MICROSECOND, UTC> fsp=0',
+      ts6: 'timestamp Timestamp<MICROSECOND, UTC> fsp=6',
+      tm: 'string Utf8',
+      tm3: 'string Utf8',
+      y: 'smallint Int16',
+      c: 'string Utf8',
+      vc: 'string Utf8',
+      tx: 'string Utf8',
+      e: 'string Utf8',
+      st: 'string Utf8',
+      j: 'string Utf8',
+      bn: 'binary Binary',
+      vb: 'binary Binary',
+      bl: 'binary Binary',
+      bt: '- Uint64',
+      bt64: '- Uint64',
+      g: 'binary Binary',
     });
     expect(schema.fields.find((f) => f.name === 'biu')!.metadata.get('mysql.type')).toBe('bigint unsigned');
   });

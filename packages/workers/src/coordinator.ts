@@ -113,13 +113,19 @@ async function runOnQueue(opts: QueueRunnerOptions, input: ChannelRunnerInput): 
   };
 
   const server = await startUploadServer({
-    runId, token, ...parseListen(opts.listen), ...(staging ? { staging } : {}), dirtyDir, log,
+    runId,
+    token,
+    ...parseListen(opts.listen),
+    ...(staging ? { staging } : {}),
+    dirtyDir,
+    log,
     onProgress(r: ProgressReport) {
       firstReport ??= Date.now();
       if (!results.has(r.splitIndex) && typeof r.splitIndex === 'number') {
         const prev = live.get(r.splitIndex);
         // Another attempt reporting means the earlier one was given up (its worker stalled): its counts go.
-        if (prev && prev.attempt !== r.attempt) log.info(`workers: split ${r.splitIndex} runs again as attempt ${r.attempt} on ${r.worker} (attempt ${prev.attempt} stopped reporting; its files are not taken)`);
+        if (prev && prev.attempt !== r.attempt)
+          log.info(`workers: split ${r.splitIndex} runs again as attempt ${r.attempt} on ${r.worker} (attempt ${prev.attempt} stopped reporting; its files are not taken)`);
         const next: Live = { attempt: r.attempt, recordsRead: r.recordsRead, recordsWritten: r.recordsWritten, bytesRead: r.bytesRead, dirty: r.dirty };
         apply(prev, next);
         live.set(r.splitIndex, next);
@@ -188,9 +194,12 @@ async function runOnQueue(opts: QueueRunnerOptions, input: ChannelRunnerInput): 
     await heartbeat();
     await redis.sadd(keys.runs, runId);
     await cleanDeadRuns(redis, queue, log);
-    beat = setInterval(() => {
-      heartbeat().catch((err: unknown) => stop(redisError(url, err, 'lost Redis (the worker queue)')));
-    }, (RUN_TTL_S * 1000) / 3);
+    beat = setInterval(
+      () => {
+        heartbeat().catch((err: unknown) => stop(redisError(url, err, 'lost Redis (the worker queue)')));
+      },
+      (RUN_TTL_S * 1000) / 3,
+    );
     const { limiter: _l, ...shareable } = base;
     const jobBase: SplitJobData['base'] = {
       ...withoutLocal(shareable),

@@ -40,9 +40,16 @@ export async function queueStatus(url: string): Promise<QueueStatus> {
         const h = await redis.hgetall(key);
         if (!h.name) continue;
         workers.push({
-          name: h.name, host: h.host ?? '', pid: Number(h.pid), concurrency: Number(h.concurrency), started: h.started ?? '',
+          name: h.name,
+          host: h.host ?? '',
+          pid: Number(h.pid),
+          concurrency: Number(h.concurrency),
+          started: h.started ?? '',
           running: JSON.parse(h.running ?? '[]') as WorkerInfo['running'],
-          splitsDone: Number(h.splitsDone ?? 0), recordsRead: Number(h.recordsRead ?? 0), recordsPerSecond: Number(h.recordsPerSecond ?? 0), seen: h.seen ?? '',
+          splitsDone: Number(h.splitsDone ?? 0),
+          recordsRead: Number(h.recordsRead ?? 0),
+          recordsPerSecond: Number(h.recordsPerSecond ?? 0),
+          seen: h.seen ?? '',
         });
       }
     } while (cursor !== '0');

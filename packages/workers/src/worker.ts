@@ -74,9 +74,16 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     await redis
       .multi()
       .hset(keys.worker(name), {
-        name, host: hostname(), pid: String(process.pid), concurrency: String(opts.concurrency), started,
+        name,
+        host: hostname(),
+        pid: String(process.pid),
+        concurrency: String(opts.concurrency),
+        started,
         running: JSON.stringify([...running].map((r) => ({ run: r.runId, split: r.split, attempt: r.attempt, records: r.counters.get(C.recordsRead) }))),
-        splitsDone: String(done), recordsRead: String(total), recordsPerSecond: String(rate), seen: new Date().toISOString(),
+        splitsDone: String(done),
+        recordsRead: String(total),
+        recordsPerSecond: String(rate),
+        seen: new Date().toISOString(),
       })
       .expire(keys.worker(name), WORKER_TTL_S)
       .exec();
@@ -105,8 +112,13 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
     const report = async () => {
       try {
         const reply = (await client.post('progress', {
-          splitIndex: data.splitIndex, attempt, worker: name,
-          recordsRead: counters.get(C.recordsRead), recordsWritten: counters.get(C.recordsWritten), bytesRead: counters.get(C.bytesRead), dirty: counters.get(C.dirty),
+          splitIndex: data.splitIndex,
+          attempt,
+          worker: name,
+          recordsRead: counters.get(C.recordsRead),
+          recordsWritten: counters.get(C.recordsWritten),
+          bytesRead: counters.get(C.bytesRead),
+          dirty: counters.get(C.dirty),
         })) as ProgressReply;
         lastOk = Date.now();
         if (reply.stop) counters.stop();
@@ -159,8 +171,22 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
       const e = err instanceof Error ? err : new Error(String(err));
       await client
         .post('result', {
-          splitIndex: data.splitIndex, attempt, worker: name, try: tryNo, bytesRead: 0,
-          result: { splitIndex: data.splitIndex, ok: false, segments: [], recordsRead: 0, recordsWritten: 0, dirty: 0, samples: [], counters: {}, error: serializeError(new FerryError(ErrorCodes.WORKERS, `split ${data.splitIndex} on worker ${name}: ${e.message}`)) },
+          splitIndex: data.splitIndex,
+          attempt,
+          worker: name,
+          try: tryNo,
+          bytesRead: 0,
+          result: {
+            splitIndex: data.splitIndex,
+            ok: false,
+            segments: [],
+            recordsRead: 0,
+            recordsWritten: 0,
+            dirty: 0,
+            samples: [],
+            counters: {},
+            error: serializeError(new FerryError(ErrorCodes.WORKERS, `split ${data.splitIndex} on worker ${name}: ${e.message}`)),
+          },
         })
         .catch(() => {});
       throw e;
@@ -235,7 +261,12 @@ class CoordinatorClient {
   }
 
   async post(what: string, body: unknown): Promise<unknown> {
-    const res = await fetch(`${this.data.endpoint}/${what}`, { method: 'POST', headers: this.headers({ 'content-type': 'application/json' }), body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${this.data.endpoint}/${what}`, {
+      method: 'POST',
+      headers: this.headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
     return this.answer(res, what);
   }
 

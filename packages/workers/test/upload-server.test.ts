@@ -22,7 +22,11 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'ferry-upload-'));
   place.storeDir = join(root, 'store');
   server = await startUploadServer({
-    runId: 'run1', token, staging: place, dirtyDir: join(root, 'dirty'), log,
+    runId: 'run1',
+    token,
+    staging: place,
+    dirtyDir: join(root, 'dirty'),
+    log,
     onProgress: () => ({ stop: false }),
     onResult: () => ({ accepted: true }),
     onFile: (_s, _a, path) => void landed.push(path),

@@ -43,7 +43,8 @@ function applyBlock(block: Record<string, unknown>, side: string, ws: Workspace,
     const urls = Array.isArray(rest.url) ? rest.url : [rest.url];
     const joined = urls.map((u, i) => {
       if (typeof u !== 'string') throw new FerryError(ErrorCodes.CONFIG, `${source}${side}.url: expected a path under data source ${name}`);
-      if (SCHEME.test(u)) throw new FerryError(ErrorCodes.CONFIG, `${source}${side}.url${Array.isArray(rest.url) ? `[${i}]` : ''}: ${u} is a full URL; with "datasource" give a path under its base URL (or use "path")`);
+      if (SCHEME.test(u))
+        throw new FerryError(ErrorCodes.CONFIG, `${source}${side}.url${Array.isArray(rest.url) ? `[${i}]` : ''}: ${u} is a full URL; with "datasource" give a path under its base URL (or use "path")`);
       return joinUrl(settings.url as string, u);
     });
     out.url = Array.isArray(rest.url) ? joined : joined[0];
@@ -99,7 +100,13 @@ export async function checkDatasource(ws: Workspace, name: string, env: string, 
   rememberSecrets(settings);
   // What a check reports (a URL, a server's message) may carry the data source's secrets.
   const result = (ok: boolean, message: string, details?: DatasourceCheck['details']): DatasourceCheck => ({
-    name, type: ds.type, env, ok, latencyMs: Math.round(performance.now() - started), message: redactText(message), ...(details ? { details: redactConfig(details) } : {}),
+    name,
+    type: ds.type,
+    env,
+    ok,
+    latencyMs: Math.round(performance.now() - started),
+    message: redactText(message),
+    ...(details ? { details: redactConfig(details) } : {}),
   });
   const runDir = mkdtempSync(join(tmpdir(), 'ferry-check-'));
   try {

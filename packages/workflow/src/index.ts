@@ -7,13 +7,27 @@ export { findCycle, topoOrder, descendantsOf, type Graph } from './dag.js';
 export { parseDuration, formatDuration } from './durations.js';
 export { applyDatasources, checkDatasource, datasourceSettings, joinUrl, type DatasourceCheck } from './datasources.js';
 export {
-  InstanceState, effectiveInstance, effectiveNode, ownerLive, instanceKey,
-  type InstanceRecord, type NodeRecord, type NodeStateName, type RunOwner,
+  InstanceState,
+  effectiveInstance,
+  effectiveNode,
+  ownerLive,
+  instanceKey,
+  type InstanceRecord,
+  type NodeRecord,
+  type NodeStateName,
+  type RunOwner,
 } from './instance-state.js';
 export { nodeParams, prepareNodeJob, runNodeAttempt, type AttemptResult } from './node-run.js';
 export {
-  runWorkflowInstance, readInstance, listInstances, instanceTimes, nodeLogPath, DEFAULT_NODE_PARALLEL,
-  type InstanceResult, type InstanceRunOptions, type InstanceTimesInput,
+  runWorkflowInstance,
+  readInstance,
+  listInstances,
+  instanceTimes,
+  nodeLogPath,
+  DEFAULT_NODE_PARALLEL,
+  type InstanceResult,
+  type InstanceRunOptions,
+  type InstanceTimesInput,
 } from './runner.js';
 export { rerunNode, rerunRefusal, type RerunOptions, type RerunResult } from './rerun.js';
 export { backfill, dateRange, type BackfillOptions, type BackfillResult } from './backfill.js';

@@ -82,9 +82,7 @@ export function ownerLive(owner: RunOwner | undefined): boolean {
 export function effectiveNode(rec: NodeRecord): NodeRecord {
   if ((rec.state === 'running' || rec.state === 'waiting') && !ownerLive(rec.owner)) {
     const who = rec.owner ? `process ${rec.owner.pid} on ${rec.owner.host} stopped` : 'its process stopped';
-    return rec.state === 'running'
-      ? { ...rec, state: 'failed', reason: `interrupted: ${who} while it ran` }
-      : { ...rec, state: 'not run', reason: `interrupted: ${who} before it started` };
+    return rec.state === 'running' ? { ...rec, state: 'failed', reason: `interrupted: ${who} while it ran` } : { ...rec, state: 'not run', reason: `interrupted: ${who} before it started` };
   }
   return rec;
 }

@@ -172,7 +172,8 @@ export async function applyLineage(wf: Workflow, where: string, projects: Iterab
   }
   const graph = Object.fromEntries(Object.values(wf.nodes).map((n) => [n.name, n.depends]));
   const cycle = findCycle(graph);
-  if (cycle) throw new FerryError(ErrorCodes.CONFIG, `${where}: dependency cycle ${cycle.join(' -> ')} (with the dependencies table lineage adds: a node depends on the nodes writing the tables it reads)`);
+  if (cycle)
+    throw new FerryError(ErrorCodes.CONFIG, `${where}: dependency cycle ${cycle.join(' -> ')} (with the dependencies table lineage adds: a node depends on the nodes writing the tables it reads)`);
   wf.order = topoOrder(graph);
   return lineage;
 }

@@ -108,7 +108,13 @@ export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> 
     return { ok: false, error: { code: e.code, message: redactText(e.message) } };
   }
   rememberSecrets(prepared.job);
-  o.log.info(`job ${o.node.job} with ${Object.entries(prepared.params).map(([k, v]) => `${k}=${v}`).join(', ') || 'no params'}; project ${o.project}`);
+  o.log.info(
+    `job ${o.node.job} with ${
+      Object.entries(prepared.params)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ') || 'no params'
+    }; project ${o.project}`,
+  );
   mkdirSync(o.runDir, { recursive: true });
   const result: RunResult = await runJob(prepared.job, {
     params: prepared.params,
@@ -121,7 +127,9 @@ export async function runNodeAttempt(o: AttemptOptions): Promise<AttemptResult> 
     job: jobIdentity(o.node.job!, o.ws.dir),
     stateTemplate: prepared.template,
     ...(o.trigger === 'backfill'
-      ? { refuseState: `a backfill of ${o.times.bizdate} cannot use the saved high-water mark (it belongs to the latest run, not to that date); run the node's job by hand with --full-refresh, or give the job a where on \${bizdate} instead of "incremental"` }
+      ? {
+          refuseState: `a backfill of ${o.times.bizdate} cannot use the saved high-water mark (it belongs to the latest run, not to that date); run the node's job by hand with --full-refresh, or give the job a where on \${bizdate} instead of "incremental"`,
+        }
       : {}),
     ...(channels ? { channels } : {}),
     signal: o.signal,

@@ -88,12 +88,7 @@ export function nodeLogPath(ws: Workspace, env: string, workflow: string, bizdat
  * node's state; `ok` is false when a node in the run failed or did not run.
  * Throws a FerryError WORKFLOW when another live run holds a node.
  */
-export async function runWorkflowInstance(
-  ws: Workspace,
-  workflow: string,
-  timesIn: InstanceTimesInput & InstanceRunOptions,
-  more: InstanceRunOptions = {},
-): Promise<InstanceResult> {
+export async function runWorkflowInstance(ws: Workspace, workflow: string, timesIn: InstanceTimesInput & InstanceRunOptions, more: InstanceRunOptions = {}): Promise<InstanceResult> {
   const opts: InstanceTimesInput & InstanceRunOptions = { ...timesIn, ...more };
   const env = opts.env ?? 'dev';
   const { project } = requireEnvironment(ws, env);
@@ -133,7 +128,25 @@ export async function runWorkflowInstance(
       state.updateNode(env, workflow, times.bizdate, n, owner, patch, clear);
       if (changed) opts.onNode?.(n, next);
     };
-    await runDag({ ws, env, project, wf, times, scope, gate: opts.gate ?? [], nodes, set, owner, maxParallel, signal, sleep, progress, plugins: opts.plugins, channels: opts.channels, trigger: opts.trigger });
+    await runDag({
+      ws,
+      env,
+      project,
+      wf,
+      times,
+      scope,
+      gate: opts.gate ?? [],
+      nodes,
+      set,
+      owner,
+      maxParallel,
+      signal,
+      sleep,
+      progress,
+      plugins: opts.plugins,
+      channels: opts.channels,
+      trigger: opts.trigger,
+    });
     const ok = scope.every((n) => nodes[n]!.state === 'succeeded');
     return { ok, env, workflow, bizdate: times.bizdate, cyctime: times.cyctime, nodes };
   } finally {
@@ -230,7 +243,19 @@ async function runNode(r: DagRun, node: WorkflowNode): Promise<void> {
     r.set(node.name, { attempts: attempt });
     const runDir = join(r.ws.storeDir, 'runs', 'workflow', r.env, r.wf.name, r.times.bizdate, `${node.name}-${Date.now()}-${attempt}`);
     try {
-      result = await runNodeAttempt({ ws: r.ws, env: r.env, project: r.project, node, times: r.times, runDir, log: attemptLog, signal: r.signal, plugins: r.plugins, channels: r.channels, trigger: r.trigger });
+      result = await runNodeAttempt({
+        ws: r.ws,
+        env: r.env,
+        project: r.project,
+        node,
+        times: r.times,
+        runDir,
+        log: attemptLog,
+        signal: r.signal,
+        plugins: r.plugins,
+        channels: r.channels,
+        trigger: r.trigger,
+      });
     } catch (err) {
       // A bug in the engine or a plugin: record it on the node rather than losing the instance.
       result = { ok: false, error: { message: redactText((err as Error)?.stack ?? String(err)) } };

@@ -124,7 +124,8 @@ export function instantOfWall(ws: number, timezone: string): number {
   if (valid.length > 0) return Math.min(...valid);
   // In a gap: between the two candidate instants the offset changes; find the first second after the change.
   const cands = offsets.map((o) => ws - o);
-  let lo = Math.min(...cands), hi = Math.max(...cands);
+  let lo = Math.min(...cands),
+    hi = Math.max(...cands);
   const before = offsetAt(lo, timezone);
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
@@ -164,7 +165,8 @@ interface OffsetSpan {
 const SHIFT_MARGIN = 3 * 3600;
 
 function spanAround(t: number, timezone: string): OffsetSpan | undefined {
-  const from = t - SHIFT_MARGIN - 3600, to = t + 86400;
+  const from = t - SHIFT_MARGIN - 3600,
+    to = t + 86400;
   const offset = offsetAt(from, timezone);
   return offsetAt(to, timezone) === offset ? { from, to, offset } : undefined;
 }

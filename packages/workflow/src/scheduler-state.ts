@@ -76,8 +76,7 @@ export function lmdbSchedulerState(store: StateStore, env = 'default'): Schedule
   const db = store.catalog('scheduler');
   const key = (workflow: string, cyctime: string) => `${env}/${workflow}/${cyctime}`;
   // Keys of a workflow sort in ['<env>/<wf>/', '<env>/<wf>0'): '0' follows '/'; cyctime is fixed width, so key order is time order.
-  const range = (workflow?: string) =>
-    workflow === undefined ? { start: `${env}/`, end: `${env}0` } : { start: `${env}/${workflow}/`, end: `${env}/${workflow}0` };
+  const range = (workflow?: string) => (workflow === undefined ? { start: `${env}/`, end: `${env}0` } : { start: `${env}/${workflow}/`, end: `${env}/${workflow}0` });
   return {
     async claim(workflow, cyctime, info = {}) {
       const k = key(workflow, cyctime);

@@ -59,7 +59,11 @@ const failedResult = (v: unknown) => typeof v === 'object' && v !== null && (v a
 /** `failed nodes: a, b` from a runner result that lists node states, else a generic reason. */
 function failedNodes(result: unknown): string {
   const nodes = (result as { nodes?: Record<string, { state?: string }> }).nodes;
-  const failed = nodes ? Object.entries(nodes).filter(([, n]) => n?.state === 'failed').map(([k]) => k) : [];
+  const failed = nodes
+    ? Object.entries(nodes)
+        .filter(([, n]) => n?.state === 'failed')
+        .map(([k]) => k)
+    : [];
   return failed.length > 0 ? `failed nodes: ${failed.join(', ')}` : 'a node failed';
 }
 
@@ -93,10 +97,13 @@ export async function startScheduler(opts: SchedulerOptions): Promise<SchedulerS
   try {
     const recovered = await state.recoverInterrupted(isOwnerLive, now());
     summary.recovered = recovered.length;
-    for (const r of recovered) log.warn(`${r.workflow} instance ${r.cyctime} (bizdate ${r.bizdate}) was interrupted (scheduler pid ${r.owner.pid} is gone): marked failed; rerun it with ferry workflow rerun`);
+    for (const r of recovered)
+      log.warn(`${r.workflow} instance ${r.cyctime} (bizdate ${r.bizdate}) was interrupted (scheduler pid ${r.owner.pid} is gone): marked failed; rerun it with ferry workflow rerun`);
 
     let cursor = now();
-    log.info(`scheduler started (pid ${owner.pid}) for ${workflows.map((w) => `${w.name} "${w.cron}" ${w.timezone}`).join(', ') || 'no workflows'}; instances due before ${inZone(cursor)} are not run (use ferry workflow backfill)`);
+    log.info(
+      `scheduler started (pid ${owner.pid}) for ${workflows.map((w) => `${w.name} "${w.cron}" ${w.timezone}`).join(', ') || 'no workflows'}; instances due before ${inZone(cursor)} are not run (use ferry workflow backfill)`,
+    );
 
     // The first instance at or after the cursor; planning is only needed once the clock reaches it.
     let next = nextInstance(workflows, cursor, HORIZON_MS);

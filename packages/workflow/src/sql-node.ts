@@ -48,7 +48,11 @@ export function nodeSqlMapped(node: WorkflowNode, times: CycleTimes): { source: 
   const scheduled = replaceMapped(filled.text, /\$\{[^}]*\}|\$\[[^\]]*\]|\$[A-Za-z_][A-Za-z0-9_]*/g, (whole) => substituteSchedulingParams(whole, times));
   const out = scheduled.text;
   const left = out.match(/\$\{[^}]*\}|\$\[[^\]]*\]/g);
-  if (left) throw new FerryError(ErrorCodes.PARAM, `node ${node.name}: unknown parameter ${[...new Set(left)].join(', ')} in ${node.sqlFile ?? 'its sql'} (node params: ${Object.keys(params).join(', ') || 'none'})`);
+  if (left)
+    throw new FerryError(
+      ErrorCodes.PARAM,
+      `node ${node.name}: unknown parameter ${[...new Set(left)].join(', ')} in ${node.sqlFile ?? 'its sql'} (node params: ${Object.keys(params).join(', ') || 'none'})`,
+    );
   return { source, script: { text: out, toSource: (o) => filled.toSource(scheduled.toSource(o)) } };
 }
 
@@ -58,7 +62,16 @@ export function nodeSql(node: WorkflowNode, times: CycleTimes): string {
 }
 
 /** Runs a sql node's statements; returns the rows its INSERTs wrote. Failures throw (FerryError). */
-export async function runSqlNode(o: { storeDir: string; workspaceDir?: string; timeZone?: string; project: string; node: WorkflowNode; times: CycleTimes; log: Logger; signal: AbortSignal }): Promise<number> {
+export async function runSqlNode(o: {
+  storeDir: string;
+  workspaceDir?: string;
+  timeZone?: string;
+  project: string;
+  node: WorkflowNode;
+  times: CycleTimes;
+  log: Logger;
+  signal: AbortSignal;
+}): Promise<number> {
   const { source, script } = nodeSqlMapped(o.node, o.times);
   const text = script.text;
   // Errors say `file:line:column` of the file as written (inline sql: `node <name> sql`).
@@ -84,7 +97,9 @@ export async function runSqlNode(o: { storeDir: string; workspaceDir?: string; t
       },
       onInsert(r) {
         const where = r.partition ? ` partition ${r.partition}` : '';
-        o.log.info(`${r.writeMode === 'overwrite' ? 'INSERT OVERWRITE' : 'INSERT INTO'} ${r.table}${where}: ${r.rowsWritten} row(s) written${r.writeMode === 'overwrite' ? `, replaced ${r.rowsReplaced}` : ''}`);
+        o.log.info(
+          `${r.writeMode === 'overwrite' ? 'INSERT OVERWRITE' : 'INSERT INTO'} ${r.table}${where}: ${r.rowsWritten} row(s) written${r.writeMode === 'overwrite' ? `, replaced ${r.rowsReplaced}` : ''}`,
+        );
         if (r.rowsRejected > 0) o.log.warn(`${r.rowsRejected} row(s) left out (errorLimit ${o.node.errorLimit}), e.g. ${r.rejectedSamples.join('; ')}`);
       },
       onFunction(note) {

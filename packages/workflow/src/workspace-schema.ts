@@ -23,16 +23,28 @@ const node = t.object({
   file: t.string({ minLength: 1 }).optional().describe('sql nodes: SQL file, relative to the workspace folder'),
   sql: t.string({ minLength: 1 }).optional().describe('sql nodes: the SQL inline (instead of file)'),
   errorLimit: t.integer({ min: 0 }).optional().describe('sql nodes: rows per INSERT that may be left out because a value does not fit its column (default 0: the first fails the node)'),
-  depends: t.array(t.string({ minLength: 1 })).default([]).describe('nodes of the same workflow that must succeed first'),
-  rerun: t.enum(['always', 'on-failure', 'never'] as const).default('always').describe('rerun policy: always (after success or failure), on-failure, never'),
+  depends: t
+    .array(t.string({ minLength: 1 }))
+    .default([])
+    .describe('nodes of the same workflow that must succeed first'),
+  rerun: t
+    .enum(['always', 'on-failure', 'never'] as const)
+    .default('always')
+    .describe('rerun policy: always (after success or failure), on-failure, never'),
   retries: t.integer({ min: 0, max: 10 }).default(0).describe('automatic retries after a failure (3 = at most 4 runs); not with rerun: never'),
-  retryInterval: t.union<string | number>([t.string({ minLength: 1 }), t.number({ min: 0 })], 'a duration such as 60s or 1m').optional().describe('wait between retries, up to 30m (default 1m; ms allowed for tests)'),
+  retryInterval: t
+    .union<string | number>([t.string({ minLength: 1 }), t.number({ min: 0 })], 'a duration such as 60s or 1m')
+    .optional()
+    .describe('wait between retries, up to 30m (default 1m; ms allowed for tests)'),
   params: t.record(t.string()).optional().describe('node parameters: name -> value with scheduling expressions (default {bizdate: $bizdate})'),
   description: t.string().optional().describe('what the node does'),
 });
 
 const workflow = t.object({
-  schedule: t.object({ cron: t.string({ minLength: 1 }).describe('cron in the workspace time zone, e.g. "15 0 * * *"') }).optional().describe('when the scheduler triggers instances'),
+  schedule: t
+    .object({ cron: t.string({ minLength: 1 }).describe('cron in the workspace time zone, e.g. "15 0 * * *"') })
+    .optional()
+    .describe('when the scheduler triggers instances'),
   nodes: t.record(node).describe('the nodes, by name'),
   description: t.string().optional(),
 });

@@ -212,7 +212,12 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
     workflows,
   };
   await checkJobDatasources(ws);
-  for (const wf of Object.values(ws.workflows)) wf.lineage = await applyLineage(wf, `${file}: workflows.${wf.name}.nodes`, Object.values(ws.environments).map((e) => e.project));
+  for (const wf of Object.values(ws.workflows))
+    wf.lineage = await applyLineage(
+      wf,
+      `${file}: workflows.${wf.name}.nodes`,
+      Object.values(ws.environments).map((e) => e.project),
+    );
   return ws;
 }
 
@@ -233,7 +238,10 @@ async function checkJobDatasources(ws: Workspace): Promise<void> {
         if (typeof dsName !== 'string') throw new FerryError(ErrorCodes.CONFIG, `${where}: expected a data source name`);
         const ds = ws.datasources[dsName];
         if (!ds) {
-          throw new FerryError(ErrorCodes.CONFIG, `${where}: unknown data source ${dsName} (node ${wf.name}.${node.name}; data sources in ${ws.file}: ${Object.keys(ws.datasources).join(', ') || 'none'})`);
+          throw new FerryError(
+            ErrorCodes.CONFIG,
+            `${where}: unknown data source ${dsName} (node ${wf.name}.${node.name}; data sources in ${ws.file}: ${Object.keys(ws.datasources).join(', ') || 'none'})`,
+          );
         }
         if (block?.plugin !== undefined && block.plugin !== ds.type) {
           throw new FerryError(ErrorCodes.CONFIG, `${where}: data source ${dsName} is of type ${ds.type}, but the ${side} plugin is ${String(block.plugin)}`);

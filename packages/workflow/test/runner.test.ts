@@ -57,7 +57,11 @@ describe('running an instance', () => {
     expect(n.b!.startedAt! < n.a!.endedAt! && n.a!.startedAt! < n.b!.endedAt!).toBe(true);
     expect(n.c!.startedAt! >= n.a!.endedAt! && n.c!.startedAt! >= n.b!.endedAt!).toBe(true);
     expect([n.a!.rows, n.b!.rows, n.c!.rows, n.start!.rows]).toEqual([20_000, 20_000, 10, 0]);
-    expect(await partitions()).toEqual([['dt=20240620', 10], ['dt=a20240620', 20_000], ['dt=b20240620', 20_000]]);
+    expect(await partitions()).toEqual([
+      ['dt=20240620', 10],
+      ['dt=a20240620', 20_000],
+      ['dt=b20240620', 20_000],
+    ]);
   });
 
   it('runs one node at a time with maxParallel 1', async () => {
@@ -122,7 +126,10 @@ describe('running an instance', () => {
     const ws2 = await tw.load(workspaceYaml(nodes).replace('15 0 * * *', '30 2 * * *'));
     expect((await runWorkflowInstance(ws2, 'W', { plugins: PLUGINS, bizdate: '20240620' })).cyctime).toBe('20240621001500');
     expect((await runWorkflowInstance(ws2, 'W', { plugins: PLUGINS, bizdate: '20240621' })).cyctime).toBe('20240622023000');
-    expect(await partitions()).toEqual([['dt=001500', 1], ['dt=023000', 1]]);
+    expect(await partitions()).toEqual([
+      ['dt=001500', 1],
+      ['dt=023000', 1],
+    ]);
   });
 
   it('accepts the scheduler call shape: times and options in one object, T as given', async () => {
@@ -151,10 +158,7 @@ describe('retries', () => {
 
   function yaml(retries: string) {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    return workspaceYaml(
-      `      a: { type: sync, job: jobs/a.json, ${retries} }\n`,
-      `datasources:\n  web: { type: httpfile, dev: { url: "${url}" } }\n`,
-    );
+    return workspaceYaml(`      a: { type: sync, job: jobs/a.json, ${retries} }\n`, `datasources:\n  web: { type: httpfile, dev: { url: "${url}" } }\n`);
   }
   const httpJob = { reader: { datasource: 'web', path: 'log.txt', retries: 0 }, writer: { plugin: 'table', table: 's', partition: 'dt=${bizdate}' } };
 
@@ -205,7 +209,9 @@ describe('reruns', () => {
     expect(r.ok).toBe(true);
     expect(r.nodes.alw).toMatchObject({ state: 'succeeded', executions: 2 });
     expect(r.nodes.onf).toMatchObject({ state: 'succeeded', executions: 1 });
-    await expect(rerunNode(ws, 'W', 'onf', { plugins: PLUGINS, bizdate: '20240620' })).rejects.toThrow('cannot rerun W.onf for bizdate 20240620 (dev): it succeeded and its rerun policy is on-failure (rerun only after a failure)');
+    await expect(rerunNode(ws, 'W', 'onf', { plugins: PLUGINS, bizdate: '20240620' })).rejects.toThrow(
+      'cannot rerun W.onf for bizdate 20240620 (dev): it succeeded and its rerun policy is on-failure (rerun only after a failure)',
+    );
     await expect(rerunNode(ws, 'W', 'nev', { plugins: PLUGINS, bizdate: '20240620' })).rejects.toThrow('its rerun policy is never');
     await expect(rerunNode(ws, 'W', 'alw', { plugins: PLUGINS, bizdate: '20240101' })).rejects.toThrow('W has no instance for bizdate 20240101 in dev');
   });
@@ -226,10 +232,12 @@ describe('reruns', () => {
   });
 
   it('with downstream, keeps a descendant its policy protects and holds back its children unless it succeeded', async () => {
-    const ws = await tw.load(workspaceYaml(`      start: { type: virtual }
+    const ws = await tw.load(
+      workspaceYaml(`      start: { type: virtual }
       mid: { type: sync, job: jobs/nev.json, depends: [start], rerun: never }
       leaf: { type: sync, job: jobs/after.json, depends: [mid] }
-`));
+`),
+    );
     await runWorkflowInstance(ws, 'W', { plugins: PLUGINS, bizdate: '20240620' });
     const r = await rerunNode(ws, 'W', 'start', { plugins: PLUGINS, bizdate: '20240620', downstream: true });
     expect(r.kept).toEqual([{ node: 'mid', why: 'it succeeded and its rerun policy is never' }]);
@@ -252,7 +260,8 @@ describe('backfill', () => {
     tw.job('a.json', { reader: { datasource: 'web', path: '${bizdate}.txt', retries: 0 }, writer: { plugin: 'table', table: 's', partition: 'dt=${bizdate}' } });
   });
   afterEach(() => new Promise<void>((r) => server.close(() => r())));
-  const yaml = () => workspaceYaml(`      start: { type: virtual }\n      a: { type: sync, job: jobs/a.json, depends: [start] }\n`, `datasources:\n  web: { type: httpfile, dev: { url: "${url}" } }\n`);
+  const yaml = () =>
+    workspaceYaml(`      start: { type: virtual }\n      a: { type: sync, job: jobs/a.json, depends: [start] }\n`, `datasources:\n  web: { type: httpfile, dev: { url: "${url}" } }\n`);
 
   it('runs one date at a time in ascending order and stops starting dates after a failure', async () => {
     const ws = await tw.load(yaml());
@@ -260,23 +269,43 @@ describe('backfill', () => {
     const r = await backfill(ws, 'W', { plugins: PLUGINS, from: '20240101', to: '20240105', onDate: (d, res, err) => void (!res && !err && started.push(d)) });
     expect(started).toEqual(['20240101', '20240102', '20240103']);
     expect(r.ok).toBe(false);
-    expect(r.instances.map((i) => [i.bizdate, i.ok])).toEqual([['20240101', true], ['20240102', true], ['20240103', false]]);
+    expect(r.instances.map((i) => [i.bizdate, i.ok])).toEqual([
+      ['20240101', true],
+      ['20240102', true],
+      ['20240103', false],
+    ]);
     expect(r.notStarted).toEqual(['20240104', '20240105']);
     // Each date behaves as the instance scheduled the next day at 00:15.
     expect(r.instances.map((i) => i.cyctime)).toEqual(['20240102001500', '20240103001500', '20240104001500']);
     expect(r.instances[1]!.nodes.start!.startedAt! >= r.instances[0]!.nodes.a!.endedAt!).toBe(true);
-    expect(await partitions('p_dev', 's')).toEqual([['dt=20240101', 1], ['dt=20240102', 1]]);
+    expect(await partitions('p_dev', 's')).toEqual([
+      ['dt=20240101', 1],
+      ['dt=20240102', 1],
+    ]);
   });
 
   it('runs descending, k dates at once, continuing after a failure, and only the chosen node', async () => {
     const ws = await tw.load(yaml());
     const started: string[] = [];
-    const r = await backfill(ws, 'W', { plugins: PLUGINS, from: '20240101', to: '20240104', descending: true, parallel: 2, continueOnFailure: true, node: 'a', onDate: (d, res, err) => void (!res && !err && started.push(d)) });
+    const r = await backfill(ws, 'W', {
+      plugins: PLUGINS,
+      from: '20240101',
+      to: '20240104',
+      descending: true,
+      parallel: 2,
+      continueOnFailure: true,
+      node: 'a',
+      onDate: (d, res, err) => void (!res && !err && started.push(d)),
+    });
     expect(started).toEqual(['20240104', '20240103', '20240102', '20240101']);
     expect(r.instances.map((i) => i.bizdate).sort()).toEqual(['20240101', '20240102', '20240103', '20240104']);
     expect(r.instances.find((i) => i.bizdate === '20240103')!.ok).toBe(false);
     expect(r.instances.every((i) => i.nodes.start!.state === 'skipped')).toBe(true);
-    expect(await partitions('p_dev', 's')).toEqual([['dt=20240101', 1], ['dt=20240102', 1], ['dt=20240104', 1]]);
+    expect(await partitions('p_dev', 's')).toEqual([
+      ['dt=20240101', 1],
+      ['dt=20240102', 1],
+      ['dt=20240104', 1],
+    ]);
   });
 
   it('refuses to run a node another live run holds', async () => {

@@ -51,11 +51,7 @@ describe('planInstances', () => {
   it('DST starts in Berlin: an hourly node has 23 instances, the 02:00 slot merging with 03:00', () => {
     const rows = plan(wf('0 * * * *', 'Europe/Berlin'), '2024-03-30T23:00:00Z', '2024-03-31T22:00:00Z');
     expect(rows).toHaveLength(23);
-    expect(rows.slice(0, 3)).toEqual([
-      '2024-03-31 00:00:00+01:00 20240331000000 20240330',
-      '2024-03-31 01:00:00+01:00 20240331010000 20240330',
-      '2024-03-31 03:00:00+02:00 20240331030000 20240330',
-    ]);
+    expect(rows.slice(0, 3)).toEqual(['2024-03-31 00:00:00+01:00 20240331000000 20240330', '2024-03-31 01:00:00+01:00 20240331010000 20240330', '2024-03-31 03:00:00+02:00 20240331030000 20240330']);
   });
 
   it('DST ends in New York: a daily time that occurs twice runs once, at its first occurrence', () => {
@@ -67,9 +63,7 @@ describe('planInstances', () => {
 
   it('DST ends in Berlin: a plan starting inside the repeated hour does not run its times again', () => {
     // 01:10Z is 02:10 CET, the second 02:10 of the day; the 02:30 slot already ran at 02:30 CEST (00:30Z).
-    expect(plan(wf('30 2 * * *', 'Europe/Berlin'), '2024-10-27T01:10:00Z', '2024-10-28T12:00:00Z')).toEqual([
-      '2024-10-28 02:30:00+01:00 20241028023000 20241027',
-    ]);
+    expect(plan(wf('30 2 * * *', 'Europe/Berlin'), '2024-10-27T01:10:00Z', '2024-10-28T12:00:00Z')).toEqual(['2024-10-28 02:30:00+01:00 20241028023000 20241027']);
     const hourly = plan(wf('0 * * * *', 'Europe/Berlin'), '2024-10-26T22:00:00Z', '2024-10-27T23:00:00Z');
     expect(hourly).toHaveLength(24);
     expect(hourly.filter((r) => r.includes(' 02:00:00'))).toEqual(['2024-10-27 02:00:00+02:00 20241027020000 20241026']);
@@ -78,7 +72,8 @@ describe('planInstances', () => {
   it('a year of half-hourly instances matches the wall clock of every half hour, repeated wall times once', () => {
     // Oracle: every half-hour instant, labelled with its wall time in the zone, keeping the first of a repeated label.
     for (const tz of ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Shanghai', 'America/Santiago']) {
-      const from = new Date('2024-01-01T00:00:00Z'), to = new Date('2025-01-01T00:00:00Z');
+      const from = new Date('2024-01-01T00:00:00Z'),
+        to = new Date('2025-01-01T00:00:00Z');
       const expected: string[] = [];
       const seen = new Set<string>();
       for (let t = from.getTime(); t < to.getTime(); t += 1_800_000) {

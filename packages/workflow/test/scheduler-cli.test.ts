@@ -59,14 +59,23 @@ describe('ferry scheduler', () => {
     const compact = ferry('scheduler', 'plan', '--from', '20240620', '--to', '20240621', '--workflow', 'WorkShop');
     expect(iso.code, iso.stderr).toBe(0);
     expect(compact.stdout).toBe(iso.stdout);
-    expect(iso.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[1])).toEqual(['2024-06-20', '2024-06-21']);
+    expect(
+      iso.stdout
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(/\s+/)[1]),
+    ).toEqual(['2024-06-20', '2024-06-21']);
     const oneDay = ferry('scheduler', 'plan', '--from', '20240620', '--to', '20240620', '--workflow', 'WorkShop');
     expect(oneDay.stdout.trim().split('\n')).toHaveLength(2);
   });
 
   it('plan --json gives one object per line, times with offsets', () => {
     const r = ferry('scheduler', 'plan', '--from', '2024-06-20T16:00:00Z', '--to', '2024-06-20T16:59:59Z', '--json');
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     expect(rows.filter((x) => x.workflow === 'WorkShop')).toEqual([
       { workflow: 'WorkShop', scheduledAt: '2024-06-21 00:15:00+08:00', utc: '2024-06-20T16:15:00.000Z', bizdate: '20240620', cyctime: '20240621001500' },
     ]);

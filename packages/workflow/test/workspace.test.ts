@@ -121,10 +121,16 @@ describe('workspace validation', () => {
 
   it('rejects settings for an unknown environment, a missing job file, retries with rerun never, bad durations', async () => {
     expect(await loadError(HEAD.replace('  db:\n', '  db:\n    staging: { url: x }\n'))).toContain('datasources.db.staging: unknown environment staging (environments: dev, prod)');
-    expect(await loadError(`${HEAD}workflows:\n  W:\n    nodes:\n      a: { type: sync, job: jobs/missing.json }\n`)).toContain(`workflows.W.nodes.a.job: job file not found: ${join(dir, 'jobs', 'missing.json')}`);
-    expect(await loadError(`${HEAD}workflows:\n  W:\n    nodes:\n      a: { type: virtual, rerun: never, retries: 2 }\n`)).toContain('workflows.W.nodes.a.retries: rerun: never allows no automatic retries');
+    expect(await loadError(`${HEAD}workflows:\n  W:\n    nodes:\n      a: { type: sync, job: jobs/missing.json }\n`)).toContain(
+      `workflows.W.nodes.a.job: job file not found: ${join(dir, 'jobs', 'missing.json')}`,
+    );
+    expect(await loadError(`${HEAD}workflows:\n  W:\n    nodes:\n      a: { type: virtual, rerun: never, retries: 2 }\n`)).toContain(
+      'workflows.W.nodes.a.retries: rerun: never allows no automatic retries',
+    );
     expect(await loadError(`${HEAD}workflows:\n  W:\n    nodes:\n      a: { type: virtual, retries: 11 }\n`)).toContain('workflows.W.nodes.a.retries: expected an integer from 0 to 10, got 11');
-    expect(await loadError(`${HEAD}workflows:\n  W:\n    nodes:\n      a: { type: virtual, retries: 1, retryInterval: soon }\n`)).toContain('workflows.W.nodes.a.retryInterval: expected a duration such as 60s, 1m or 2m30s, got "soon"');
+    expect(await loadError(`${HEAD}workflows:\n  W:\n    nodes:\n      a: { type: virtual, retries: 1, retryInterval: soon }\n`)).toContain(
+      'workflows.W.nodes.a.retryInterval: expected a duration such as 60s, 1m or 2m30s, got "soon"',
+    );
     expect(await loadError(`${HEAD}workflows:\n  W:\n    nodes:\n      a: { type: virtual, retries: 1, retryInterval: 31m }\n`)).toContain('workflows.W.nodes.a.retryInterval: at most 30m');
     expect(await loadError(HEAD.replace('Asia/Shanghai', 'Mars/Olympus'))).toContain('timezone:');
     expect(await loadError('name: [unclosed')).toMatch(/ferry\.yaml: invalid YAML/);
@@ -164,7 +170,9 @@ describe('data sources', () => {
 
   it('refuses a type mismatch and an environment without settings', async () => {
     const w = await ws();
-    expect(() => applyDatasources({ reader: { plugin: 'httpfile', datasource: 'db' } }, w, 'dev', 'job.json')).toThrow('job.json: reader.datasource: data source db is of type mysql, but the reader plugin is httpfile');
+    expect(() => applyDatasources({ reader: { plugin: 'httpfile', datasource: 'db' } }, w, 'dev', 'job.json')).toThrow(
+      'job.json: reader.datasource: data source db is of type mysql, but the reader plugin is httpfile',
+    );
     expect(() => applyDatasources({ reader: { datasource: 'db' } }, w, 'prod')).toThrow(/data source db has no settings for environment prod/);
     expect(() => applyDatasources({ reader: { datasource: 'db' } }, w, 'qa')).toThrow(/unknown environment qa/);
   });

@@ -65,7 +65,8 @@ export const MAX_NAME_LENGTH = 128;
 
 /** Checks a project or table name (letters, digits, _; at most 128 characters). */
 export function checkName(kind: 'project' | 'table' | 'column', name: string): string {
-  if (name.length > MAX_NAME_LENGTH) throw new FerryError(ErrorCodes.USAGE, `${kind} name ${JSON.stringify(name.slice(0, 32))}... is ${name.length} characters long; at most ${MAX_NAME_LENGTH} are allowed`);
+  if (name.length > MAX_NAME_LENGTH)
+    throw new FerryError(ErrorCodes.USAGE, `${kind} name ${JSON.stringify(name.slice(0, 32))}... is ${name.length} characters long; at most ${MAX_NAME_LENGTH} are allowed`);
   if (!NAME_RE.test(name)) throw new FerryError(ErrorCodes.USAGE, `${kind} name ${JSON.stringify(name)} must be letters, digits and _ (not starting with a digit)`);
   return name.toLowerCase();
 }
@@ -111,7 +112,15 @@ function toDef(project: string, stmt: CreateTable): TableDef {
   checkName('table', stmt.name);
   for (const c of [...stmt.columns, ...stmt.partitionColumns]) checkName('column', c.name);
   const id = `${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
-  const def: TableDef = { id, project, name: stmt.name, columns: stmt.columns, partitionColumns: stmt.partitionColumns, createdAt: new Date().toISOString(), ddl: formatDdl({ ...stmt, project: undefined }) };
+  const def: TableDef = {
+    id,
+    project,
+    name: stmt.name,
+    columns: stmt.columns,
+    partitionColumns: stmt.partitionColumns,
+    createdAt: new Date().toISOString(),
+    ddl: formatDdl({ ...stmt, project: undefined }),
+  };
   if (stmt.comment) def.comment = stmt.comment;
   if (stmt.lifecycle) def.lifecycle = stmt.lifecycle;
   return def;

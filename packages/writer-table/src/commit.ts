@@ -85,7 +85,11 @@ export async function commitWrite(store: Store, writeId: string, files: DataFile
       const added = files.map((f) => ({ ...f }));
       let kept: DataFile[] = [];
       if (old && mode === 'append') kept = old.files;
-      else if (old) trashSync(store, old.files.map((f) => f.path));
+      else if (old)
+        trashSync(
+          store,
+          old.files.map((f) => f.path),
+        );
       const all = kept.concat(added);
       const meta: PartitionMeta = {
         spec: w.partition,

@@ -14,8 +14,21 @@ export { purgeTrash, trashedFiles } from './trash.js';
 export { listDataFiles, partitionDir, absPath, ensureDir } from './files.js';
 export { parseDdl, formatDdl, type ColumnDef, type CreateTable } from './ddl-parser.js';
 export {
-  createTable, getTable, requireTable, listTables, listProjects, listPartitions, dropTable, tableSchema, partitionKey,
-  MAX_NAME_LENGTH, type TableDef, type PartitionMeta, type DataFile, type ColumnStats, type CreateResult,
+  createTable,
+  getTable,
+  requireTable,
+  listTables,
+  listProjects,
+  listPartitions,
+  dropTable,
+  tableSchema,
+  partitionKey,
+  MAX_NAME_LENGTH,
+  type TableDef,
+  type PartitionMeta,
+  type DataFile,
+  type ColumnStats,
+  type CreateResult,
 } from './catalog.js';
 export { parseSpec, specText, writeSpec } from './partition-spec.js';
 export { countRows, scanBatches, scanSchema, type ScanOptions } from './scan.js';

@@ -26,7 +26,10 @@ export function parseSpec(text: string, where = 'partition'): SpecPairs {
       throw new FerryError(ErrorCodes.USAGE, `${where}: partition value of ${name} must be non-empty without '/', ',', '=' or control characters, got ${JSON.stringify(value)}`);
     }
     if (value.length > 128 || name.length > 128) {
-      throw new FerryError(ErrorCodes.USAGE, `${where}: partition ${name.length > 128 ? 'column name' : `value of ${name}`} is ${Math.max(name.length, value.length)} characters long; at most 128 are allowed`);
+      throw new FerryError(
+        ErrorCodes.USAGE,
+        `${where}: partition ${name.length > 128 ? 'column name' : `value of ${name}`} is ${Math.max(name.length, value.length)} characters long; at most 128 are allowed`,
+      );
     }
     if (pairs.some(([n]) => n === name)) throw new FerryError(ErrorCodes.USAGE, `${where}: partition column ${name} given twice in ${JSON.stringify(text)}`);
     pairs.push([name, value]);

@@ -116,10 +116,7 @@ export async function beginWrite(
     }
     if (Date.now() >= deadline || opts.signal?.aborted) {
       const what = dest.partition ? `partition ${dest.partition} of table ${dest.project}.${dest.table}` : `table ${dest.project}.${dest.table}`;
-      throw new FerryError(
-        ErrorCodes.STORE,
-        `${what} is being written by another job (pid ${holder.pid}, since ${holder.since}); wait for it to finish and retry`,
-      );
+      throw new FerryError(ErrorCodes.STORE, `${what} is being written by another job (pid ${holder.pid}, since ${holder.since}); wait for it to finish and retry`);
     }
     await new Promise((r) => setTimeout(r, Math.min(250, Math.max(1, deadline - Date.now()))));
   }
@@ -180,7 +177,9 @@ export function reclaimDeadWrites(store: Store, now = Date.now()): number {
  * written since), so their staged files only take space. Returns how many.
  */
 export function dropKeptWritesOf(store: Store, dest: { project: string; table: string; partition: string }, except: string): number {
-  const stale = listPending(store).filter((w) => w.writeId !== except && w.keepUntil !== undefined && w.project === dest.project && w.table === dest.table && w.partition === dest.partition && abandoned(w));
+  const stale = listPending(store).filter(
+    (w) => w.writeId !== except && w.keepUntil !== undefined && w.project === dest.project && w.table === dest.table && w.partition === dest.partition && abandoned(w),
+  );
   return dropWrites(store, stale);
 }
 

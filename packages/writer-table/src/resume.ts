@@ -24,11 +24,14 @@ export function whyNotResumable(store: Store, h: TableWriteHandle, files: DataFi
   const meta = store.partitions.get(partitionKey(h.project, h.table, h.partition)) as PartitionMeta | undefined;
   const current = meta?.lastModified ?? null;
   if (h.base !== undefined && current !== h.base) {
-    return current === null ? `${where(h)} was dropped since the run began` : `${where(h)} was written since the run began (at ${new Date(current).toISOString()}); its kept splits would overwrite that`;
+    return current === null
+      ? `${where(h)} was dropped since the run began`
+      : `${where(h)} was written since the run began (at ${new Date(current).toISOString()}); its kept splits would overwrite that`;
   }
   const w = getPending(store, h.writeId);
   if (!w) return `its staged files were reclaimed (the retention passed, or \`ferry table gc --resumable\` freed them)`;
-  if (w.keepUntil === undefined || w.keepUntil <= now) return `its staged files were not kept for a resume (or the retention passed at ${w.keepUntil ? new Date(w.keepUntil).toISOString() : 'its start'})`;
+  if (w.keepUntil === undefined || w.keepUntil <= now)
+    return `its staged files were not kept for a resume (or the retention passed at ${w.keepUntil ? new Date(w.keepUntil).toISOString() : 'its start'})`;
   for (const f of files) {
     try {
       statSync(absPath(store.dir, f.path));

@@ -87,12 +87,21 @@ export function partitionValues(def: TableDef, spec: string): { type: string; va
     const text = pairs.get(c.name)!;
     const type = parseType(c.type);
     switch (type.name) {
-      case 'bigint': return { type: c.type, value: BigInt(text) };
-      case 'int': case 'smallint': case 'tinyint': return { type: c.type, value: Number(text) };
-      case 'boolean': return { type: c.type, value: text.toLowerCase() === 'true' };
-      case 'date': return { type: c.type, value: parseDate(text) ?? null };
-      case 'datetime': case 'timestamp': return { type: c.type, value: parseDateTime(text) ?? null };
-      default: return { type: c.type, value: text };
+      case 'bigint':
+        return { type: c.type, value: BigInt(text) };
+      case 'int':
+      case 'smallint':
+      case 'tinyint':
+        return { type: c.type, value: Number(text) };
+      case 'boolean':
+        return { type: c.type, value: text.toLowerCase() === 'true' };
+      case 'date':
+        return { type: c.type, value: parseDate(text) ?? null };
+      case 'datetime':
+      case 'timestamp':
+        return { type: c.type, value: parseDateTime(text) ?? null };
+      default:
+        return { type: c.type, value: text };
     }
   });
 }

@@ -101,7 +101,10 @@ class StoreImpl implements Store {
     }
     void this.env.close();
     if (found === 2) {
-      throw new FerryError(ErrorCodes.STORE, `store ${this.dir} has format 2 (data inside store.mdb); this ferry reads format ${STORE_FORMAT} (Parquet files): run \`ferry store upgrade --store ${this.dir}\``);
+      throw new FerryError(
+        ErrorCodes.STORE,
+        `store ${this.dir} has format 2 (data inside store.mdb); this ferry reads format ${STORE_FORMAT} (Parquet files): run \`ferry store upgrade --store ${this.dir}\``,
+      );
     }
     throw new FerryError(
       ErrorCodes.STORE,

@@ -75,10 +75,16 @@ export function findState(store: Store, project: string, job: string, table?: st
   const found = all.filter((s) => s.job === job && (tableName === undefined || s.table === tableName));
   if (found.length === 0) {
     const jobs = [...new Set(all.map((s) => s.job))];
-    throw new FerryError(ErrorCodes.NOT_FOUND, `no saved state for job ${job}${tableName ? ` into ${tableName}` : ''} in project ${project} of ${store.dir}${jobs.length ? ` (jobs with state: ${jobs.slice(0, 10).join(', ')})` : ' (no job has state there yet)'}`);
+    throw new FerryError(
+      ErrorCodes.NOT_FOUND,
+      `no saved state for job ${job}${tableName ? ` into ${tableName}` : ''} in project ${project} of ${store.dir}${jobs.length ? ` (jobs with state: ${jobs.slice(0, 10).join(', ')})` : ' (no job has state there yet)'}`,
+    );
   }
   if (found.length > 1) {
-    throw new FerryError(ErrorCodes.USAGE, `job ${job} has ${found.length} saved states (${found.map((s) => `${s.reader} -> ${s.table}${s.partition ? ` ${s.partition}` : ''}`).join('; ')}); name the table with --table`);
+    throw new FerryError(
+      ErrorCodes.USAGE,
+      `job ${job} has ${found.length} saved states (${found.map((s) => `${s.reader} -> ${s.table}${s.partition ? ` ${s.partition}` : ''}`).join('; ')}); name the table with --table`,
+    );
   }
   const s = found[0]!;
   return { key: stateKey(s.project, s, s.table, s.partition), state: s };

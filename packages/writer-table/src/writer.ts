@@ -21,12 +21,18 @@ import { tableResume } from './resume.js';
 const configSchema = t.object({
   table: t.string({ pattern: /^([A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_]*$/, patternText: 'a table name' }).describe('destination table (`name`, or `project.name`)'),
   partition: t.string().optional().describe('destination partition, as in dt=${bizdate} or dt=${bizdate},hh=01; required for a partitioned table'),
-  writeMode: t.enum(['overwrite', 'append'] as const).default('overwrite').describe('overwrite replaces the partition (INSERT OVERWRITE); append adds to it'),
-  columns: t.array(t.string({ minLength: 1 }), { minItems: 1 }).optional().describe('table columns the reader columns go to, in order; default all; the others are NULL'),
+  writeMode: t
+    .enum(['overwrite', 'append'] as const)
+    .default('overwrite')
+    .describe('overwrite replaces the partition (INSERT OVERWRITE); append adds to it'),
+  columns: t
+    .array(t.string({ minLength: 1 }), { minItems: 1 })
+    .optional()
+    .describe('table columns the reader columns go to, in order; default all; the others are NULL'),
   lockWaitSeconds: t.number({ min: 0 }).default(0).describe('how long to wait for another job writing the same partition before failing'),
   fileBytes: t.integer({ min: 65536 }).default(DEFAULT_FILE_BYTES).describe('Arrow bytes gathered per Parquet data file (memory per channel grows with it)'),
   compression: t.enum(COMPRESSIONS).default(DEFAULT_COMPRESSION).describe('Parquet compression of the data files: snappy, zstd (smaller, slower), lz4_raw or none'),
-  createTable: t.boolean().default(false).describe('create the table from the reader\'s columns when it does not exist (ferry run does it before reading; see ferry table create --from-job)'),
+  createTable: t.boolean().default(false).describe("create the table from the reader's columns when it does not exist (ferry run does it before reading; see ferry table create --from-job)"),
 });
 
 /** The `table` writer's config. */
@@ -120,7 +126,19 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
     const w = await beginWrite(store, { project, table: def.name, partition, tableId: def.id }, { waitMs: config.lockWaitSeconds * 1000, signal: ctx.signal });
     // The store stays open (ref held) until commit or abort.
     preparedHere.add(w.writeId);
-    return { storeDir: store.dir, project, table: def.name, partition, writeMode: config.writeMode, writeId: w.writeId, columns, def, fileBytes: config.fileBytes, compression: config.compression, base: w.base ?? null };
+    return {
+      storeDir: store.dir,
+      project,
+      table: def.name,
+      partition,
+      writeMode: config.writeMode,
+      writeId: w.writeId,
+      columns,
+      def,
+      fileBytes: config.fileBytes,
+      compression: config.compression,
+      base: w.base ?? null,
+    };
   },
 
   async open(handle, ctx) {
@@ -151,7 +169,15 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
             const table = `${handle.project}.${handle.table}`.toLowerCase();
             const partition = templatePartition(st.template);
             putStateSync(store, stateKey(handle.project, st, table, partition), {
-              project: handle.project.toLowerCase(), job: st.job, reader: st.reader, table, partition, value: st.value, range: st.range, runId: st.runId, updatedAt: new Date().toISOString(),
+              project: handle.project.toLowerCase(),
+              job: st.job,
+              reader: st.reader,
+              table,
+              partition,
+              value: st.value,
+              range: st.range,
+              runId: st.runId,
+              updatedAt: new Date().toISOString(),
             });
           }
         : undefined;
@@ -184,7 +210,13 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
 export function openChannel(handle: TableWriteHandle, channel: number) {
   const store = handle.stageDir ? undefined : openStore(handle.storeDir);
   const sink = new ParquetWriter(store ?? { dir: handle.stageDir! }, {
-    writeId: handle.writeId, def: handle.def, partition: handle.partition, columns: handle.columns, channel, fileBytes: handle.fileBytes, compression: handle.compression,
+    writeId: handle.writeId,
+    def: handle.def,
+    partition: handle.partition,
+    columns: handle.columns,
+    channel,
+    fileBytes: handle.fileBytes,
+    compression: handle.compression,
     ...(handle.attempt ? { attempt: handle.attempt } : {}),
     ...(handle.stageDir && handle.stageTemporary ? { durable: false } : {}),
   });

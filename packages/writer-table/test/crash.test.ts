@@ -64,7 +64,14 @@ setInterval(() => {}, 1000);
 
 describe('crash recovery', () => {
   it('a writer killed with SIGKILL leaves the old partition whole; reopening reclaims its staged files and lock', async () => {
-    await writeTable(dir, { table: 't', partition: 'dt=1' }, [[[[1, 'old a'], [2, 'old b']]]]);
+    await writeTable(dir, { table: 't', partition: 'dt=1' }, [
+      [
+        [
+          [1, 'old a'],
+          [2, 'old b'],
+        ],
+      ],
+    ]);
     const before = listDataFiles(dir).length;
     const child = await startCrashingWriter(dir);
     expect(listPending(store).map((w) => w.pid)).toEqual([child.pid]);
@@ -89,9 +96,7 @@ describe('crash recovery', () => {
   it('a job in another process holding the partition makes a second write fail naming the partition and its pid', async () => {
     const child = await startCrashingWriter(dir);
     try {
-      await expect(writeTable(dir, { table: 't', partition: 'dt=1' }, [[[[1, 'a']]]])).rejects.toThrow(
-        `partition dt=1 of table default.t is being written by another job (pid ${child.pid}, since `,
-      );
+      await expect(writeTable(dir, { table: 't', partition: 'dt=1' }, [[[[1, 'a']]]])).rejects.toThrow(`partition dt=1 of table default.t is being written by another job (pid ${child.pid}, since `);
       // Another partition is free meanwhile.
       await writeTable(dir, { table: 't', partition: 'dt=2' }, [[[[2, 'b']]]]);
       expect(countRows(store, 'default', 't')).toBe(1);

@@ -66,10 +66,26 @@ describe('DDL parser', () => {
     expect(t!.project).toBe('proj');
     expect(t!.comment).toBe("it's all");
     expect(t!.columns.map((c) => c.type)).toEqual([
-      'string', 'varchar(20)', 'char(3)', 'bigint', 'int', 'smallint', 'tinyint', 'boolean', 'double', 'float',
-      'decimal(18,4)', 'date', 'datetime', 'timestamp', 'binary',
+      'string',
+      'varchar(20)',
+      'char(3)',
+      'bigint',
+      'int',
+      'smallint',
+      'tinyint',
+      'boolean',
+      'double',
+      'float',
+      'decimal(18,4)',
+      'date',
+      'datetime',
+      'timestamp',
+      'binary',
     ]);
-    expect(t!.partitionColumns).toEqual([{ name: 'dt', type: 'string' }, { name: 'hh', type: 'string', comment: 'hour' }]);
+    expect(t!.partitionColumns).toEqual([
+      { name: 'dt', type: 'string' },
+      { name: 'hh', type: 'string', comment: 'hour' },
+    ]);
     expect(t!.lifecycle).toBe(30);
     expect(t!.ifNotExists).toBe(false);
   });
@@ -99,13 +115,11 @@ describe('DDL parser', () => {
   });
 
   it('reports junk after the statement', () => {
-    expect(ddlError('CREATE TABLE t (a STRING) PARTITION BY (dt STRING)').message).toBe(
-      "DDL error at line 1, column 27: expected COMMENT, PARTITIONED BY, LIFECYCLE or ';', got 'PARTITION'",
-    );
+    expect(ddlError('CREATE TABLE t (a STRING) PARTITION BY (dt STRING)').message).toBe("DDL error at line 1, column 27: expected COMMENT, PARTITIONED BY, LIFECYCLE or ';', got 'PARTITION'");
   });
 
   it('reports an unterminated comment string', () => {
-    expect(ddlError("CREATE TABLE t (\n a STRING COMMENT 'oops\n)").message).toBe('DDL error at line 2, column 19: unterminated string (missing closing \')');
+    expect(ddlError("CREATE TABLE t (\n a STRING COMMENT 'oops\n)").message).toBe("DDL error at line 2, column 19: unterminated string (missing closing ')");
   });
 
   it('refuses duplicate columns and a partition column that is also a data column', () => {

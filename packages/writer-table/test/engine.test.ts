@@ -5,7 +5,6 @@ import { runJob } from '@ferry/core/engine';
 import { countRows, createTable, exportRows, listDataFiles, listPending, type Store } from '@ferry/writer-table';
 import { collector, quiet, tempStore } from './helpers.js';
 
-
 let dir: string;
 let store: Store;
 let cleanup: () => Promise<void>;
@@ -25,7 +24,13 @@ function job(rows: number, extra: { writer?: object; reader?: object; setting?: 
 }
 
 async function run(j: object, bizdate = '20240620') {
-  return runJob(j, { plugins: { table: new URL('../dist/index.js', import.meta.url).href }, settings: { table: { storeDir: dir, project: 'default' } }, runsDir: join(dir, 'runs'), params: { bizdate }, log: quiet });
+  return runJob(j, {
+    plugins: { table: new URL('../dist/index.js', import.meta.url).href },
+    settings: { table: { storeDir: dir, project: 'default' } },
+    runsDir: join(dir, 'runs'),
+    params: { bizdate },
+    log: quiet,
+  });
 }
 
 async function exportHash(partition: string): Promise<{ lines: number; hash: string }> {
@@ -48,7 +53,15 @@ describe('table writer under the engine', () => {
   it('values that do not fit the destination types are dirty records, not crashes', async () => {
     await createTable(store, 'default', 'CREATE TABLE strict (id BIGINT, n BIGINT, d DATE) PARTITIONED BY (dt STRING)');
     const r = await run({
-      reader: { plugin: 'generate', rows: 100, columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'day', type: 'string' }] },
+      reader: {
+        plugin: 'generate',
+        rows: 100,
+        columns: [
+          { name: 'id', type: 'bigint' },
+          { name: 'name', type: 'string' },
+          { name: 'day', type: 'string' },
+        ],
+      },
       writer: { plugin: 'table', table: 'strict', partition: 'dt=1' },
       setting: { channel: 1, errorLimit: { records: 1000 } },
     });
@@ -62,7 +75,20 @@ describe('table writer under the engine', () => {
     const before = await exportHash('dt=20240620');
     const files = listDataFiles(dir);
     // Strings into DOUBLE are dirty; errorLimit 0 fails the job after some channels have staged files.
-    const r = await run(job(200_000, { reader: { columns: [{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'string' }, { name: 'at', type: 'timestamp' }], nullEvery: 0 }, setting: { errorLimit: { records: 0 } } }));
+    const r = await run(
+      job(200_000, {
+        reader: {
+          columns: [
+            { name: 'id', type: 'bigint' },
+            { name: 'name', type: 'string' },
+            { name: 'score', type: 'string' },
+            { name: 'at', type: 'timestamp' },
+          ],
+          nullEvery: 0,
+        },
+        setting: { errorLimit: { records: 0 } },
+      }),
+    );
     expect(r.status).toBe('failed');
     expect(await exportHash('dt=20240620')).toEqual(before);
     expect(listDataFiles(dir)).toEqual(files);

@@ -4,7 +4,18 @@ import { existsSync, statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '@ferry/core';
 import tableWriter, {
-  absPath, acquireReadLease, countRows, createTable, dropTable, getTable, listDataFiles, listPartitions, selfIdentity, trashedFiles, type Store, type TableWriteHandle,
+  absPath,
+  acquireReadLease,
+  countRows,
+  createTable,
+  dropTable,
+  getTable,
+  listDataFiles,
+  listPartitions,
+  selfIdentity,
+  trashedFiles,
+  type Store,
+  type TableWriteHandle,
 } from '@ferry/writer-table';
 import { batchOf, channelCtx, jobCtx, tempStore, writeTable, destSchema } from './helpers.js';
 
@@ -76,7 +87,10 @@ describe('data files, leases and deletion', () => {
     const files = await sink.close();
     await dropTable(store, 'default', 't');
     await createTable(store, 'default', 'CREATE TABLE t (x BIGINT) PARTITIONED BY (dt STRING)');
-    const err = await Promise.resolve(tableWriter.commit(handle, files, ctx)).then(() => undefined, (e: unknown) => e as { code: string; message: string });
+    const err = await Promise.resolve(tableWriter.commit(handle, files, ctx)).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; message: string },
+    );
     expect(err?.code).toBe(ErrorCodes.STORE);
     expect(err?.message).toBe('table default.t was dropped and created again during the write; nothing was published (the new table is unchanged)');
     await tableWriter.abort(handle, files, ctx);

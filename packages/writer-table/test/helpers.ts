@@ -49,12 +49,7 @@ export async function destSchema(config: never, ctx: JobContext): Promise<Schema
   return schema;
 }
 
-export async function writeTable(
-  storeDir: string,
-  config: Record<string, unknown>,
-  channels: unknown[][][][],
-  project = 'default',
-): Promise<Record<string, unknown>> {
+export async function writeTable(storeDir: string, config: Record<string, unknown>, channels: unknown[][][][], project = 'default'): Promise<Record<string, unknown>> {
   const ctx = jobCtx(storeDir, project);
   const cfg = validate(tableWriter.config, config, 'writer') as never;
   const schema = await destSchema(cfg, ctx);

@@ -11,8 +11,13 @@ const store = openStore(dir);
 afterAll(() => store.close());
 
 const COLUMNS = [
-  { name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'at', type: 'timestamp' },
-  { name: 'day', type: 'date' }, { name: 'amount', type: 'decimal(12,2)' }, { name: 'n', type: 'int' },
+  { name: 'id', type: 'bigint' },
+  { name: 'name', type: 'string' },
+  { name: 'score', type: 'double' },
+  { name: 'at', type: 'timestamp' },
+  { name: 'day', type: 'date' },
+  { name: 'amount', type: 'decimal(12,2)' },
+  { name: 'n', type: 'int' },
 ];
 const DDL = (name: string) => `CREATE TABLE ${name} (id BIGINT, name STRING, score DOUBLE, at TIMESTAMP, day DATE, amount DECIMAL(12,2), n INT) PARTITIONED BY (dt STRING)`;
 

@@ -46,7 +46,16 @@ export async function commitFiles(store: Store, project: string, table: string, 
   }
   const now = Date.now();
   store.env.transactionSync(() => {
-    store.partitions.putSync(partitionKey(project, table, spec), { spec, values: Object.fromEntries(spec ? spec.split('/').map((kv) => kv.split('=') as [string, string]) : []), rows, bytes, files: entries, segments: [], lastModified: now, createdAt: now });
+    store.partitions.putSync(partitionKey(project, table, spec), {
+      spec,
+      values: Object.fromEntries(spec ? spec.split('/').map((kv) => kv.split('=') as [string, string]) : []),
+      rows,
+      bytes,
+      files: entries,
+      segments: [],
+      lastModified: now,
+      createdAt: now,
+    });
   });
   await store.env.flushed;
   return rel;

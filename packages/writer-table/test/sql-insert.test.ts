@@ -17,10 +17,14 @@ for (let i = 0; i < 50; i++) SOURCE.push([`u${i % 7}`, i * 3 + 1, `2024-06-20 0$
 
 beforeEach(async () => {
   ({ store, dir, cleanup } = tempStore());
-  await createTable(store, 'p', `
+  await createTable(
+    store,
+    'p',
+    `
     CREATE TABLE ods (uid STRING, amount BIGINT, ts DATETIME) PARTITIONED BY (dt STRING);
     CREATE TABLE agg (uid STRING, total BIGINT, n INT, avg_amount DECIMAL(10,2), last_ts DATETIME, at TIMESTAMP, small TINYINT, ok BOOLEAN, day DATE, f FLOAT) PARTITIONED BY (dt STRING);
-    CREATE TABLE plain (n BIGINT);`);
+    CREATE TABLE plain (n BIGINT);`,
+  );
   await writeTable(dir, { table: 'ods', partition: 'dt=20240620' }, [[SOURCE.map(([u, a, t]) => [u, BigInt(a), BigInt(Date.parse(t.replace(' ', 'T') + 'Z')) * 1000n])]], 'p');
 });
 
@@ -84,8 +88,10 @@ describe('INSERT ... SELECT into the store', () => {
     await sql(AGG);
     const before = listPartitions(store, 'p', 'agg');
     const files = listDataFiles(dir);
-    await expect(sql(`INSERT OVERWRITE TABLE agg PARTITION (dt='20240620')
-      SELECT uid, CASE WHEN amount > 100 THEN error('boom') ELSE amount END, 1, 1, ts, ts, 1, true, DATE '2024-06-20', 1 FROM ods`)).rejects.toThrow(/boom/);
+    await expect(
+      sql(`INSERT OVERWRITE TABLE agg PARTITION (dt='20240620')
+      SELECT uid, CASE WHEN amount > 100 THEN error('boom') ELSE amount END, 1, 1, ts, ts, 1, true, DATE '2024-06-20', 1 FROM ods`),
+    ).rejects.toThrow(/boom/);
     expect(listPartitions(store, 'p', 'agg')).toEqual(before);
     expect(listDataFiles(dir)).toEqual(files);
     expect(listPending(store)).toEqual([]);
@@ -100,8 +106,10 @@ describe('INSERT ... SELECT into the store', () => {
   });
 
   test('a value that does not fit the column type fails naming the column', async () => {
-    await expect(sql(`INSERT OVERWRITE TABLE agg PARTITION (dt='20240620')
-      SELECT uid, amount, 1, 1, ts, ts, amount * 10, true, DATE '2024-06-20', 1 FROM ods`)).rejects.toThrow(/column small of p\.agg: value \d+ does not fit TINYINT/);
+    await expect(
+      sql(`INSERT OVERWRITE TABLE agg PARTITION (dt='20240620')
+      SELECT uid, amount, 1, 1, ts, ts, amount * 10, true, DATE '2024-06-20', 1 FROM ods`),
+    ).rejects.toThrow(/column small of p\.agg: value \d+ does not fit TINYINT/);
     await expect(sql(`INSERT INTO plain SELECT 'abc'`)).rejects.toThrow(/column n of p\.plain: value abc does not fit BIGINT/);
     expect(listPartitions(store, 'p', 'agg')).toEqual([]);
     expect(listPending(store)).toEqual([]);
@@ -132,12 +140,13 @@ describe('INSERT ... SELECT into the store', () => {
     }
     let rows = 0;
     let sum = 0n;
-    for await (const b of scanBatches(store, 'p', 'plain')) for (const v of b.getChild('n')!) {
-      rows++;
-      if (v !== null) sum += BigInt(v as bigint);
-    }
+    for await (const b of scanBatches(store, 'p', 'plain'))
+      for (const v of b.getChild('n')!) {
+        rows++;
+        if (v !== null) sum += BigInt(v as bigint);
+      }
     expect(rows).toBe(300000);
-    expect(sum).toBe(BigInt(300000 * 299999 / 2) - BigInt(10 * (30000 * 29999) / 2));
+    expect(sum).toBe(BigInt((300000 * 299999) / 2) - BigInt((10 * (30000 * 29999)) / 2));
   });
 
   test('CREATE TABLE IF NOT EXISTS goes to the store', async () => {
@@ -152,12 +161,15 @@ describe('INSERT ... SELECT into the store', () => {
     const indexUrl = pathToFileURL(join(fileURLToPath(import.meta.url), '../../dist/index.js')).href;
     const script = join(dir, 'child.mjs');
     // A big result: the COPY is still writing when the parent kills it.
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
 import { openStore } from '${indexUrl}';
 import { runScript } from '${sqlUrl}';
 const store = openStore(${JSON.stringify(dir)});
 await runScript(store, "INSERT OVERWRITE TABLE agg PARTITION (dt='20240620') SELECT 'u' || i, i, 1, 1, NULL, NULL, 1, true, NULL, 1 FROM range(200000000) t(i)", { project: 'p', write: true });
-`);
+`,
+    );
     const child = spawn(process.execPath, [script], { stdio: 'ignore' });
     try {
       // Wait until the child's write is pending and DuckDB has started its file.

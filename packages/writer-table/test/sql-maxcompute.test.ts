@@ -11,10 +11,14 @@ let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
   ({ store, dir, cleanup } = tempStore());
-  await createTable(store, 'p', `
+  await createTable(
+    store,
+    'p',
+    `
     CREATE TABLE logs (col STRING) PARTITIONED BY (dt STRING);
     CREATE TABLE ranges (lo BIGINT, hi BIGINT, region STRING);
-    CREATE TABLE small (uid STRING, n TINYINT) PARTITIONED BY (dt STRING);`);
+    CREATE TABLE small (uid STRING, n TINYINT) PARTITIONED BY (dt STRING);`,
+  );
   await writeTable(dir, { table: 'logs', partition: 'dt=20240620' }, [[[['1.2.3.4##@@u1##@@GET / HTTP/1.1'], ['9.9.9.9##@@u2##@@POST /feed HTTP/1.0']]]], 'p');
 });
 
@@ -45,14 +49,14 @@ const iso = async (expr: string) => {
 
 describe('MaxCompute functions on DuckDB', () => {
   test('dates: getdate, to_char, to_date, datetrunc, dateadd, datediff, datepart, weekday, lastday, unix time', async () => {
-    expect(await one("typeof(getdate())")).toBe('TIMESTAMP');
+    expect(await one('typeof(getdate())')).toBe('TIMESTAMP');
     // getdate() is the wall time of the given zone (a workflow passes its workspace's), UTC without one.
     const hours = "SELECT datediff(getdate(), CAST(now() AS TIMESTAMP), 'hh') AS h";
     expect(await sql(hours)).toEqual([{ h: 0n }]);
     expect(await sql(hours, { timeZone: 'Asia/Shanghai' })).toEqual([{ h: 8n }]);
     expect(await one("to_char(CAST('2024-06-20 13:04:05' AS DATETIME), 'yyyymmdd')")).toBe('20240620');
     expect(await one("to_char(CAST('2024-06-20 13:04:05' AS DATETIME), 'yyyy-mm-dd hh:mi:ss')")).toBe('2024-06-20 13:04:05');
-    expect(await one("to_char(42)")).toBe('42');
+    expect(await one('to_char(42)')).toBe('42');
     expect(await iso("to_date('20240620', 'yyyymmdd')")).toMatch(/^2024-06-20/);
     expect(await iso("datetrunc(CAST('2024-06-20 13:04:05' AS DATETIME), 'mm')")).toMatch(/^2024-06-01T00:00:00/);
     expect(await iso("dateadd(CAST('2024-06-30 00:00:00' AS DATETIME), 1, 'dd')")).toMatch(/^2024-07-01T00:00:00/);
@@ -82,9 +86,9 @@ describe('MaxCompute functions on DuckDB', () => {
     expect(await one("tolower('AbC') || toupper('d')")).toBe('abcD');
     expect(await one("decode(2, 1, 'one', 2, 'two', 'many')")).toBe('two');
     expect(await one("decode(NULL, NULL, 'null', 'other')")).toBe('null');
-    expect(await one("cast(12 as string)")).toBe('12');
+    expect(await one('cast(12 as string)')).toBe('12');
     expect(await one("size(split('a,b', ','))")).toBe(2n);
-    expect(await one("get_json_object('{\"a\":{\"b\":7}}', '$.a.b')")).toBe('7');
+    expect(await one('get_json_object(\'{"a":{"b":7}}\', \'$.a.b\')')).toBe('7');
   });
 
   test('RLIKE and NOT RLIKE match a part of the text; backtick names are names', async () => {
@@ -173,7 +177,9 @@ describe('user functions', () => {
     // A body may use the MaxCompute spellings too.
     expect(await sql("CREATE TEMPORARY FUNCTION first_low(s) AS tolower(split(s, ',')[0]); SELECT first_low('AB,C') AS v")).toEqual([{ v: 'ab' }]);
     expect(listFunctions(store)).toEqual([]);
-    await expect(sql("CREATE FUNCTION getregion AS 'getaddr.py' USING 'getaddr.py,ip.dat'")).rejects.toThrow(/ferry runs no Python or Java UDFs .* write it as a SQL macro over a table: CREATE FUNCTION getregion\(arg, \.\.\.\) AS expression/);
+    await expect(sql("CREATE FUNCTION getregion AS 'getaddr.py' USING 'getaddr.py,ip.dat'")).rejects.toThrow(
+      /ferry runs no Python or Java UDFs .* write it as a SQL macro over a table: CREATE FUNCTION getregion\(arg, \.\.\.\) AS expression/,
+    );
     await expect(runScript(store, 'CREATE FUNCTION f(x) AS x', { project: 'p', write: false })).rejects.toThrow(/read-only: CREATE FUNCTION writes to the store; run it with --write/);
   });
 
@@ -199,7 +205,9 @@ describe('error limit of INSERT ... SELECT', () => {
 
   test('more than the limit fails the statement and leaves the partition as it was', async () => {
     await sql(`INSERT OVERWRITE TABLE small PARTITION (dt='20240620') SELECT 'old', 1`);
-    await expect(sql(insert, { errorLimit: 1 })).rejects.toThrow(/INSERT into p\.small: more than 1 row\(s\) do not fit the table \(the error limit\), e\.g\. column n of p\.small: value 300 does not fit TINYINT/);
+    await expect(sql(insert, { errorLimit: 1 })).rejects.toThrow(
+      /INSERT into p\.small: more than 1 row\(s\) do not fit the table \(the error limit\), e\.g\. column n of p\.small: value 300 does not fit TINYINT/,
+    );
     await expect(sql(insert)).rejects.toThrow(/column n of p\.small: value 300 does not fit TINYINT/);
     expect(listPartitions(store, 'p', 'small').map((p) => [p.spec, p.rows])).toEqual([['dt=20240620', 1]]);
   });

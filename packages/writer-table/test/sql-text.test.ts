@@ -6,7 +6,9 @@ describe('partition literals', () => {
   test('an integer compared with a STRING partition column is quoted, on either side, and nothing else is', () => {
     expect(quotePartitionLiterals('select count(*) from t where dt=20240620;', ['dt'])).toBe("select count(*) from t where dt='20240620';");
     expect(quotePartitionLiterals('select * from t where 20240620 = t.dt and "dt" <> 1', ['dt'])).toBe(`select * from t where '20240620' = t.dt and "dt" <> '1'`);
-    expect(quotePartitionLiterals("select * from t where dt = '20240620' and dtx = 5 and dt > 3 and dt = 1.5 -- dt=1", ['dt'])).toBe("select * from t where dt = '20240620' and dtx = 5 and dt > 3 and dt = 1.5 -- dt=1");
+    expect(quotePartitionLiterals("select * from t where dt = '20240620' and dtx = 5 and dt > 3 and dt = 1.5 -- dt=1", ['dt'])).toBe(
+      "select * from t where dt = '20240620' and dtx = 5 and dt > 3 and dt = 1.5 -- dt=1",
+    );
     expect(quotePartitionLiterals("select 'dt=1' as s", ['dt'])).toBe("select 'dt=1' as s");
   });
 });
@@ -24,7 +26,15 @@ describe('display width', () => {
   });
 
   test('a grid pads by display width', () => {
-    expect(textGrid(['a', 'b'], [['白羊', 'x'], ['ab', 'y']])).toBe('a    | b\n-----+--\n白羊 | x\nab   | y\n');
+    expect(
+      textGrid(
+        ['a', 'b'],
+        [
+          ['白羊', 'x'],
+          ['ab', 'y'],
+        ],
+      ),
+    ).toBe('a    | b\n-----+--\n白羊 | x\nab   | y\n');
   });
 });
 

@@ -20,17 +20,18 @@ const TYPES_ROWS = `SELECT * FROM (VALUES
 
 beforeAll(async () => {
   ({ store, cleanup, dir } = tempStore());
-  await createTable(store, 'workshop', `
+  await createTable(
+    store,
+    'workshop',
+    `
     CREATE TABLE ods_raw_log_d (col STRING) PARTITIONED BY (dt STRING);
     CREATE TABLE typed (uid STRING, gender STRING, amount DECIMAL(38,4), big BIGINT, ts DATETIME, bin BINARY, day DATE, score DOUBLE, zodiac STRING) PARTITIONED BY (dt STRING);
     CREATE TABLE empty_t (a BIGINT, b DECIMAL(10,2)) PARTITIONED BY (dt STRING, hh BIGINT);
-    CREATE TABLE plain (n BIGINT);`);
+    CREATE TABLE plain (n BIGINT);`,
+  );
   await createTable(store, 'other', 'CREATE TABLE t (x STRING)');
   await commitFiles(store, 'workshop', 'ods_raw_log_d', 'dt=20240619', [{ select: `SELECT 'old ' || i AS col FROM range(3) t(i)` }]);
-  await commitFiles(store, 'workshop', 'ods_raw_log_d', 'dt=20240620', [
-    { select: `SELECT 'a ' || i AS col FROM range(1000) t(i)` },
-    { select: `SELECT 'b ' || i AS col FROM range(5) t(i)` },
-  ]);
+  await commitFiles(store, 'workshop', 'ods_raw_log_d', 'dt=20240620', [{ select: `SELECT 'a ' || i AS col FROM range(1000) t(i)` }, { select: `SELECT 'b ' || i AS col FROM range(5) t(i)` }]);
   await commitFiles(store, 'workshop', 'typed', 'dt=20240620', [{ select: TYPES_ROWS }]);
   await commitFiles(store, 'workshop', 'plain', '', [{ select: 'SELECT 7::BIGINT AS n' }]);
   await commitFiles(store, 'other', 't', '', [{ select: `SELECT 'from other' AS x` }]);
@@ -53,7 +54,12 @@ async function query(sql: string, format: SqlFormat = 'jsonl', project = 'worksh
   return text;
 }
 
-const rows = (jsonl: string) => jsonl.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const rows = (jsonl: string) =>
+  jsonl
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('ferry sql views', () => {
   test("the tutorial's check query works verbatim: an unquoted number against a STRING partition column", async () => {
@@ -62,7 +68,7 @@ describe('ferry sql views', () => {
   });
 
   test('partition columns are columns typed as the table declares them; project.table names work', async () => {
-    expect(rows(await query("select typeof(dt) as t, count(*) as n from workshop.ods_raw_log_d group by all"))).toEqual([{ t: 'VARCHAR', n: 1008 }]);
+    expect(rows(await query('select typeof(dt) as t, count(*) as n from workshop.ods_raw_log_d group by all'))).toEqual([{ t: 'VARCHAR', n: 1008 }]);
     expect(rows(await query('select x from other.t'))).toEqual([{ x: 'from other' }]);
     expect(rows(await query('select x from t', 'jsonl', 'other'))).toEqual([{ x: 'from other' }]);
     expect(rows(await query('select n from plain'))).toEqual([{ n: 7 }]);
@@ -70,13 +76,16 @@ describe('ferry sql views', () => {
 
   test('a table with no committed file has a view with the right columns and no rows', async () => {
     expect(rows(await query('select column_name as c, column_type as t from (describe empty_t)'))).toEqual([
-      { c: 'a', t: 'BIGINT' }, { c: 'b', t: 'DECIMAL(10,2)' }, { c: 'dt', t: 'VARCHAR' }, { c: 'hh', t: 'BIGINT' },
+      { c: 'a', t: 'BIGINT' },
+      { c: 'b', t: 'DECIMAL(10,2)' },
+      { c: 'dt', t: 'VARCHAR' },
+      { c: 'hh', t: 'BIGINT' },
     ]);
     expect(rows(await query('select count(*) as n from empty_t'))).toEqual([{ n: 0 }]);
   });
 
-  test('a filter on a partition column opens only that partition\'s files', async () => {
-    const plan = await query("explain analyze select count(*) from ods_raw_log_d where dt=20240620", 'csv');
+  test("a filter on a partition column opens only that partition's files", async () => {
+    const plan = await query('explain analyze select count(*) from ods_raw_log_d where dt=20240620', 'csv');
     const read = [...plan.matchAll(/Total Files Read: (\d+)/g)].map((m) => Number(m[1]));
     // Only the 20240620 branch is left, and it reads its two files.
     expect(read).toEqual([2]);
@@ -86,7 +95,18 @@ describe('ferry sql views', () => {
 describe('ferry sql values', () => {
   test('every type comes out in ferry text, value by value, NULL distinct from empty', async () => {
     expect(rows(await query('select * from typed order by uid'))).toEqual([
-      { uid: 'u1', gender: '男', amount: '12345678901234567890123456789012.3456', big: expect.anything(), ts: '2024-06-20 01:02:03.000007', bin: 'AP8=', day: '2024-06-20', score: 0.1, zodiac: '白羊座😀', dt: '20240620' },
+      {
+        uid: 'u1',
+        gender: '男',
+        amount: '12345678901234567890123456789012.3456',
+        big: expect.anything(),
+        ts: '2024-06-20 01:02:03.000007',
+        bin: 'AP8=',
+        day: '2024-06-20',
+        score: 0.1,
+        zodiac: '白羊座😀',
+        dt: '20240620',
+      },
       { uid: 'u2', gender: '', amount: '-0.0001', big: expect.anything(), ts: '2024-06-20 01:02:03.500', bin: null, day: null, score: 'NaN', zodiac: null, dt: '20240620' },
     ]);
     // BIGINT is exact text (JSON.parse would round it): check the raw lines.
@@ -96,13 +116,17 @@ describe('ferry sql values', () => {
   });
 
   test('ferry sql sees exactly what DuckDB reads from the committed files', async () => {
-    const files = (await query("select 1", 'csv')) && store.partitions.get('workshop/typed/dt=20240620').files.map((f: { path: string }) => join(dir, f.path));
+    const files = (await query('select 1', 'csv')) && store.partitions.get('workshop/typed/dt=20240620').files.map((f: { path: string }) => join(dir, f.path));
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
-    const direct = (await conn.runAndReadAll(`select uid, amount::varchar as amount, big::varchar as big, base64(bin) as bin, day::varchar as day from read_parquet(${JSON.stringify(files).replace(/"/g, "'")}) order by uid`)).getRowObjectsJson();
+    const direct = (
+      await conn.runAndReadAll(
+        `select uid, amount::varchar as amount, big::varchar as big, base64(bin) as bin, day::varchar as day from read_parquet(${JSON.stringify(files).replace(/"/g, "'")}) order by uid`,
+      )
+    ).getRowObjectsJson();
     conn.closeSync();
     db.closeSync();
-    const ours = (await query('select uid, amount, big::varchar as big, bin, day from typed order by uid', 'json'));
+    const ours = await query('select uid, amount, big::varchar as big, bin, day from typed order by uid', 'json');
     expect(JSON.parse(ours)).toEqual(direct);
   });
 });

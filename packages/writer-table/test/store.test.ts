@@ -3,7 +3,22 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import tableWriter, {
-  countRows, createTable, dropTable, listDataFiles, ParquetWriter, sweepOrphans, exportRows, gc, getTable, headText, listPartitions, listTables, openStore, scanBatches, type Store, type TableWriteHandle,
+  countRows,
+  createTable,
+  dropTable,
+  listDataFiles,
+  ParquetWriter,
+  sweepOrphans,
+  exportRows,
+  gc,
+  getTable,
+  headText,
+  listPartitions,
+  listTables,
+  openStore,
+  scanBatches,
+  type Store,
+  type TableWriteHandle,
 } from '@ferry/writer-table';
 import { batchOf, channelCtx, collector, jobCtx, tempStore, writeTable, destSchema } from './helpers.js';
 
@@ -13,15 +28,23 @@ let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
   ({ dir, store, cleanup } = tempStore());
-  await createTable(store, 'default', `CREATE TABLE ods_user_info_d (uid STRING COMMENT 'User ID', age BIGINT)
-    COMMENT 'users' PARTITIONED BY (dt STRING) LIFECYCLE 7;`);
+  await createTable(
+    store,
+    'default',
+    `CREATE TABLE ods_user_info_d (uid STRING COMMENT 'User ID', age BIGINT)
+    COMMENT 'users' PARTITIONED BY (dt STRING) LIFECYCLE 7;`,
+  );
 });
 afterEach(() => cleanup());
 
 async function jsonl(table: string, partition?: string, project = 'default'): Promise<unknown[]> {
   const c = collector();
   await exportRows(store, project, table, { format: 'jsonl', partition, out: c.out });
-  return c.text().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return c
+    .text()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 async function rejects(p: Promise<unknown> | (() => unknown), code: string): Promise<FerryError> {
@@ -75,7 +98,15 @@ describe('catalog', () => {
 
 describe('writing through the table plugin', () => {
   it('overwrite replaces a partition and append adds to it', async () => {
-    await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=20240620' }, [[[['u1', 1], ['u2', 2]]], [[['u3', 3]]]]);
+    await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=20240620' }, [
+      [
+        [
+          ['u1', 1],
+          ['u2', 2],
+        ],
+      ],
+      [[['u3', 3]]],
+    ]);
     expect(countRows(store, 'default', 'ods_user_info_d')).toBe(3);
     const r = await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=20240620' }, [[[['n1', 10]]]]);
     expect(r).toMatchObject({ writeMode: 'overwrite', rowsWritten: 1, rowsReplaced: 3, partitionRows: 1 });
@@ -88,19 +119,32 @@ describe('writing through the table plugin', () => {
   });
 
   it('counts per partition and for the whole table across two partitions', async () => {
-    await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=20240620' }, [[[['a', 1], ['b', 2]]]]);
+    await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=20240620' }, [
+      [
+        [
+          ['a', 1],
+          ['b', 2],
+        ],
+      ],
+    ]);
     await writeTable(dir, { table: 'ods_user_info_d', partition: "dt='20240621'" }, [[[['c', 3]]]]);
     expect(countRows(store, 'default', 'ods_user_info_d')).toBe(3);
     expect(countRows(store, 'default', 'ods_user_info_d', 'dt=20240620')).toBe(2);
     expect(countRows(store, 'default', 'ods_user_info_d', 'dt=20240621')).toBe(1);
     expect(countRows(store, 'default', 'ods_user_info_d', 'dt=20990101')).toBe(0);
-    expect(listPartitions(store, 'default', 'ods_user_info_d').map((p) => [p.spec, p.rows])).toEqual([['dt=20240620', 2], ['dt=20240621', 1]]);
+    expect(listPartitions(store, 'default', 'ods_user_info_d').map((p) => [p.spec, p.rows])).toEqual([
+      ['dt=20240620', 2],
+      ['dt=20240621', 1],
+    ]);
     expect(await jsonl('ods_user_info_d', 'dt=20240621')).toEqual([{ uid: 'c', age: 3, dt: '20240621' }]);
   });
 
   it('writes columns left out of "columns" as NULL, in the listed order', async () => {
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1', columns: ['age'] }, [[[[5], [null]]]]);
-    expect(await jsonl('ods_user_info_d')).toEqual([{ uid: null, age: 5, dt: '1' }, { uid: null, age: null, dt: '1' }]);
+    expect(await jsonl('ods_user_info_d')).toEqual([
+      { uid: null, age: 5, dt: '1' },
+      { uid: null, age: null, dt: '1' },
+    ]);
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=2', columns: ['age', 'uid'] }, [[[[7, 'x']]]]);
     expect(await jsonl('ods_user_info_d', 'dt=2')).toEqual([{ uid: 'x', age: 7, dt: '2' }]);
   });
@@ -154,7 +198,14 @@ describe('writing through the table plugin', () => {
 
   it('writes numeric and text tables as Parquet files under data/<project>/<table>/<spec>/ and reads both back', async () => {
     await createTable(store, 'default', 'CREATE TABLE nums (a BIGINT, b DOUBLE)');
-    await writeTable(dir, { table: 'nums' }, [[[[1, 0.5], [2, 1.5]]]]);
+    await writeTable(dir, { table: 'nums' }, [
+      [
+        [
+          [1, 0.5],
+          [2, 1.5],
+        ],
+      ],
+    ]);
     await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['a long enough user id string', 1]]]]);
     const paths = [...listPartitions(store, 'default', 'nums'), ...listPartitions(store, 'default', 'ods_user_info_d')].map((p) => p.files[0]!.path);
     expect(paths[0]).toMatch(/^data\/default\/nums\/[^/]+\.parquet$/);
@@ -163,7 +214,10 @@ describe('writing through the table plugin', () => {
     const [p] = listPartitions(store, 'default', 'ods_user_info_d');
     expect(p).toMatchObject({ spec: 'dt=1', values: { dt: '1' }, rows: 1 });
     expect(p!.files[0]!.stats).toEqual({ uid: { nulls: 0 }, age: { nulls: 0 } });
-    expect(await jsonl('nums')).toEqual([{ a: 1, b: 0.5 }, { a: 2, b: 1.5 }]);
+    expect(await jsonl('nums')).toEqual([
+      { a: 1, b: 0.5 },
+      { a: 2, b: 1.5 },
+    ]);
     expect(await jsonl('ods_user_info_d')).toEqual([{ uid: 'a long enough user id string', age: 1, dt: '1' }]);
   });
 
@@ -247,10 +301,15 @@ describe('lifecycle', () => {
 
 describe('head', () => {
   it('prints a readable table with NULLs', async () => {
-    await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [[[['alice', 30], [null, null]]]]);
-    expect(await headText(store, 'default', 'ods_user_info_d', { n: 5 })).toBe(
-      ['uid   | age  | dt', '------+------+---', 'alice | 30   | 1', 'NULL  | NULL | 1', ''].join('\n'),
-    );
+    await writeTable(dir, { table: 'ods_user_info_d', partition: 'dt=1' }, [
+      [
+        [
+          ['alice', 30],
+          [null, null],
+        ],
+      ],
+    ]);
+    expect(await headText(store, 'default', 'ods_user_info_d', { n: 5 })).toBe(['uid   | age  | dt', '------+------+---', 'alice | 30   | 1', 'NULL  | NULL | 1', ''].join('\n'));
   });
 });
 

@@ -24,11 +24,27 @@ async function formatTwoStore(): Promise<void> {
   const ipc = (rows: unknown[][]) => Buffer.from(tableToIPC(new Table(schema, [batchOf(schema, rows)]), 'stream'));
   await env.openDB({ name: 'writes' }).put('format', 2);
   await env.openDB({ name: 'catalog' }).put('default/t', def);
-  await seg.put('w1/00000-aaa-000000', ipc([[1, 'one', '1.500000'], [9007199254740993n, null, '-99999999999999999999999999999999.999999']]));
+  await seg.put(
+    'w1/00000-aaa-000000',
+    ipc([
+      [1, 'one', '1.500000'],
+      [9007199254740993n, null, '-99999999999999999999999999999999.999999'],
+    ]),
+  );
   await lz4.put('w1/00000-aaa-000001.z', ipc([[3, '日本語 🚀', null]]));
   await lz4.put('w2/00000-bbb-000000.z', ipc([[4, 'four', '0.000001']]));
   const parts = env.openDB({ name: 'partitions' });
-  await parts.put('default/t/dt=1', { spec: 'dt=1', rows: 3, bytes: 1, segments: [{ key: 'w1/00000-aaa-000000', rows: 2, bytes: 1 }, { key: 'w1/00000-aaa-000001.z', rows: 1, bytes: 1 }], lastModified: 5, createdAt: 4 });
+  await parts.put('default/t/dt=1', {
+    spec: 'dt=1',
+    rows: 3,
+    bytes: 1,
+    segments: [
+      { key: 'w1/00000-aaa-000000', rows: 2, bytes: 1 },
+      { key: 'w1/00000-aaa-000001.z', rows: 1, bytes: 1 },
+    ],
+    lastModified: 5,
+    createdAt: 4,
+  });
   await parts.put('default/t/dt=2', { spec: 'dt=2', rows: 1, bytes: 1, segments: [{ key: 'w2/00000-bbb-000000.z', rows: 1, bytes: 1 }], lastModified: 7, createdAt: 6 });
   await env.close();
 }
@@ -42,11 +58,19 @@ describe('ferry store upgrade', () => {
     try {
       expect(countRows(store, 'default', 't')).toBe(4);
       const parts = listPartitions(store, 'default', 't');
-      expect(parts.map((p) => [p.spec, p.rows, p.files.length, p.lastModified, p.values])).toEqual([['dt=1', 3, 1, 5, { dt: '1' }], ['dt=2', 1, 1, 7, { dt: '2' }]]);
+      expect(parts.map((p) => [p.spec, p.rows, p.files.length, p.lastModified, p.values])).toEqual([
+        ['dt=1', 3, 1, 5, { dt: '1' }],
+        ['dt=2', 1, 1, 7, { dt: '2' }],
+      ]);
       expect(listDataFiles(dir)).toEqual(parts.flatMap((p) => p.files.map((f) => f.path)).sort());
       const rows: unknown[] = [];
       for await (const b of scanBatches(store, 'default', 't')) for (const r of b) rows.push(r.toJSON());
-      expect(rows.map((r) => [String((r as { id: bigint }).id), (r as { s: string | null }).s])).toEqual([['1', 'one'], ['9007199254740993', null], ['3', '日本語 🚀'], ['4', 'four']]);
+      expect(rows.map((r) => [String((r as { id: bigint }).id), (r as { s: string | null }).s])).toEqual([
+        ['1', 'one'],
+        ['9007199254740993', null],
+        ['3', '日本語 🚀'],
+        ['4', 'four'],
+      ]);
       expect(store.writes.get('format')).toBe(3);
     } finally {
       await store.close();

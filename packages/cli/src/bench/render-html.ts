@@ -32,8 +32,14 @@ function short(v: number): string {
 
 /** The chart: records/s bars (left axis), peak RSS dots and line (right axis), the baseline as a dashed line. */
 export function renderChart(report: BenchReport): string {
-  const W = 760, H = 340, L = 78, R = 78, T = 36, B = 56;
-  const pw = W - L - R, ph = H - T - B;
+  const W = 760,
+    H = 340,
+    L = 78,
+    R = 78,
+    T = 36,
+    B = 56;
+  const pw = W - L - R,
+    ph = H - T - B;
   const rows = report.settings;
   const rates = rows.map((r) => r.recordsPerSec ?? 0);
   const highs = rows.map((r) => (r.wallMs.min > 0 ? r.records / (r.wallMs.min / 1000) : 0));
@@ -51,7 +57,10 @@ export function renderChart(report: BenchReport): string {
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="chart-title">`);
   parts.push(`<title id="chart-title">records per second (bars) and peak RSS (dots) per channel setting</title>`);
-  for (const t of top) parts.push(`<line class="grid" x1="${L}" x2="${L + pw}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}"/><text class="tick" x="${L - 8}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${short(t)}</text>`);
+  for (const t of top)
+    parts.push(
+      `<line class="grid" x1="${L}" x2="${L + pw}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}"/><text class="tick" x="${L - 8}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end">${short(t)}</text>`,
+    );
   for (const t of rssTop) parts.push(`<text class="tick rss-tick" x="${L + pw + 8}" y="${(yr(t) + 4).toFixed(1)}">${short(t)}</text>`);
   parts.push(`<text class="axis" transform="translate(18 ${T + ph / 2}) rotate(-90)" text-anchor="middle">records/s</text>`);
   parts.push(`<text class="axis rss-tick" transform="translate(${W - 14} ${T + ph / 2}) rotate(90)" text-anchor="middle">peak RSS (MiB)</text>`);
@@ -60,7 +69,9 @@ export function renderChart(report: BenchReport): string {
     const x = cx(i) - bw / 2;
     const cls = r.channels === rec ? 'bar recommended' : 'bar';
     const tip = `${r.channels} ch: ${int(rates[i]!)} records/s (median of ${r.trials}), peak RSS ${bytes(r.peakRssBytes, true)}`;
-    parts.push(`<rect class="${cls}" data-channels="${r.channels}" x="${x.toFixed(1)}" y="${y(rates[i]!).toFixed(1)}" width="${bw.toFixed(1)}" height="${Math.max(0, h).toFixed(1)}"><title>${esc(tip)}</title></rect>`);
+    parts.push(
+      `<rect class="${cls}" data-channels="${r.channels}" x="${x.toFixed(1)}" y="${y(rates[i]!).toFixed(1)}" width="${bw.toFixed(1)}" height="${Math.max(0, h).toFixed(1)}"><title>${esc(tip)}</title></rect>`,
+    );
     // The slowest and fastest trial of the setting: the noise.
     const lo = r.wallMs.max > 0 ? r.records / (r.wallMs.max / 1000) : 0;
     parts.push(`<line class="range" x1="${cx(i)}" x2="${cx(i)}" y1="${y(lo).toFixed(1)}" y2="${y(highs[i]!).toFixed(1)}"/>`);
@@ -70,14 +81,18 @@ export function renderChart(report: BenchReport): string {
   const pts = rows.map((r, i) => `${cx(i).toFixed(1)},${yr(r.peakRssBytes / MIB).toFixed(1)}`);
   parts.push(`<polyline class="rss-line" points="${pts.join(' ')}"/>`);
   rows.forEach((r, i) => {
-    parts.push(`<circle class="rss" data-channels="${r.channels}" cx="${cx(i).toFixed(1)}" cy="${yr(r.peakRssBytes / MIB).toFixed(1)}" r="5"><title>${esc(`${r.channels} ch: peak RSS ${bytes(r.peakRssBytes, true)}`)}</title></circle>`);
+    parts.push(
+      `<circle class="rss" data-channels="${r.channels}" cx="${cx(i).toFixed(1)}" cy="${yr(r.peakRssBytes / MIB).toFixed(1)}" r="5"><title>${esc(`${r.channels} ch: peak RSS ${bytes(r.peakRssBytes, true)}`)}</title></circle>`,
+    );
   });
   if (base !== undefined) {
     parts.push(`<line class="baseline" x1="${L}" x2="${L + pw}" y1="${y(base).toFixed(1)}" y2="${y(base).toFixed(1)}"/>`);
     parts.push(`<text class="baseline-label" x="${L + pw - 4}" y="${(y(base) - 6).toFixed(1)}" text-anchor="end">source's plain read: ${short(base)} records/s</text>`);
   }
   parts.push(`<line class="axis-line" x1="${L}" x2="${L + pw}" y1="${T + ph}" y2="${T + ph}"/>`);
-  parts.push(`<g class="legend" transform="translate(${L} 18)"><rect class="legend-bar" x="0" y="-9" width="12" height="10"/><text x="18" y="0">records/s (median; line: min-max)</text><circle class="legend-rss" cx="250" cy="-4" r="5"/><text x="260" y="0">peak RSS</text></g>`);
+  parts.push(
+    `<g class="legend" transform="translate(${L} 18)"><rect class="legend-bar" x="0" y="-9" width="12" height="10"/><text x="18" y="0">records/s (median; line: min-max)</text><circle class="legend-rss" cx="250" cy="-4" r="5"/><text x="260" y="0">peak RSS</text></g>`,
+  );
   parts.push('</svg>');
   return parts.join('\n');
 }
@@ -118,7 +133,12 @@ export function renderHtml(report: BenchReport): string {
   const jobPairs: [string, string][] = [
     ['job file', job.file],
     ['reader -> writer', `${job.reader} -> ${job.writer}`],
-    ['target', job.target === 'null' ? 'null: rows are read, converted to nothing and dropped (the source side)' : `scratch: written through the ${job.writer} writer into a throwaway copy of ${job.destination}, commit included`],
+    [
+      'target',
+      job.target === 'null'
+        ? 'null: rows are read, converted to nothing and dropped (the source side)'
+        : `scratch: written through the ${job.writer} writer into a throwaway copy of ${job.destination}, commit included`,
+    ],
     ['rounds', `${report.repeat}, after a warm-up at ${report.warmup.channels} ch (${(report.warmup.wallMs / 1000).toFixed(2)} s, ${report.warmup.splits} splits); settings interleaved in each round`],
     ['params', job.params.length ? job.params.join(', ') : '(none)'],
     ...(job.bizdate ? [['bizdate', job.bizdate] as [string, string]] : []),

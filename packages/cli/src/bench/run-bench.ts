@@ -85,8 +85,15 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const trialStore = kind === 'job' && scratch ? await scratch.prepare() : undefined;
     try {
       const req: TrialRequest = {
-        kind, job: trialJob(raw, channels, o.target, speed), params: o.params, ...(o.bizdate ? { bizdate: o.bizdate } : {}),
-        storeDir: trialStore ?? storeDir, project: o.project, baseDir: o.baseDir, runDir: join(work, `trial-${n}`), debug: o.debug,
+        kind,
+        job: trialJob(raw, channels, o.target, speed),
+        params: o.params,
+        ...(o.bizdate ? { bizdate: o.bizdate } : {}),
+        storeDir: trialStore ?? storeDir,
+        project: o.project,
+        baseDir: o.baseDir,
+        runDir: join(work, `trial-${n}`),
+        debug: o.debug,
       };
       const { outcome, stderr } = await runTrialProcess(req, o.control);
       if (o.debug && stderr.trim()) process.stderr.write(stderr);
@@ -126,7 +133,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const recommendation = recommend(rows, cores, machine.loadAtStart);
     const skipped = candidates.filter((c) => !settings.includes(c));
     if (skipped.length) {
-      recommendation.notes.push(`${skipped.join(', ')} channels not run: the reader made ${warm.splits} split${warm.splits === 1 ? '' : 's'} at ${warmChannels} channels (how a reader splits is its setting: splitPk for mysql, splitSize and Range support for httpfile)`);
+      recommendation.notes.push(
+        `${skipped.join(', ')} channels not run: the reader made ${warm.splits} split${warm.splits === 1 ? '' : 's'} at ${warmChannels} channels (how a reader splits is its setting: splitPk for mysql, splitSize and Range support for httpfile)`,
+      );
     }
     let speed: SpeedRow[] | undefined;
     if (o.speedRecords?.length) {
@@ -144,10 +153,17 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       });
     }
     return {
-      ferryVersion: o.ferryVersion, startedAt, endedAt: new Date().toISOString(), job: summary, machine, repeat: o.repeat,
+      ferryVersion: o.ferryVersion,
+      startedAt,
+      endedAt: new Date().toISOString(),
+      job: summary,
+      machine,
+      repeat: o.repeat,
       warmup: { channels: warmChannels, wallMs: warm.wallMs, splits: warm.splits },
       ...(baseline ? { baseline } : {}),
-      settings: rows, recommendation, ...(speed ? { speed } : {}),
+      settings: rows,
+      recommendation,
+      ...(speed ? { speed } : {}),
     };
   } finally {
     scratch?.cleanup();

@@ -18,7 +18,11 @@ export function saveReport(storeDir: string, report: BenchReport): string {
   const dir = benchDir(storeDir);
   mkdirSync(dir, { recursive: true });
   const stamp = report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const job = basename(report.job.file).replace(/\.(json|ya?ml)$/i, '').replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60) || 'job';
+  const job =
+    basename(report.job.file)
+      .replace(/\.(json|ya?ml)$/i, '')
+      .replace(/[^A-Za-z0-9_.-]/g, '_')
+      .slice(0, 60) || 'job';
   let id = `${stamp}-${job}`;
   for (let n = 2; existsSync(join(dir, `${id}.json`)); n++) id = `${stamp}-${job}-${n}`;
   const file = join(dir, `${id}.json`);

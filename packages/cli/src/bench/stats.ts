@@ -136,18 +136,31 @@ export function recommend(rows: SettingRow[], cores: number, load = 0): Recommen
   }
   const most = more[more.length - 1]!;
   const slower = most.wallMs.median / pick.wallMs.median;
-  const head = slower > 1 + GOOD_ENOUGH
-    ? `more channels are slower here (${most.channels} take ${slower.toFixed(2)}x the time of ${n})`
-    : `${plural(most.channels!, 'channel')} ${most.channels === 1 ? 'is' : 'are'} not faster than ${n} (within ${pct(GOOD_ENOUGH)})`;
+  const head =
+    slower > 1 + GOOD_ENOUGH
+      ? `more channels are slower here (${most.channels} take ${slower.toFixed(2)}x the time of ${n})`
+      : `${plural(most.channels!, 'channel')} ${most.channels === 1 ? 'is' : 'are'} not faster than ${n} (within ${pct(GOOD_ENOUGH)})`;
   if (pick.vsBaseline !== undefined && pick.vsBaseline <= 1.25) {
-    return { channels: n, reason: `${head}: the source is the limit (${n} ${n === 1 ? 'channel takes' : 'channels take'} ${pick.vsBaseline.toFixed(2)}x the time of the source's own plain read)`, notes };
+    return {
+      channels: n,
+      reason: `${head}: the source is the limit (${n} ${n === 1 ? 'channel takes' : 'channels take'} ${pick.vsBaseline.toFixed(2)}x the time of the source's own plain read)`,
+      notes,
+    };
   }
   if (load >= cores) {
-    return { channels: n, reason: `${head}: the machine is busy with other work (load ${load} on ${cores} cores; this job got ${pick.coresBusy.toFixed(1)} of them), so more channels only compete with other processes; measure again on a quieter machine`, notes };
+    return {
+      channels: n,
+      reason: `${head}: the machine is busy with other work (load ${load} on ${cores} cores; this job got ${pick.coresBusy.toFixed(1)} of them), so more channels only compete with other processes; measure again on a quieter machine`,
+      notes,
+    };
   }
   if (pick.coresBusy >= cores * 0.85 || best.coresBusy >= cores * 0.85) {
     return { channels: n, reason: `${head}: CPU-bound (${busy}; more channels only share them)`, notes };
   }
   const ratio = pick.vsBaseline !== undefined ? `, ${pick.vsBaseline.toFixed(1)}x the source's plain read` : '';
-  return { channels: n, reason: `${head}: neither the source nor the CPUs look saturated (${busy}${ratio}); fixed costs per run (start-up, planning, commit) or the destination are the likely limit at this size`, notes };
+  return {
+    channels: n,
+    reason: `${head}: neither the source nor the CPUs look saturated (${busy}${ratio}); fixed costs per run (start-up, planning, commit) or the destination are the likely limit at this size`,
+    notes,
+  };
 }

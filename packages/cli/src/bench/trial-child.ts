@@ -77,13 +77,29 @@ async function runTrial(req: TrialRequest, signal: AbortSignal): Promise<TrialOu
       log: quiet,
     });
     return {
-      ok: r.status === 'succeeded', wallMs: r.elapsedMs, records: r.recordsRead, recordsKnown: true, bytes: r.bytesRead, dirty: r.dirtyRecords, splits: r.splits,
+      ok: r.status === 'succeeded',
+      wallMs: r.elapsedMs,
+      records: r.recordsRead,
+      recordsKnown: true,
+      bytes: r.bytesRead,
+      dirty: r.dirtyRecords,
+      splits: r.splits,
       usage: usageSince(before),
       ...(r.error ? { error: { code: r.error.code, message: r.error.message, ...(r.error.stack ? { stack: r.error.stack } : {}) } } : {}),
     };
   } catch (err) {
     const e = serializeError(err);
-    return { ok: false, wallMs: 0, records: 0, recordsKnown: false, bytes: 0, dirty: 0, splits: 0, usage: usageSince(before), error: { code: e.code ?? 'FERRY_ERR_INTERNAL', message: e.message, ...(e.stack ? { stack: e.stack } : {}) } };
+    return {
+      ok: false,
+      wallMs: 0,
+      records: 0,
+      recordsKnown: false,
+      bytes: 0,
+      dirty: 0,
+      splits: 0,
+      usage: usageSince(before),
+      error: { code: e.code ?? 'FERRY_ERR_INTERNAL', message: e.message, ...(e.stack ? { stack: e.stack } : {}) },
+    };
   }
 }
 

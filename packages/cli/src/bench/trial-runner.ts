@@ -53,7 +53,14 @@ export function runTrialProcess(req: TrialRequest, control: TrialControl): Promi
       if (!outcome) {
         const last = stderr.trim().split('\n').slice(-3).join(' / ');
         outcome = {
-          ok: false, wallMs: 0, records: 0, recordsKnown: false, bytes: 0, dirty: 0, splits: 0, usage: { cpuS: 0, peakRssBytes: 0 },
+          ok: false,
+          wallMs: 0,
+          records: 0,
+          recordsKnown: false,
+          bytes: 0,
+          dirty: 0,
+          splits: 0,
+          usage: { cpuS: 0, peakRssBytes: 0 },
           error: { code: 'FERRY_ERR_INTERNAL', message: `the trial process ended (${sig ?? `exit ${code}`}) without a result${last ? `: ${last}` : ''}` },
         };
       }

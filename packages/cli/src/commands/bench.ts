@@ -81,7 +81,7 @@ export function benchCommand(): Command {
     .option('--bizdate <yyyymmdd>', 'business date: sets ${bizdate} and scheduling expressions like ${yyyymmdd-1}')
     .option('--channels <list>', 'channel settings to try, e.g. 1,2,4,8 (default: 1, 2, 4 and the core count, up to the splits the reader makes)')
     .option('--repeat <n>', 'measured runs per setting, after one warm-up run', '3')
-    .addOption(new Option('--target <target>', 'where rows go: null (read and drop) or scratch (the job\'s table writer into a throwaway store)').choices(['null', 'scratch']).default('null'))
+    .addOption(new Option('--target <target>', "where rows go: null (read and drop) or scratch (the job's table writer into a throwaway store)").choices(['null', 'scratch']).default('null'))
     .option('--report <file.html>', 'also write a self-contained HTML report (chart, table, job and machine) to this file')
     .option('--json', 'print one JSON object with every figure on stdout instead of the table')
     .option('--speed-records <list>', 'afterwards, run the recommended setting with each setting.speed.records limit (e.g. 100000,200000) and check it holds')
@@ -120,10 +120,19 @@ export function benchCommand(): Command {
     process.on('SIGTERM', onSignal);
     try {
       const report = await runBench({
-        file: jobPath, job, params, ...(opts.bizdate ? { bizdate: opts.bizdate } : {}),
-        storeDir: target.storeDir, project: target.project, baseDir: dirname(path),
-        ...(channels ? { channels } : {}), repeat: repeat!, target: opts.target, ...(speedRecords ? { speedRecords } : {}),
-        debug, ferryVersion: VERSION,
+        file: jobPath,
+        job,
+        params,
+        ...(opts.bizdate ? { bizdate: opts.bizdate } : {}),
+        storeDir: target.storeDir,
+        project: target.project,
+        baseDir: dirname(path),
+        ...(channels ? { channels } : {}),
+        repeat: repeat!,
+        target: opts.target,
+        ...(speedRecords ? { speedRecords } : {}),
+        debug,
+        ferryVersion: VERSION,
         progress: opts.quiet ? undefined : (line) => process.stderr.write(`bench: ${line}\n`),
         control: { signal: stop.signal, kill: kill.signal },
       });
@@ -141,7 +150,7 @@ export function benchCommand(): Command {
       process.exitCode = 0;
     } catch (err) {
       if (stop.signal.aborted || (isFerryError(err) && err.code === ErrorCodes.ABORTED)) {
-        process.stderr.write('ferry: bench stopped; the job\'s store was not written and the scratch stores are removed\n');
+        process.stderr.write("ferry: bench stopped; the job's store was not written and the scratch stores are removed\n");
         process.exitCode = 130;
         return;
       }

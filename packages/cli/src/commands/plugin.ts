@@ -31,7 +31,7 @@ export function pluginCommand(): Command {
     .command('describe')
     .description('the config fields of a plugin (short name, package or path)')
     .argument('<plugin>')
-    .option('--json', 'print the config\'s JSON Schema (draft 2020-12)')
+    .option('--json', "print the config's JSON Schema (draft 2020-12)")
     .action(async (spec: string, opts: { json?: boolean }) => {
       const p = await load(spec);
       if (opts.json) {

@@ -42,12 +42,18 @@ export function previewCommand(): Command {
     process.stdout.write(redactText(`preview of ${jobPath}: ${rows.length} row(s) of ${split}, ${dirty} dirty; nothing written`) + '\n');
     const header = ['source', ...columns];
     const lines = rows.map((r) => [r.source ? describeRowSource(r.source) : '', ...(r.values ?? []).map((v) => (v === null ? 'NULL' : v))]);
-    const widths = header.map((h, i) => Math.min(40, Math.max(h.length, ...lines.filter((_, j) => !rows[j]!.dirty).map((l) => (l[i] ?? '').length), i === 0 ? Math.max(0, ...lines.map((l) => l[0]!.length)) : 0)));
+    const widths = header.map((h, i) =>
+      Math.min(40, Math.max(h.length, ...lines.filter((_, j) => !rows[j]!.dirty).map((l) => (l[i] ?? '').length), i === 0 ? Math.max(0, ...lines.map((l) => l[0]!.length)) : 0)),
+    );
     const cell = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w));
     let out = header.map((h, i) => cell(h, widths[i]!)).join('  ') + '\n';
     rows.forEach((r, j) => {
       if (r.dirty) out += `${cell(lines[j]![0]!, widths[0]!)}  DIRTY ${r.dirty.reason}  (read: ${JSON.stringify(r.dirty.record)})\n`;
-      else out += lines[j]!.map((s, i) => cell(s, widths[i]!)).join('  ').trimEnd() + '\n';
+      else
+        out +=
+          lines[j]!.map((s, i) => cell(s, widths[i]!))
+            .join('  ')
+            .trimEnd() + '\n';
     });
     process.stdout.write(redactText(out));
   });
@@ -64,7 +70,13 @@ export async function previewJob(jobPath: string, opts: LoadOptions, n: number, 
   const rows: PreviewRow[] = [];
   if (splits.length === 0) return { rows, columns: out.fields.map((f) => f.name), split: 'no split (nothing to read)' };
   const chCtx: ChannelContext & { config: unknown; schema: Schema } = {
-    log: ctx.log, signal, splitIndex: 0, settings: ctx.settings, baseDir: ctx.baseDir, config: readerConfig, schema: source,
+    log: ctx.log,
+    signal,
+    splitIndex: 0,
+    settings: ctx.settings,
+    baseDir: ctx.baseDir,
+    config: readerConfig,
+    schema: source,
     count: () => {},
     dirty: (record, reason, src) => void rows.push({ ...(src ? { source: src } : {}), dirty: { reason, record } }),
   };

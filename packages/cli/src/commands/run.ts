@@ -33,66 +33,86 @@ export function runCommand(): Command {
     .option('--resume [run]', 'run only the unfinished splits of a failed, cancelled or killed run of this job (default: its latest run into the same destination), then commit everything at once')
     .option('--keep-staged <days>', `days a failed run keeps the staged data of its finished splits for --resume (0: none; default $FERRY_KEEP_STAGED_DAYS, else ${DEFAULT_KEEP_DAYS})`)
     .addOption(new Option('--quiet', 'no progress output'));
-  return targetOptions(cmd).action(async (jobPath: string, opts: TargetOptions & { param: string[]; bizdate?: string; json?: boolean; quiet?: boolean; fullRefresh?: boolean; workers?: string; listen?: string; resume?: string | boolean; keepStaged?: string }, command: Command) => {
-    const debug = Boolean(command.optsWithGlobals().debug);
-    const params = parseParamArgs(opts.param);
-    if (opts.bizdate !== undefined) {
-      opts.bizdate = parseBizdate(opts.bizdate);
-      params.bizdate ??= opts.bizdate;
-    }
-    const keepDays = keepStagedDays(opts.keepStaged);
-    const target = await resolveTarget(opts);
-    const prepared = await prepareJob(jobPath, {
-      params,
-      expressions: expressionResolver(opts.bizdate),
-      displayName: jobPath,
-      datasources: (job, file) => {
-        if (target.workspace) return applyDatasources(job, target.workspace, target.env, file);
-        if (/"datasource"\s*:/.test(JSON.stringify(job))) {
-          throw new FerryError(ErrorCodes.CONFIG, `${file}: the job names a data source, which needs a workspace (ferry.yaml in this folder or above, or --workspace FILE)`);
-        }
-        return job;
+  return targetOptions(cmd).action(
+    async (
+      jobPath: string,
+      opts: TargetOptions & {
+        param: string[];
+        bizdate?: string;
+        json?: boolean;
+        quiet?: boolean;
+        fullRefresh?: boolean;
+        workers?: string;
+        listen?: string;
+        resume?: string | boolean;
+        keepStaged?: string;
       },
-    });
-    if (wantsCreateTable(prepared.job)) {
-      const made = await withSignals(async (signal) => ensureTableFromJob(await loadJob(jobPath, opts, signal)));
-      if (made.created) process.stderr.write(`ferry: created table ${made.table} (writer.createTable):\n${made.ddl}\n`);
-    }
-    const channels = await workersRunner(prepared.job, opts.workers, opts.listen);
-    const progress = opts.json || opts.quiet ? undefined : createProgress();
-    const log = createLogger({ debug, write: (line) => process.stderr.write(`${progress ? '\r\x1b[K' : ''}${line}\n`) });
-    const result = await withSignals((signal) =>
-      runJob(prepared.job, {
+      command: Command,
+    ) => {
+      const debug = Boolean(command.optsWithGlobals().debug);
+      const params = parseParamArgs(opts.param);
+      if (opts.bizdate !== undefined) {
+        opts.bizdate = parseBizdate(opts.bizdate);
+        params.bizdate ??= opts.bizdate;
+      }
+      const keepDays = keepStagedDays(opts.keepStaged);
+      const target = await resolveTarget(opts);
+      const prepared = await prepareJob(jobPath, {
         params,
         expressions: expressionResolver(opts.bizdate),
-        ...engineOptions(target),
-        baseDir: prepared.baseDir,
-        source: prepared.file,
-        job: jobIdentity(prepared.file, target.workspace?.dir),
-        stateTemplate: prepared.template,
-        fullRefresh: Boolean(opts.fullRefresh),
-        ...(channels ? { channels } : {}),
-        resumable: { retentionMs: keepDays * DAY_MS },
-        ...(opts.resume ? { resume: typeof opts.resume === 'string' ? { runId: opts.resume } : {} } : {}),
-        signal,
-        log: debug ? log : { info: () => {}, warn: log.warn, debug: () => {} },
-        onProgress: progress ? (p) => progress.update(p) : undefined,
-        progressIntervalMs: progress?.intervalMs,
-      }),
-    );
-    progress?.done();
-    if (opts.json) process.stdout.write(redactText(JSON.stringify(jsonResult(result))) + '\n');
-    // A job that failed before any data moved (config, missing table, unreachable source) gets its one error line, no summary of zeros.
-    else if (result.status === 'succeeded' || result.splits > 0 || result.recordsRead > 0) process.stdout.write(redactText(summary(result)) + '\n');
-    if (result.status === 'failed') {
-      if (!opts.json) process.stderr.write(redactText(`ferry: job ${cancelled(result) ? 'cancelled' : 'failed'}: ${result.error?.message}`) + '\n');
-      if (!opts.json && result.kept) {
-        process.stderr.write(redactText(`ferry: ${result.kept.splits} of ${result.splits} split(s) finished and are kept until ${localTime(result.kept.until)}; to run only the others: ferry run ${jobPath} --resume ${result.runId}${resumeArgs(opts)}`) + '\n');
+        displayName: jobPath,
+        datasources: (job, file) => {
+          if (target.workspace) return applyDatasources(job, target.workspace, target.env, file);
+          if (/"datasource"\s*:/.test(JSON.stringify(job))) {
+            throw new FerryError(ErrorCodes.CONFIG, `${file}: the job names a data source, which needs a workspace (ferry.yaml in this folder or above, or --workspace FILE)`);
+          }
+          return job;
+        },
+      });
+      if (wantsCreateTable(prepared.job)) {
+        const made = await withSignals(async (signal) => ensureTableFromJob(await loadJob(jobPath, opts, signal)));
+        if (made.created) process.stderr.write(`ferry: created table ${made.table} (writer.createTable):\n${made.ddl}\n`);
       }
-      if (debug && result.error?.stack) process.stderr.write(redactText(result.error.stack) + '\n');
-      process.exitCode = exitCodeFor(result);
-    } else process.exitCode = 0;
-  });
+      const channels = await workersRunner(prepared.job, opts.workers, opts.listen);
+      const progress = opts.json || opts.quiet ? undefined : createProgress();
+      const log = createLogger({ debug, write: (line) => process.stderr.write(`${progress ? '\r\x1b[K' : ''}${line}\n`) });
+      const result = await withSignals((signal) =>
+        runJob(prepared.job, {
+          params,
+          expressions: expressionResolver(opts.bizdate),
+          ...engineOptions(target),
+          baseDir: prepared.baseDir,
+          source: prepared.file,
+          job: jobIdentity(prepared.file, target.workspace?.dir),
+          stateTemplate: prepared.template,
+          fullRefresh: Boolean(opts.fullRefresh),
+          ...(channels ? { channels } : {}),
+          resumable: { retentionMs: keepDays * DAY_MS },
+          ...(opts.resume ? { resume: typeof opts.resume === 'string' ? { runId: opts.resume } : {} } : {}),
+          signal,
+          log: debug ? log : { info: () => {}, warn: log.warn, debug: () => {} },
+          onProgress: progress ? (p) => progress.update(p) : undefined,
+          progressIntervalMs: progress?.intervalMs,
+        }),
+      );
+      progress?.done();
+      if (opts.json) process.stdout.write(redactText(JSON.stringify(jsonResult(result))) + '\n');
+      // A job that failed before any data moved (config, missing table, unreachable source) gets its one error line, no summary of zeros.
+      else if (result.status === 'succeeded' || result.splits > 0 || result.recordsRead > 0) process.stdout.write(redactText(summary(result)) + '\n');
+      if (result.status === 'failed') {
+        if (!opts.json) process.stderr.write(redactText(`ferry: job ${cancelled(result) ? 'cancelled' : 'failed'}: ${result.error?.message}`) + '\n');
+        if (!opts.json && result.kept) {
+          process.stderr.write(
+            redactText(
+              `ferry: ${result.kept.splits} of ${result.splits} split(s) finished and are kept until ${localTime(result.kept.until)}; to run only the others: ferry run ${jobPath} --resume ${result.runId}${resumeArgs(opts)}`,
+            ) + '\n',
+          );
+        }
+        if (debug && result.error?.stack) process.stderr.write(redactText(result.error.stack) + '\n');
+        process.exitCode = exitCodeFor(result);
+      } else process.exitCode = 0;
+    },
+  );
 }
 
 const DAY_MS = 86_400_000;
@@ -182,7 +202,12 @@ export function summary(r: RunResult): string {
   rows.push(['Run log', `${r.runDir}/run.log`]);
   let out = table(rows);
   if (r.dirtySamples.length) {
-    out += '\nDirty record samples:\n' + r.dirtySamples.slice(0, 5).map((s) => `  ${s.source ? describeRowSource(s.source) : `split ${s.split} row ${s.row}`}: ${s.reason}  ${JSON.stringify(s.value)}`).join('\n');
+    out +=
+      '\nDirty record samples:\n' +
+      r.dirtySamples
+        .slice(0, 5)
+        .map((s) => `  ${s.source ? describeRowSource(s.source) : `split ${s.split} row ${s.row}`}: ${s.reason}  ${JSON.stringify(s.value)}`)
+        .join('\n');
     out += `\nAll dirty records: ferry dirty show ${r.runId}`;
   }
   return out;

@@ -54,7 +54,13 @@ async function writerReason(r: RunRecord, writers: Map<string, WriterPlugin | un
   if (!w?.resume) return undefined;
   const ctx = { log: createLogger({ write: () => {} }), signal: new AbortController().signal, params: {}, settings: {}, baseDir: process.cwd(), runDir: join(tmpdir(), 'ferry-no-run') };
   try {
-    return (await w.resume.check(r.resume!.handle, r.done.flatMap((d) => d.segments), ctx)) ?? undefined;
+    return (
+      (await w.resume.check(
+        r.resume!.handle,
+        r.done.flatMap((d) => d.segments),
+        ctx,
+      )) ?? undefined
+    );
   } catch (err) {
     return (err as Error).message;
   }
@@ -122,18 +128,30 @@ export function runsCommand(): Command {
         if (!Number.isSafeInteger(limit) || limit < 1) throw new FerryError(ErrorCodes.USAGE, `--limit ${opts.limit}: expected a positive number`);
         const { runsDir, plugins } = await runsDirOf(opts);
         let records = listRunRecords(runsDir);
-        if (opts.job) records = records.filter((r) => r.resume && (r.resume.job === opts.job || r.resume.source === opts.job || r.resume.job.endsWith(`/${opts.job}`) || r.resume.source?.endsWith(`/${opts.job}`)));
+        if (opts.job)
+          records = records.filter(
+            (r) => r.resume && (r.resume.job === opts.job || r.resume.source === opts.job || r.resume.job.endsWith(`/${opts.job}`) || r.resume.source?.endsWith(`/${opts.job}`)),
+          );
         const writers = new Map<string, WriterPlugin | undefined>();
         const views = await Promise.all(records.slice(0, limit).map((r) => view(r, writers, plugins)));
         if (opts.json) return void process.stdout.write(redactText(JSON.stringify(views)) + '\n');
         if (views.length === 0) return void process.stdout.write(`no runs recorded in ${runsDir}\n`);
         const header = ['RUN', 'STATUS', 'JOB', 'SPLITS', 'RECORDS', 'DIRTY', 'RESUMABLE'];
         const rows = views.map((v) => [
-          v.runId, v.status, v.job ?? '-', `${v.splitsDone}/${v.splitsTotal ?? '?'}`, int(v.recordsWritten), int(v.dirtyRecords),
+          v.runId,
+          v.status,
+          v.job ?? '-',
+          `${v.splitsDone}/${v.splitsTotal ?? '?'}`,
+          int(v.recordsWritten),
+          int(v.dirtyRecords),
           v.resumable ? 'yes' : v.status === 'succeeded' ? '-' : `no: ${v.reason}`,
         ]);
         const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-        const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c]!)).join('  ').trimEnd();
+        const line = (cells: string[]) =>
+          cells
+            .map((x, c) => x.padEnd(widths[c]!))
+            .join('  ')
+            .trimEnd();
         process.stdout.write(redactText([line(header), ...rows.map(line)].join('\n')) + '\n');
       }),
   );

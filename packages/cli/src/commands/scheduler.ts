@@ -73,7 +73,12 @@ export function endOfInclusive(text: string, timezone: string): Date {
   const at = parseInstant(text, '--to', timezone);
   if (/^\d{4}-?\d{2}-?\d{2}$/.test(text.trim())) {
     // The calendar day after, at midnight in the zone (not +24 h: DST days are 23 or 25 h).
-    const [y, mo, d] = text.trim().replace(/-/g, '').match(/^(\d{4})(\d{2})(\d{2})$/)!.slice(1).map(Number) as [number, number, number];
+    const [y, mo, d] = text
+      .trim()
+      .replace(/-/g, '')
+      .match(/^(\d{4})(\d{2})(\d{2})$/)!
+      .slice(1)
+      .map(Number) as [number, number, number];
     return new Date(instantOfWall(Date.UTC(y, mo - 1, d + 1) / 1000, timezone) * 1000);
   }
   return new Date(at.getTime() + 1000);
@@ -103,7 +108,9 @@ function planCommand(): Command {
       const instances = planInstances(scheduledWorkflows(ws, opts.workflow), from, to);
       if (opts.json) {
         for (const i of instances) {
-          process.stdout.write(JSON.stringify({ workflow: i.workflow, scheduledAt: formatInZone(i.scheduledAt, ws.timezone), utc: i.scheduledAt.toISOString(), bizdate: i.bizdate, cyctime: i.cyctime }) + '\n');
+          process.stdout.write(
+            JSON.stringify({ workflow: i.workflow, scheduledAt: formatInZone(i.scheduledAt, ws.timezone), utc: i.scheduledAt.toISOString(), bizdate: i.bizdate, cyctime: i.cyctime }) + '\n',
+          );
         }
       } else if (instances.length === 0) {
         process.stderr.write(`no instances from ${formatInZone(from, ws.timezone)} until ${formatInZone(to, ws.timezone)}\n`);
@@ -116,7 +123,17 @@ function planCommand(): Command {
 /** Runs one instance through the workflow layer's DAG runner in `env`; resolves `{ok: false}` when a node failed. */
 function instanceRunner(ws: Workspace, env: string, log: Logger) {
   return (workflow: string, times: InstanceTimes, signal: AbortSignal) =>
-    runWorkflowInstance(ws, workflow, { env, bizdate: times.bizdate, cyctime: times.cyctime, scheduledAt: times.scheduledAt, signal, log, trigger: 'scheduler', plugins: { ...BUILTIN_PLUGINS }, channels: nodeChannels });
+    runWorkflowInstance(ws, workflow, {
+      env,
+      bizdate: times.bizdate,
+      cyctime: times.cyctime,
+      scheduledAt: times.scheduledAt,
+      signal,
+      log,
+      trigger: 'scheduler',
+      plugins: { ...BUILTIN_PLUGINS },
+      channels: nodeChannels,
+    });
 }
 
 function startCommand(): Command {
@@ -134,9 +151,7 @@ function startCommand(): Command {
       if (workflows.length === 0) throw new FerryError(ErrorCodes.CONFIG, `${ws.file}: no workflow has a schedule.cron: nothing to schedule`);
       const store = openStateStore(ws.storeDir);
       try {
-        const summary = await withSignals((signal) =>
-          startScheduler({ workflows, state: lmdbSchedulerState(store, opts.env), signal, log, runInstance: instanceRunner(ws, opts.env, log) }),
-        );
+        const summary = await withSignals((signal) => startScheduler({ workflows, state: lmdbSchedulerState(store, opts.env), signal, log, runInstance: instanceRunner(ws, opts.env, log) }));
         log.info(`triggered ${summary.triggered.length} instance(s)`);
       } finally {
         await store.close();
@@ -182,7 +197,16 @@ function historyCommand(): Command {
         ]);
         const header = ['WORKFLOW', 'SCHEDULED', 'BIZDATE', 'STATUS', 'ERROR'];
         const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-        process.stdout.write([header, ...rows].map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!))).join('  ').trimEnd()).join('\n') + '\n');
+        process.stdout.write(
+          [header, ...rows]
+            .map((r) =>
+              r
+                .map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]!)))
+                .join('  ')
+                .trimEnd(),
+            )
+            .join('\n') + '\n',
+        );
       } finally {
         await store.close();
       }
@@ -191,9 +215,5 @@ function historyCommand(): Command {
 
 /** `ferry scheduler`. */
 export function schedulerCommand(): Command {
-  return new Command('scheduler')
-    .description('cron scheduling of workflows in the workspace time zone')
-    .addCommand(planCommand())
-    .addCommand(startCommand())
-    .addCommand(historyCommand());
+  return new Command('scheduler').description('cron scheduling of workflows in the workspace time zone').addCommand(planCommand()).addCommand(startCommand()).addCommand(historyCommand());
 }

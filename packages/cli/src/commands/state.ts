@@ -71,13 +71,19 @@ export function stateCommand(): Command {
         const rows = all.map((s) => [s.job, s.reader, `${s.table}${s.partition ? ` ${s.partition}` : ''}`, stateValueText(s), localTime(s.updatedAt)]);
         const header = ['JOB', 'READER', 'DESTINATION', 'VALUE', 'SAVED'];
         const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-        const line = (cells: string[]) => cells.map((x, c) => x.padEnd(widths[c]!)).join('  ').trimEnd();
+        const line = (cells: string[]) =>
+          cells
+            .map((x, c) => x.padEnd(widths[c]!))
+            .join('  ')
+            .trimEnd();
         process.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n');
       }),
     ),
   );
   cmd.addCommand(
-    sub('show', "a job's saved state").argument('<job>', 'job file or job name').option('--table <name>', 'the destination table, when the job has several states')
+    sub('show', "a job's saved state")
+      .argument('<job>', 'job file or job name')
+      .option('--table <name>', 'the destination table, when the job has several states')
       .action((job: string, opts: Opts) =>
         withState(opts, (store, project, wsDir) => {
           const { state } = find(store, project, wsDir, job, opts.table);
@@ -86,21 +92,25 @@ export function stateCommand(): Command {
       ),
   );
   cmd.addCommand(
-    sub('set', "sets a job's high-water mark: the next run reads rows above VALUE").argument('<job>', 'job file or job name').argument('<value>', 'the new mark, as the cursor column prints it (42, 2024-06-01 10:00:00)')
+    sub('set', "sets a job's high-water mark: the next run reads rows above VALUE")
+      .argument('<job>', 'job file or job name')
+      .argument('<value>', 'the new mark, as the cursor column prints it (42, 2024-06-01 10:00:00)')
       .option('--table <name>', 'the destination table, when the job has several states')
       .action((job: string, value: string, opts: Opts) =>
         withState(opts, async (store, project, wsDir) => {
           const { key, state } = find(store, project, wsDir, job, opts.table);
           const old = state.value as Record<string, unknown> | null;
           // Readers keep `{ ..., value: text }`; only the text changes (the reader checks it on the next run).
-          if (!old || typeof old !== 'object' || typeof old.value !== 'string') throw new FerryError(ErrorCodes.USAGE, `the saved state of ${state.job} is not a value ferry can set (${JSON.stringify(state.value).slice(0, 60)}); use ferry state reset`);
+          if (!old || typeof old !== 'object' || typeof old.value !== 'string')
+            throw new FerryError(ErrorCodes.USAGE, `the saved state of ${state.job} is not a value ferry can set (${JSON.stringify(state.value).slice(0, 60)}); use ferry state reset`);
           const next = await setStateValue(store, key, { ...old, value }, `set by hand from ${stateValueText(state)} to ${value}`);
           process.stdout.write(opts.json ? JSON.stringify(next) + '\n' : `${state.job}: high-water mark ${stateValueText(state)} -> ${value}\n`);
         }),
       ),
   );
   cmd.addCommand(
-    sub('reset', "forgets a job's high-water mark: the next run reads every row (or from start)").argument('<job>', 'job file or job name')
+    sub('reset', "forgets a job's high-water mark: the next run reads every row (or from start)")
+      .argument('<job>', 'job file or job name')
       .option('--table <name>', 'the destination table, when the job has several states')
       .action((job: string, opts: Opts) =>
         withState(opts, async (store, project, wsDir) => {

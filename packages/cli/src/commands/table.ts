@@ -10,8 +10,19 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { ErrorCodes, FerryError } from '@ferry/core';
 import {
-  countRows, createTable, dropTable, MAX_NAME_LENGTH, gc, listPartitions, listTables, openStore, requireTable,
-  reclaimKeptWrites, resolveStoreDir, sweepOrphans, type Store,
+  countRows,
+  createTable,
+  dropTable,
+  MAX_NAME_LENGTH,
+  gc,
+  listPartitions,
+  listTables,
+  openStore,
+  requireTable,
+  reclaimKeptWrites,
+  resolveStoreDir,
+  sweepOrphans,
+  type Store,
 } from '@ferry/writer-table';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
 import { bytes } from '../format.js';
@@ -50,7 +61,11 @@ async function createFromJobText(job: string, opts: StoreOptions): Promise<strin
 
 function grid(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((s, c) => s.padEnd(widths[c]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((s, c) => s.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -66,13 +81,14 @@ export function tableCommand(): Command {
     sub('create', 'create tables from MaxCompute-style DDL (CREATE TABLE ...)')
       .argument('[file]', 'a file of CREATE TABLE statements')
       .option('--sql <ddl>', 'the DDL text')
-      .option('--from-job <job>', 'create the job\'s destination table from its reader\'s columns (prints the DDL)')
+      .option('--from-job <job>', "create the job's destination table from its reader's columns (prints the DDL)")
       .action(async (file: string | undefined, opts: StoreOptions & { sql?: string; fromJob?: string }) => {
         if (opts.fromJob !== undefined) {
           if (file !== undefined || opts.sql !== undefined) throw new FerryError(ErrorCodes.USAGE, 'table create: --from-job takes no DDL');
           return void out(await createFromJobText(opts.fromJob, opts));
         }
-        if ((file === undefined) === (opts.sql === undefined)) throw new FerryError(ErrorCodes.USAGE, 'table create: give the DDL with --sql "CREATE TABLE ...", as a FILE, or --from-job JOB (one of them)');
+        if ((file === undefined) === (opts.sql === undefined))
+          throw new FerryError(ErrorCodes.USAGE, 'table create: give the DDL with --sql "CREATE TABLE ...", as a FILE, or --from-job JOB (one of them)');
         let ddl = opts.sql;
         if (file !== undefined) {
           try {
@@ -81,11 +97,15 @@ export function tableCommand(): Command {
             throw new FerryError(ErrorCodes.USAGE, `table create: cannot read ${file}: ${(err as Error).message}`);
           }
         }
-        await withStore(opts, async (store, project) => {
-          for (const r of await createTable(store, project, ddl!)) {
-            out(r.created ? `created table ${r.table.project}.${r.table.name}\n` : `table ${r.table.project}.${r.table.name} already exists (IF NOT EXISTS)\n`);
-          }
-        }, { create: true });
+        await withStore(
+          opts,
+          async (store, project) => {
+            for (const r of await createTable(store, project, ddl!)) {
+              out(r.created ? `created table ${r.table.project}.${r.table.name}\n` : `table ${r.table.project}.${r.table.name} already exists (IF NOT EXISTS)\n`);
+            }
+          },
+          { create: true },
+        );
       }),
   );
 
@@ -96,11 +116,23 @@ export function tableCommand(): Command {
         await withStore(opts, (store, project) => {
           const rows = listTables(store, project).map((t) => {
             const parts = listPartitions(store, project, t.name);
-            return { name: t.name, partitions: t.partitionColumns.length ? parts.length : null, rows: parts.reduce((n, p) => n + p.rows, 0), bytes: parts.reduce((n, p) => n + p.bytes, 0), lifecycle: t.lifecycle ?? null, comment: t.comment ?? '' };
+            return {
+              name: t.name,
+              partitions: t.partitionColumns.length ? parts.length : null,
+              rows: parts.reduce((n, p) => n + p.rows, 0),
+              bytes: parts.reduce((n, p) => n + p.bytes, 0),
+              lifecycle: t.lifecycle ?? null,
+              comment: t.comment ?? '',
+            };
           });
           if (opts.json) return void out(JSON.stringify(rows) + '\n');
           if (rows.length === 0) return void out(`no tables in project ${project} of ${store.dir}\n`);
-          out(grid(['table', 'partitions', 'rows', 'size', 'lifecycle', 'comment'], rows.map((r) => [r.name, r.partitions === null ? '-' : String(r.partitions), String(r.rows), bytes(r.bytes, true), r.lifecycle ? `${r.lifecycle}d` : '-', r.comment])));
+          out(
+            grid(
+              ['table', 'partitions', 'rows', 'size', 'lifecycle', 'comment'],
+              rows.map((r) => [r.name, r.partitions === null ? '-' : String(r.partitions), String(r.rows), bytes(r.bytes, true), r.lifecycle ? `${r.lifecycle}d` : '-', r.comment]),
+            ),
+          );
         });
       }),
   );
@@ -116,10 +148,16 @@ export function tableCommand(): Command {
           const rows = parts.reduce((n, p) => n + p.rows, 0);
           if (opts.json) return void out(JSON.stringify({ ...def, rows, partitions: parts.length }) + '\n');
           let text = `table ${def.project}.${def.name}${def.comment ? ` -- ${def.comment}` : ''}\n`;
-          text += grid(['column', 'type', 'comment'], def.columns.map((c) => [c.name, c.type.toUpperCase(), c.comment ?? '']));
+          text += grid(
+            ['column', 'type', 'comment'],
+            def.columns.map((c) => [c.name, c.type.toUpperCase(), c.comment ?? '']),
+          );
           if (def.partitionColumns.length) text += `partitioned by: ${def.partitionColumns.map((c) => `${c.name} ${c.type.toUpperCase()}`).join(', ')}\n`;
           text += `lifecycle: ${def.lifecycle ? `${def.lifecycle} days` : 'none'}\n`;
-          text += `rows: ${rows} in ${parts.length} partition(s), ${bytes(parts.reduce((n, p) => n + p.bytes, 0), true)}\n`;
+          text += `rows: ${rows} in ${parts.length} partition(s), ${bytes(
+            parts.reduce((n, p) => n + p.bytes, 0),
+            true,
+          )}\n`;
           text += `data: ${join(store.dir, 'data', def.project, def.name)} (${parts.reduce((n, p) => n + p.files.length, 0)} Parquet file(s))\n`;
           text += `created: ${def.createdAt}\n\n${def.ddl}\n`;
           out(text);
@@ -135,10 +173,25 @@ export function tableCommand(): Command {
         await withStore(opts, (store, project) => {
           const parts = listPartitions(store, project, table);
           if (opts.json) {
-            return void out(JSON.stringify(parts.map((p) => ({ partition: p.spec, rows: p.rows, bytes: p.bytes, files: p.files.map((f) => ({ path: f.path, rows: f.rows, bytes: f.bytes })), lastModified: new Date(p.lastModified).toISOString() }))) + '\n');
+            return void out(
+              JSON.stringify(
+                parts.map((p) => ({
+                  partition: p.spec,
+                  rows: p.rows,
+                  bytes: p.bytes,
+                  files: p.files.map((f) => ({ path: f.path, rows: f.rows, bytes: f.bytes })),
+                  lastModified: new Date(p.lastModified).toISOString(),
+                })),
+              ) + '\n',
+            );
           }
           if (parts.length === 0) return void out('no partitions\n');
-          out(grid(['partition', 'rows', 'size', 'files', 'last modified'], parts.map((p) => [p.spec || '(table)', String(p.rows), bytes(p.bytes, true), String(p.files.length), new Date(p.lastModified).toISOString()])));
+          out(
+            grid(
+              ['partition', 'rows', 'size', 'files', 'last modified'],
+              parts.map((p) => [p.spec || '(table)', String(p.rows), bytes(p.bytes, true), String(p.files.length), new Date(p.lastModified).toISOString()]),
+            ),
+          );
         });
       }),
   );

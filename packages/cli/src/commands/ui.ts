@@ -48,7 +48,12 @@ export function uiCommand(): Command {
     });
     await new Promise<void>((resolvePromise, reject) => {
       ui.server.once('error', (err: NodeJS.ErrnoException) => {
-        const why = err.code === 'EADDRINUSE' ? `port ${port} is in use (give another --port, or --port 0 for any free one)` : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' ? `${opts.host} is not an address of this machine` : err.message;
+        const why =
+          err.code === 'EADDRINUSE'
+            ? `port ${port} is in use (give another --port, or --port 0 for any free one)`
+            : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND'
+              ? `${opts.host} is not an address of this machine`
+              : err.message;
         reject(new FerryError(ErrorCodes.USAGE, `cannot listen on ${opts.host}:${port}: ${why}`));
       });
       ui.server.listen(port, opts.host, () => resolvePromise());
@@ -61,7 +66,9 @@ export function uiCommand(): Command {
       const ctxHosts = new Set([`127.0.0.1:${actual}`, `localhost:${actual}`, `[::1]:${actual}`, `${shown.toLowerCase()}:${actual}`]);
       ui.setAllowedHosts(ctxHosts);
     } else {
-      process.stderr.write(`ferry ui: WARNING: listening on ${shown}:${actual}, not 127.0.0.1: there is no login; anyone who can reach this address can read the workflows, logs and tables (data source secrets are never shown)\n`);
+      process.stderr.write(
+        `ferry ui: WARNING: listening on ${shown}:${actual}, not 127.0.0.1: there is no login; anyone who can reach this address can read the workflows, logs and tables (data source secrets are never shown)\n`,
+      );
     }
     const where = target.workspace ? `workspace ${target.workspace.name}, env ${target.env}, store ${storeDir}` : `store ${storeDir}, project ${target.project}`;
     process.stdout.write(`ferry ui: http://${shown}:${actual}/ (${where}); Ctrl-C to stop\n`);

@@ -39,8 +39,14 @@ export function workerCommand(): Command {
       const log = createLogger({ debug, write: (line) => process.stderr.write(redactText(line) + '\n') });
       await withSignals((signal) =>
         runWorker({
-          redis: url, concurrency: opts.concurrency, plugins: { ...BUILTIN_PLUGINS }, log, signal,
-          ...(opts.name ? { name: opts.name } : {}), ...(opts.sharedStore ? { sharedStore: opts.sharedStore } : {}), ...(opts.workDir ? { workDir: opts.workDir } : {}),
+          redis: url,
+          concurrency: opts.concurrency,
+          plugins: { ...BUILTIN_PLUGINS },
+          log,
+          signal,
+          ...(opts.name ? { name: opts.name } : {}),
+          ...(opts.sharedStore ? { sharedStore: opts.sharedStore } : {}),
+          ...(opts.workDir ? { workDir: opts.workDir } : {}),
           ...(process.env.FERRY_WORKER_LOCK_MS ? { lockMs: Number(process.env.FERRY_WORKER_LOCK_MS) } : {}),
         }),
       );
@@ -74,5 +80,12 @@ export function workersCommand(): Command {
 
 function grid(rows: string[][]): string {
   const widths = rows[0]!.map((_c, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -70,7 +70,14 @@ export function formatInstance(ws: Workspace, inst: InstanceRecord): string {
   for (const n of order) {
     const r = inst.nodes[n];
     if (!r) continue;
-    rows.push([n, r.state + (r.attempts && r.attempts > 1 ? ` (${r.attempts} runs)` : ''), when(r.startedAt, ws.timezone), when(r.endedAt, ws.timezone), r.rows === undefined ? '-' : String(r.rows), r.logPath && existsSync(r.logPath) ? r.logPath : '-']);
+    rows.push([
+      n,
+      r.state + (r.attempts && r.attempts > 1 ? ` (${r.attempts} runs)` : ''),
+      when(r.startedAt, ws.timezone),
+      when(r.endedAt, ws.timezone),
+      r.rows === undefined ? '-' : String(r.rows),
+      r.logPath && existsSync(r.logPath) ? r.logPath : '-',
+    ]);
     if (r.reason && r.state !== 'succeeded') notes.push(`  ${n}: ${r.reason.split('\n')[0]}`);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
@@ -81,7 +88,9 @@ export function formatInstance(ws: Workspace, inst: InstanceRecord): string {
 /** On stderr: where to look when nodes failed. */
 function failureHint(inst: InstanceRecord | undefined): void {
   if (!inst) return;
-  const failed = Object.entries(inst.nodes).filter(([, n]) => n.state === 'failed').map(([k]) => k);
+  const failed = Object.entries(inst.nodes)
+    .filter(([, n]) => n.state === 'failed')
+    .map(([k]) => k);
   if (failed.length === 0) return;
   const env = inst.env === 'dev' ? '' : ` --env ${inst.env}`;
   process.stderr.write(`ferry: ${failed.length} node(s) failed: ${failed.map((n) => `ferry workflow logs ${inst.workflow} ${n} --bizdate ${inst.bizdate}${env}`).join('; ')}\n`);
@@ -134,41 +143,45 @@ function backfillCmd(): Command {
     .option('--continue-on-failure', 'keep starting dates after one failed')
     .option('--env <name>', 'environment', 'dev')
     .option('--workspace <path>', 'ferry.yaml (default: here or above)')
-    .action(async (workflow: string, opts: Common & { from: string; to: string; parallel: string; node?: string; downstream?: boolean; descending?: boolean; continueOnFailure?: boolean }, cmd: Command) => {
-      const ws = await open(opts);
-      requireWorkflow(ws, workflow);
-      const log = progressLog(cmd, ws);
-      const result = await withSignals((signal) =>
-        backfill(ws, workflow, {
-          from: bizdateOf(opts.from, '--from'),
-          to: bizdateOf(opts.to, '--to'),
-          parallel: positiveInt(opts.parallel, '--parallel', 1),
-          env: opts.env,
-          ...(opts.node !== undefined ? { node: opts.node } : {}),
-          downstream: Boolean(opts.downstream),
-          descending: Boolean(opts.descending),
-          continueOnFailure: Boolean(opts.continueOnFailure),
-          signal,
-          log,
-          plugins,
-          channels: nodeChannels,
-          onDate: (d, r, err) => {
-            if (!r && !err) log.info(`backfill ${workflow} bizdate ${d}: started`);
-            else if (err) log.warn(`backfill ${workflow} bizdate ${d}: ${err.message}`);
-            else log.info(`backfill ${workflow} bizdate ${d}: ${r!.ok ? 'succeeded' : 'failed'}`);
-          },
-        }),
-      );
-      const lines = ['BIZDATE   RESULT'];
-      for (const r of [...result.instances].sort((a, b) => a.bizdate.localeCompare(b.bizdate))) {
-        const failed = Object.entries(r.nodes).filter(([, n]) => n.state === 'failed').map(([k]) => k);
-        lines.push(`${r.bizdate}  ${r.ok ? 'succeeded' : `failed${failed.length ? ` (${failed.join(', ')})` : ''}`}`);
-      }
-      for (const e of result.errors) lines.push(`${e.bizdate}  not started: ${e.message}`);
-      for (const d of result.notStarted) lines.push(`${d}  not started (an earlier date failed)`);
-      process.stdout.write(lines.join('\n') + '\n');
-      process.exitCode = result.ok ? 0 : 1;
-    });
+    .action(
+      async (workflow: string, opts: Common & { from: string; to: string; parallel: string; node?: string; downstream?: boolean; descending?: boolean; continueOnFailure?: boolean }, cmd: Command) => {
+        const ws = await open(opts);
+        requireWorkflow(ws, workflow);
+        const log = progressLog(cmd, ws);
+        const result = await withSignals((signal) =>
+          backfill(ws, workflow, {
+            from: bizdateOf(opts.from, '--from'),
+            to: bizdateOf(opts.to, '--to'),
+            parallel: positiveInt(opts.parallel, '--parallel', 1),
+            env: opts.env,
+            ...(opts.node !== undefined ? { node: opts.node } : {}),
+            downstream: Boolean(opts.downstream),
+            descending: Boolean(opts.descending),
+            continueOnFailure: Boolean(opts.continueOnFailure),
+            signal,
+            log,
+            plugins,
+            channels: nodeChannels,
+            onDate: (d, r, err) => {
+              if (!r && !err) log.info(`backfill ${workflow} bizdate ${d}: started`);
+              else if (err) log.warn(`backfill ${workflow} bizdate ${d}: ${err.message}`);
+              else log.info(`backfill ${workflow} bizdate ${d}: ${r!.ok ? 'succeeded' : 'failed'}`);
+            },
+          }),
+        );
+        const lines = ['BIZDATE   RESULT'];
+        for (const r of [...result.instances].sort((a, b) => a.bizdate.localeCompare(b.bizdate))) {
+          const failed = Object.entries(r.nodes)
+            .filter(([, n]) => n.state === 'failed')
+            .map(([k]) => k);
+          lines.push(`${r.bizdate}  ${r.ok ? 'succeeded' : `failed${failed.length ? ` (${failed.join(', ')})` : ''}`}`);
+        }
+        for (const e of result.errors) lines.push(`${e.bizdate}  not started: ${e.message}`);
+        for (const d of result.notStarted) lines.push(`${d}  not started (an earlier date failed)`);
+        process.stdout.write(lines.join('\n') + '\n');
+        process.exitCode = result.ok ? 0 : 1;
+      },
+    );
 }
 
 function statusCmd(): Command {
@@ -223,14 +236,15 @@ function logsCmd(): Command {
       requireNode(requireWorkflow(ws, workflow), node);
       const inst = await readInstance(ws, opts.env, workflow, bizdateOf(opts.bizdate));
       const path = inst?.nodes[node]?.logPath;
-      if (!path || !existsSync(path)) throw new FerryError(ErrorCodes.NOT_FOUND, `no log for ${workflow}.${node} bizdate ${opts.bizdate} in ${opts.env} (state: ${inst?.nodes[node]?.state ?? 'no instance'})`);
+      if (!path || !existsSync(path))
+        throw new FerryError(ErrorCodes.NOT_FOUND, `no log for ${workflow}.${node} bizdate ${opts.bizdate} in ${opts.env} (state: ${inst?.nodes[node]?.state ?? 'no instance'})`);
       process.stdout.write(readFileSync(path, 'utf8'));
     });
 }
 
 function rerunCmd(): Command {
   return new Command('rerun')
-    .description("run a node of an instance again, as its rerun policy allows (always, on-failure, never)")
+    .description('run a node of an instance again, as its rerun policy allows (always, on-failure, never)')
     .argument('<workflow>')
     .argument('<node>')
     .requiredOption('--bizdate <date>', 'business date of the instance (yyyymmdd or yyyy-mm-dd)')
@@ -258,7 +272,11 @@ function listCmd(): Command {
     .action(async (opts: { workspace?: string }) => {
       const ws = await loadWorkspace({ workspace: opts.workspace, cwd: process.cwd() });
       const lines = [`workspace ${ws.name} (${ws.file}), time zone ${ws.timezone}, store ${ws.storeDir}`];
-      lines.push(`environments: ${Object.entries(ws.environments).map(([k, v]) => `${k} -> project ${v.project}`).join(', ')}`);
+      lines.push(
+        `environments: ${Object.entries(ws.environments)
+          .map(([k, v]) => `${k} -> project ${v.project}`)
+          .join(', ')}`,
+      );
       for (const wf of Object.values(ws.workflows)) {
         lines.push(`workflow ${wf.name}${wf.schedule ? ` (cron "${wf.schedule.cron}")` : ' (not scheduled)'}`);
         for (const n of wf.order) {
@@ -292,7 +310,13 @@ function lineageCmd(): Command {
           for (const p of node.depends) lines.push(`  ${JSON.stringify(p)} -> ${JSON.stringify(n)}${l.derived.includes(p) ? ' [style=dashed, label="lineage"]' : ''};`);
           continue;
         }
-        const parts = [node.type, l.sources.length ? `from ${l.sources.join(', ')}` : '', l.reads.length ? `reads ${l.reads.join(', ')}` : '', l.writes.length ? `writes ${l.writes.join(', ')}` : '', node.depends.length ? `after ${node.depends.map((p) => (l.derived.includes(p) ? `${p} (lineage)` : p)).join(', ')}` : ''];
+        const parts = [
+          node.type,
+          l.sources.length ? `from ${l.sources.join(', ')}` : '',
+          l.reads.length ? `reads ${l.reads.join(', ')}` : '',
+          l.writes.length ? `writes ${l.writes.join(', ')}` : '',
+          node.depends.length ? `after ${node.depends.map((p) => (l.derived.includes(p) ? `${p} (lineage)` : p)).join(', ')}` : '',
+        ];
         lines.push(`${n}: ${parts.filter(Boolean).join('; ')}`);
       }
       if (opts.format === 'dot') lines.push('}');

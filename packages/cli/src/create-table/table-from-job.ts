@@ -38,7 +38,7 @@ export async function ddlFromJob(loaded: LoadedJob): Promise<Wanted> {
   const w = writerConfig as { table: string; partition?: string; columns?: string[] };
   const settings = writerCtx.settings as { project?: string };
   const dot = w.table.indexOf('.');
-  const project = (dot < 0 ? settings.project ?? 'default' : w.table.slice(0, dot)).toLowerCase();
+  const project = (dot < 0 ? (settings.project ?? 'default') : w.table.slice(0, dot)).toLowerCase();
   const table = (dot < 0 ? w.table : w.table.slice(dot + 1)).toLowerCase();
   const schema = await reader.schema(readerConfig, ctx);
   if (w.columns && w.columns.length !== schema.fields.length) {
@@ -46,10 +46,14 @@ export async function ddlFromJob(loaded: LoadedJob): Promise<Wanted> {
   }
   const columns = schema.fields.map((f, i) => {
     const name = (w.columns?.[i] ?? f.name).toLowerCase();
-    if (!NAME.test(name)) throw new FerryError(ErrorCodes.CONFIG, `reader column ${i} is named ${JSON.stringify(name)}, which cannot be a table column (letters, digits, _): give the names in writer.columns`);
+    if (!NAME.test(name))
+      throw new FerryError(ErrorCodes.CONFIG, `reader column ${i} is named ${JSON.stringify(name)}, which cannot be a table column (letters, digits, _): give the names in writer.columns`);
     return { name, type: tableTypeOf(f) };
   });
-  const partitions = (w.partition ?? '').split(',').map((p) => p.split('=')[0]!.trim().toLowerCase()).filter(Boolean);
+  const partitions = (w.partition ?? '')
+    .split(',')
+    .map((p) => p.split('=')[0]!.trim().toLowerCase())
+    .filter(Boolean);
   const clash = partitions.find((p) => columns.some((c) => c.name === p));
   if (clash) throw new FerryError(ErrorCodes.CONFIG, `partition column ${clash} is also a reader column; rename one (writer.columns)`);
   const ddl = `CREATE TABLE ${project}.${table} (\n${columns.map((c) => `  ${c.name} ${c.type.toUpperCase()}`).join(',\n')}\n)${partitions.length ? `\nPARTITIONED BY (${partitions.map((p) => `${p} STRING`).join(', ')})` : ''};`;
@@ -86,7 +90,8 @@ function checkMatch(def: TableDef, want: Wanted): void {
   const extra = def.columns.filter((c) => !want.columns.some((w) => w.name === c.name)).map((c) => c.name);
   if (extra.length && !want.subset) problems.push(`${extra.join(', ')} only in the table`);
   const parts = def.partitionColumns.map((c) => c.name);
-  if (parts.join(',') !== want.partitions.join(',')) problems.push(`partitioned by (${parts.join(', ') || 'nothing'}) in the table, (${want.partitions.join(', ') || 'nothing'}) from the job's partition`);
+  if (parts.join(',') !== want.partitions.join(','))
+    problems.push(`partitioned by (${parts.join(', ') || 'nothing'}) in the table, (${want.partitions.join(', ') || 'nothing'}) from the job's partition`);
   if (problems.length) {
     throw new FerryError(ErrorCodes.CONFIG, `table ${def.project}.${def.name} exists and does not match the job (it is never altered): ${problems.join('; ')}`);
   }

@@ -26,8 +26,16 @@ import { type schemaFromBytes } from '@ferry/core/engine';
 type Field = ReturnType<typeof schemaFromBytes>['fields'][number];
 
 const TEXT_TYPES: Record<string, string> = {
-  string: 'string', long: 'bigint', bigint: 'bigint', int: 'int', double: 'double', float: 'float',
-  boolean: 'boolean', date: 'date', datetime: 'datetime', timestamp: 'timestamp',
+  string: 'string',
+  long: 'bigint',
+  bigint: 'bigint',
+  int: 'int',
+  double: 'double',
+  float: 'float',
+  boolean: 'boolean',
+  date: 'date',
+  datetime: 'datetime',
+  timestamp: 'timestamp',
 };
 
 /** `mysql.type` text -> table type, or undefined when the name is not a MySQL one. */
@@ -42,19 +50,42 @@ function fromMysql(mysql: string): string | undefined {
   if (base.startsWith('timestamp')) return 'timestamp';
   if (base.startsWith('time')) return 'string';
   switch (base) {
-    case 'tinyint(1)': return 'boolean';
-    case 'tinyint': return unsigned ? 'smallint' : 'tinyint';
-    case 'smallint': return unsigned ? 'int' : 'smallint';
-    case 'mediumint': return 'int';
-    case 'int': return unsigned ? 'bigint' : 'int';
-    case 'bigint': return unsigned ? 'decimal(20,0)' : 'bigint';
-    case 'year': return 'smallint';
-    case 'float': return 'float';
-    case 'double': return 'double';
-    case 'date': return 'date';
-    case 'char': case 'varchar': case 'text': case 'enum': case 'set': case 'json': case 'null': return 'string';
-    case 'binary': case 'varbinary': case 'blob': case 'geometry': case 'vector': return 'binary';
-    default: return undefined;
+    case 'tinyint(1)':
+      return 'boolean';
+    case 'tinyint':
+      return unsigned ? 'smallint' : 'tinyint';
+    case 'smallint':
+      return unsigned ? 'int' : 'smallint';
+    case 'mediumint':
+      return 'int';
+    case 'int':
+      return unsigned ? 'bigint' : 'int';
+    case 'bigint':
+      return unsigned ? 'decimal(20,0)' : 'bigint';
+    case 'year':
+      return 'smallint';
+    case 'float':
+      return 'float';
+    case 'double':
+      return 'double';
+    case 'date':
+      return 'date';
+    case 'char':
+    case 'varchar':
+    case 'text':
+    case 'enum':
+    case 'set':
+    case 'json':
+    case 'null':
+      return 'string';
+    case 'binary':
+    case 'varbinary':
+    case 'blob':
+    case 'geometry':
+    case 'vector':
+      return 'binary';
+    default:
+      return undefined;
   }
 }
 

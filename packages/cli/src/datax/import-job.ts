@@ -29,8 +29,14 @@ export function isDataWorksJob(v: unknown): boolean {
 
 /** A DataX name (`mysqlreader`) or a DataWorks stepType (`mysql`) -> the ferry plugin that replaces it. */
 const READERS: Record<string, 'mysql' | 'file' | 'httpfile'> = {
-  mysqlreader: 'mysql', rdbmsreader: 'mysql', mysql: 'mysql', drds: 'mysql', drdsreader: 'mysql',
-  txtfilereader: 'file', httpfile: 'httpfile', httpfilereader: 'httpfile',
+  mysqlreader: 'mysql',
+  rdbmsreader: 'mysql',
+  mysql: 'mysql',
+  drds: 'mysql',
+  drdsreader: 'mysql',
+  txtfilereader: 'file',
+  httpfile: 'httpfile',
+  httpfilereader: 'httpfile',
 };
 const WRITERS: Record<string, 'null' | 'table'> = { streamwriter: 'null', stream: 'null', odpswriter: 'table', odps: 'table' };
 
@@ -56,7 +62,8 @@ export async function importDataxJob(raw: unknown, opts: { source: string; baseD
     const c0 = asObject(content[0]) ?? {};
     reader = blockOf(c0.reader, 'job.content[0].reader', opts.source);
     writer = blockOf(c0.writer, 'job.content[0].writer', opts.source);
-    if (c0.transformer !== undefined) report.dropped.push({ key: 'job.content[0].transformer', why: 'transformers (dx_substr, dx_filter, groovy ...) are not supported; do it in querySql or after loading with ferry sql' });
+    if (c0.transformer !== undefined)
+      report.dropped.push({ key: 'job.content[0].transformer', why: 'transformers (dx_substr, dx_filter, groovy ...) are not supported; do it in querySql or after loading with ferry sql' });
     for (const k of Object.keys(c0)) if (!['reader', 'writer', 'transformer'].includes(k)) report.dropped.push({ key: `job.content[0].${k}`, why: 'not a key ferry knows' });
     setting = asObject(job.setting) ?? {};
     for (const k of Object.keys(job)) if (!['content', 'setting'].includes(k)) report.dropped.push({ key: `job.${k}`, why: 'not a key ferry knows' });
@@ -135,7 +142,7 @@ function importSetting(s: Record<string, unknown>, at: string, report: ImportRep
   if (pct !== undefined) errorLimit.percentage = Math.min(1, Math.max(0, pct));
   out.errorLimit = errorLimit;
   // DataX without errorLimit never fails on dirty records; ferry's default is none allowed, so say it.
-  if (!hasLimit) report.notes.push('setting.errorLimit: {} (the DataX job had none, so dirty records do not fail it; ferry\'s default would be none allowed)');
+  if (!hasLimit) report.notes.push("setting.errorLimit: {} (the DataX job had none, so dirty records do not fail it; ferry's default would be none allowed)");
   for (const k of Object.keys(s)) if (k !== 'speed' && k !== 'errorLimit') report.dropped.push({ key: `${at}.${k}`, why: 'not a setting ferry knows' });
   return out;
 }

@@ -19,7 +19,8 @@ export function expandTableRange(name: string): string[] {
   const m = /^(.*)\[(\d+)-(\d+)\](.*)$/.exec(name);
   if (!m) return [name];
   const [, head, a, b, tail] = m;
-  const from = Number(a), to = Number(b);
+  const from = Number(a),
+    to = Number(b);
   if (to < from || to - from > 10_000) return [name];
   const width = a!.length > 1 && a!.startsWith('0') ? a!.length : 0;
   const out: string[] = [];
@@ -52,7 +53,8 @@ export function mysqlReader(p: Params, ctx: ReaderImportContext): Record<string,
     report.notes.push(`reader: data source ${ds}: define it in your ferry.yaml workspace (datasources.${ds}, type mysql) and run inside that workspace`);
   }
   const conns = asList(p.take('connection'));
-  if (conns.length > 1) report.dropped.push({ key: `${p.at}.connection[1..]`, why: `${conns.length - 1} more connection(s) (other databases): ferry reads one database per job; make one job per database` });
+  if (conns.length > 1)
+    report.dropped.push({ key: `${p.at}.connection[1..]`, why: `${conns.length - 1} more connection(s) (other databases): ferry reads one database per job; make one job per database` });
   const conn = new Params(asObject(conns[0]) ?? {}, `${p.at}.connection[0]`, report);
   const urls = asList(conn.take('jdbcUrl'));
   if (urls.length > 0) {
@@ -99,7 +101,7 @@ export function mysqlReader(p: Params, ctx: ReaderImportContext): Record<string,
   }
   const fetchSize = asNumber(p.take('fetchSize'));
   if (fetchSize !== undefined && fetchSize >= 1) out.fetchSize = Math.min(Math.floor(fetchSize), 1_000_000);
-  p.drop('session', 'session statements (SET ...) are not run by ferry\'s mysql reader');
+  p.drop('session', "session statements (SET ...) are not run by ferry's mysql reader");
   p.drop('preSql', 'ferry runs no SQL before reading');
   p.drop('postSql', 'ferry runs no SQL after reading');
   p.drop('hint', 'query hints are not supported');

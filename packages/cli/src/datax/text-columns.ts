@@ -10,8 +10,15 @@ import { asObject, type ImportReport } from './params.js';
 
 /** DataX column type -> the text readers' declared type. */
 const TYPES: Record<string, string> = {
-  long: 'long', int: 'long', bigint: 'long', double: 'double', float: 'double', string: 'string',
-  boolean: 'boolean', bool: 'boolean', date: 'date',
+  long: 'long',
+  int: 'long',
+  bigint: 'long',
+  double: 'double',
+  float: 'double',
+  string: 'string',
+  boolean: 'boolean',
+  bool: 'boolean',
+  date: 'date',
 };
 
 /** True when a Java date layout holds a time of day (HH, mm, ss). */

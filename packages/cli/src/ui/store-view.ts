@@ -43,7 +43,10 @@ export function tablesView(store: Store, project: string): TableView[] {
       partitions: parts.length,
       rows: parts.reduce((n, p) => n + p.rows, 0),
       bytes: parts.reduce((n, p) => n + p.bytes, 0),
-      size: formatBytes(parts.reduce((n, p) => n + p.bytes, 0), true),
+      size: formatBytes(
+        parts.reduce((n, p) => n + p.bytes, 0),
+        true,
+      ),
     };
   });
 }
@@ -66,7 +69,15 @@ export function partitionsView(store: Store, project: string, table: string): Pa
   const def = requireTable(store, project, table);
   return listPartitions(store, project, def.name).map((p) => {
     const exp = partitionExpiry(def, p);
-    return { spec: p.spec, rows: p.rows, bytes: p.bytes, size: formatBytes(p.bytes, true), files: p.files.length, lastModified: new Date(p.lastModified).toISOString(), ...(exp !== undefined ? { expires: new Date(exp).toISOString() } : {}) };
+    return {
+      spec: p.spec,
+      rows: p.rows,
+      bytes: p.bytes,
+      size: formatBytes(p.bytes, true),
+      files: p.files.length,
+      lastModified: new Date(p.lastModified).toISOString(),
+      ...(exp !== undefined ? { expires: new Date(exp).toISOString() } : {}),
+    };
   });
 }
 

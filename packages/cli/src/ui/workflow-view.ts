@@ -103,19 +103,21 @@ export async function instancesView(ws: Workspace, env: string, workflow: string
       if (!r) return [];
       const running = r.state === 'running' && r.startedAt;
       const end = r.endedAt ?? (running ? new Date().toISOString() : undefined);
-      return [{
-        name: n,
-        state: r.state,
-        ...(r.reason ? { reason: r.reason } : {}),
-        ...(r.startedAt ? { start: inZone(r.startedAt, ws.timezone) } : {}),
-        ...(r.endedAt ? { end: inZone(r.endedAt, ws.timezone) } : {}),
-        ...(r.startedAt && end ? { durationMs: Date.parse(end) - Date.parse(r.startedAt), duration: seconds(Date.parse(end) - Date.parse(r.startedAt)) } : {}),
-        ...(r.rows !== undefined ? { rows: r.rows } : {}),
-        retries: Math.max(0, (r.attempts ?? 1) - 1),
-        executions: r.executions ?? 0,
-        hasLog: Boolean(inside(ws, r.logPath) && existsSync(r.logPath!)),
-        hasSummary: Boolean(inside(ws, r.runDir) && existsSync(join(r.runDir!, RUN_RESULT_FILE))),
-      }];
+      return [
+        {
+          name: n,
+          state: r.state,
+          ...(r.reason ? { reason: r.reason } : {}),
+          ...(r.startedAt ? { start: inZone(r.startedAt, ws.timezone) } : {}),
+          ...(r.endedAt ? { end: inZone(r.endedAt, ws.timezone) } : {}),
+          ...(r.startedAt && end ? { durationMs: Date.parse(end) - Date.parse(r.startedAt), duration: seconds(Date.parse(end) - Date.parse(r.startedAt)) } : {}),
+          ...(r.rows !== undefined ? { rows: r.rows } : {}),
+          retries: Math.max(0, (r.attempts ?? 1) - 1),
+          executions: r.executions ?? 0,
+          hasLog: Boolean(inside(ws, r.logPath) && existsSync(r.logPath!)),
+          hasSummary: Boolean(inside(ws, r.runDir) && existsSync(join(r.runDir!, RUN_RESULT_FILE))),
+        },
+      ];
     }),
   }));
 }

@@ -11,8 +11,15 @@ import { type FerryType, ferrySchema, parseType } from '../types.js';
 const config = t.object({
   rows: t.integer({ min: 0 }).describe('how many rows to generate'),
   columns: t
-    .array(t.object({ name: t.string({ minLength: 1 }).describe('column name'), type: t.string({ minLength: 1 }).describe('ferry type: bigint, string, double, timestamp, decimal(10,2) ...') }), { minItems: 1 })
-    .default([{ name: 'id', type: 'bigint' }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'at', type: 'timestamp' }])
+    .array(t.object({ name: t.string({ minLength: 1 }).describe('column name'), type: t.string({ minLength: 1 }).describe('ferry type: bigint, string, double, timestamp, decimal(10,2) ...') }), {
+      minItems: 1,
+    })
+    .default([
+      { name: 'id', type: 'bigint' },
+      { name: 'name', type: 'string' },
+      { name: 'score', type: 'double' },
+      { name: 'at', type: 'timestamp' },
+    ])
     .describe('columns and their types'),
   seed: t.integer().default(1).describe('same seed, same data'),
   batchRows: t.integer({ min: 1, max: 1_000_000 }).default(16_384).describe('rows per batch'),
@@ -42,18 +49,32 @@ const BASE_SECONDS = 1_704_067_200; // 2024-01-01T00:00:00Z
 export function generatedValue(type: FerryType, seed: number, i: number, c: number): unknown {
   const h = mix(seed, i, c);
   switch (type.name) {
-    case 'bigint': return c === 0 ? i + 1 : (h % 1_000_000_007) - 500_000_000;
-    case 'int': return (h | 0);
-    case 'smallint': return (h % 65536) - 32768;
-    case 'tinyint': return (h % 256) - 128;
-    case 'boolean': return (h & 1) === 1;
-    case 'double': return Math.round(h / 4294967.296) / 1000;
-    case 'float': return Math.fround((h % 100000) / 100);
-    case 'decimal': return BigInt(h) % 10n ** BigInt(Math.min(type.precision, 9));
-    case 'date': return 19_000 + (h % 3650);
-    case 'datetime': case 'timestamp': return BigInt(BASE_SECONDS + (i % 31_536_000)) * 1_000_000n + BigInt(h % 1000) * 1000n;
-    case 'binary': return Uint8Array.of(h & 255, (h >>> 8) & 255, (h >>> 16) & 255, h >>> 24);
-    case 'string': case 'varchar': case 'char': {
+    case 'bigint':
+      return c === 0 ? i + 1 : (h % 1_000_000_007) - 500_000_000;
+    case 'int':
+      return h | 0;
+    case 'smallint':
+      return (h % 65536) - 32768;
+    case 'tinyint':
+      return (h % 256) - 128;
+    case 'boolean':
+      return (h & 1) === 1;
+    case 'double':
+      return Math.round(h / 4294967.296) / 1000;
+    case 'float':
+      return Math.fround((h % 100000) / 100);
+    case 'decimal':
+      return BigInt(h) % 10n ** BigInt(Math.min(type.precision, 9));
+    case 'date':
+      return 19_000 + (h % 3650);
+    case 'datetime':
+    case 'timestamp':
+      return BigInt(BASE_SECONDS + (i % 31_536_000)) * 1_000_000n + BigInt(h % 1000) * 1000n;
+    case 'binary':
+      return Uint8Array.of(h & 255, (h >>> 8) & 255, (h >>> 16) & 255, h >>> 24);
+    case 'string':
+    case 'varchar':
+    case 'char': {
       const s = `${WORDS[h % WORDS.length]}_${i}`;
       return 'length' in type ? s.slice(0, type.length) : s;
     }

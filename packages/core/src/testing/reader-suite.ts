@@ -106,7 +106,11 @@ export function testReader(opts: ReaderSuiteOptions): void {
 
     it.skipIf(!opts.nulls)('gives NULL in every column', async () => {
       const r = await drive(plugin, await opts.nulls!(), opts.context);
-      for (const f of r.schema.fields.filter((x) => !opts.notNull?.includes(x.name))) expect(r.rows.some((row) => row[f.name] === null), `a NULL in ${f.name} (${String(f.type)})`).toBe(true);
+      for (const f of r.schema.fields.filter((x) => !opts.notNull?.includes(x.name)))
+        expect(
+          r.rows.some((row) => row[f.name] === null),
+          `a NULL in ${f.name} (${String(f.type)})`,
+        ).toBe(true);
     });
   });
 }

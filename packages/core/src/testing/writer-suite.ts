@@ -65,7 +65,11 @@ export function testWriter(opts: WriterSuiteOptions): void {
       await driveWriter(plugin, raw, schema, channels, opts.context);
       const rows = (await opts.readBack(raw)) ?? [];
       expect(rows.length).toBe(4);
-      for (const c of opts.columns.slice(1)) expect(rows.every((r) => r[c.name] === null || r[c.name] === undefined), `NULLs in ${c.name} (${c.type})`).toBe(true);
+      for (const c of opts.columns.slice(1))
+        expect(
+          rows.every((r) => r[c.name] === null || r[c.name] === undefined),
+          `NULLs in ${c.name} (${c.type})`,
+        ).toBe(true);
     });
 
     it('leaves the destination as it was when the write is aborted', async () => {

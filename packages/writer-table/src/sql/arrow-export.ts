@@ -35,7 +35,11 @@ export async function arrowExport(store: Store, project: string, table: string, 
     const limit = opts.limit ?? Infinity;
     let rows = 0;
     await flush();
-    for await (let batch of fileBatches(t.def, t.partitions.filter((p) => keep(p.spec)), { withPartitionColumns: true, signal: opts.signal })) {
+    for await (let batch of fileBatches(
+      t.def,
+      t.partitions.filter((p) => keep(p.spec)),
+      { withPartitionColumns: true, signal: opts.signal },
+    )) {
       if (rows >= limit) break;
       if (rows + batch.numRows > limit) batch = batch.slice(0, limit - rows);
       writer.write(batch);

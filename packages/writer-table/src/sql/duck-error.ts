@@ -60,7 +60,12 @@ function readDuck(message: string): DuckMessage {
       // Not JSON after all: the text below.
     }
   }
-  return { text: message.split('\n')[0]!.replace(/^Failed to extract statements: /, '').trim() };
+  return {
+    text: message
+      .split('\n')[0]!
+      .replace(/^Failed to extract statements: /, '')
+      .trim(),
+  };
 }
 
 const POSITIONS = new WeakMap<FerryError, SqlErrorAt>();

@@ -26,19 +26,34 @@ export function duckType(type: FerryType | string): string {
   // An unsigned flag may come with the column types of a later release; honour it when present.
   const unsigned = (t as { unsigned?: boolean }).unsigned === true;
   switch (t.name) {
-    case 'string': case 'varchar': case 'char': return 'VARCHAR';
-    case 'bigint': return unsigned ? 'UBIGINT' : 'BIGINT';
-    case 'int': return unsigned ? 'UINTEGER' : 'INTEGER';
-    case 'smallint': return unsigned ? 'USMALLINT' : 'SMALLINT';
-    case 'tinyint': return unsigned ? 'UTINYINT' : 'TINYINT';
-    case 'boolean': return 'BOOLEAN';
-    case 'double': return 'DOUBLE';
-    case 'float': return 'FLOAT';
-    case 'decimal': return `DECIMAL(${t.precision},${t.scale})`;
-    case 'date': return 'DATE';
-    case 'datetime': return 'TIMESTAMP';
-    case 'timestamp': return 'TIMESTAMPTZ';
-    case 'binary': return 'BLOB';
+    case 'string':
+    case 'varchar':
+    case 'char':
+      return 'VARCHAR';
+    case 'bigint':
+      return unsigned ? 'UBIGINT' : 'BIGINT';
+    case 'int':
+      return unsigned ? 'UINTEGER' : 'INTEGER';
+    case 'smallint':
+      return unsigned ? 'USMALLINT' : 'SMALLINT';
+    case 'tinyint':
+      return unsigned ? 'UTINYINT' : 'TINYINT';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'double':
+      return 'DOUBLE';
+    case 'float':
+      return 'FLOAT';
+    case 'decimal':
+      return `DECIMAL(${t.precision},${t.scale})`;
+    case 'date':
+      return 'DATE';
+    case 'datetime':
+      return 'TIMESTAMP';
+    case 'timestamp':
+      return 'TIMESTAMPTZ';
+    case 'binary':
+      return 'BLOB';
   }
 }
 

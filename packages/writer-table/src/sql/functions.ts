@@ -59,15 +59,26 @@ export function parseFunctionStatement(text: string, body: string, project: stri
   const drop = DROP_RE.exec(s);
   if (drop) return { kind: 'drop-function', project: drop[2]?.toLowerCase(), name: drop[3]!.toLowerCase(), ifExists: drop[1] !== undefined };
   const m = CREATE_RE.exec(s);
-  if (!m) throw new FerryError(ErrorCodes.SQL, `cannot read ${JSON.stringify(s.slice(0, 60))}: expected CREATE [OR REPLACE] [TEMPORARY] FUNCTION name(arg, ...) AS expression, or DROP FUNCTION [IF EXISTS] name`);
+  if (!m)
+    throw new FerryError(
+      ErrorCodes.SQL,
+      `cannot read ${JSON.stringify(s.slice(0, 60))}: expected CREATE [OR REPLACE] [TEMPORARY] FUNCTION name(arg, ...) AS expression, or DROP FUNCTION [IF EXISTS] name`,
+    );
   const name = m[5]!.toLowerCase();
   let at = m[0].length;
   if (s[at] !== '(') {
-    throw new FerryError(ErrorCodes.SQL, `CREATE FUNCTION ${name}: ferry runs no Python or Java UDFs (a resource file with USING); write it as a SQL macro over a table: CREATE FUNCTION ${name}(arg, ...) AS expression (see docs/sql.md)`);
+    throw new FerryError(
+      ErrorCodes.SQL,
+      `CREATE FUNCTION ${name}: ferry runs no Python or Java UDFs (a resource file with USING); write it as a SQL macro over a table: CREATE FUNCTION ${name}(arg, ...) AS expression (see docs/sql.md)`,
+    );
   }
   const close = s.indexOf(')', at);
   if (close < 0) throw new FerryError(ErrorCodes.SQL, `CREATE FUNCTION ${name}: expected ')' after the arguments`);
-  const params = s.slice(at + 1, close).split(',').map((p) => p.trim()).filter(Boolean);
+  const params = s
+    .slice(at + 1, close)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const p of params) {
     if (!new RegExp(`^${NAME}$`).test(p)) throw new FerryError(ErrorCodes.SQL, `CREATE FUNCTION ${name}: argument ${JSON.stringify(p)} is not a name (write f(a, b) AS expression)`);
   }

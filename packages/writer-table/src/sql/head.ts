@@ -49,7 +49,10 @@ export async function headTable(store: Store, project: string, table: string, op
   const session = await SqlSession.open(store, { project });
   try {
     const { header, rows } = await headRows(session, table, opts);
-    const text = textGrid(header, rows.map((r) => r.map(cellDisplay)));
+    const text = textGrid(
+      header,
+      rows.map((r) => r.map(cellDisplay)),
+    );
     return rows.length === 0 ? text + '(no rows)\n' : text;
   } finally {
     await session.close();

@@ -99,7 +99,10 @@ export async function insertSelect(store: Store, project: string, stmt: InsertSt
   const def = resolveTarget(store, project, stmt.table);
   const name = `${def.project}.${def.name}`;
   if (stmt.partition === undefined && def.partitionColumns.length > 0) {
-    throw new FerryError(ErrorCodes.SQL, `INSERT into ${name}: the table is partitioned by (${def.partitionColumns.map((c) => c.name).join(', ')}); add PARTITION (${def.partitionColumns.map((c) => `${c.name}='...'`).join(', ')})`);
+    throw new FerryError(
+      ErrorCodes.SQL,
+      `INSERT into ${name}: the table is partitioned by (${def.partitionColumns.map((c) => c.name).join(', ')}); add PARTITION (${def.partitionColumns.map((c) => `${c.name}='...'`).join(', ')})`,
+    );
   }
   let partition: string;
   try {
@@ -133,7 +136,14 @@ export async function insertSelect(store: Store, project: string, stmt: InsertSt
  * returns the rows written and left out, and the files with their rows,
  * bytes and null counts per column (as the sync writer records them).
  */
-async function copySelect(store: Store, project: string, def: TableDef, select: string, out: { dir: string; prefix: string }, opts: InsertOptions): Promise<{ rows: number; rejected: number; samples: string[]; files: DataFile[] }> {
+async function copySelect(
+  store: Store,
+  project: string,
+  def: TableDef,
+  select: string,
+  out: { dir: string; prefix: string },
+  opts: InsertOptions,
+): Promise<{ rows: number; rejected: number; samples: string[]; files: DataFile[] }> {
   const errorLimit = opts.errorLimit ?? 0;
   const folder = absPath(store.dir, out.dir);
   const session = await SqlSession.open(store, { project, writableDir: folder, functions: opts.functions, timeZone: opts.timeZone });
@@ -150,7 +160,12 @@ async function copySelect(store: Store, project: string, def: TableDef, select: 
     }
     if (width !== def.columns.length) {
       // Placed at the SELECT (offset 0 of `select`).
-      throw sqlErrorWithPosition(ErrorCodes.SQL, `INSERT into ${name}: the SELECT gives ${width} column(s), the table has ${def.columns.length} (${def.columns.map((c) => c.name).join(', ')}); partition columns come from PARTITION (...)`, select, 0);
+      throw sqlErrorWithPosition(
+        ErrorCodes.SQL,
+        `INSERT into ${name}: the SELECT gives ${width} column(s), the table has ${def.columns.length} (${def.columns.map((c) => c.name).join(', ')}); partition columns come from PARTITION (...)`,
+        select,
+        0,
+      );
     }
     const aliases = def.columns.map((_, i) => ident(`_c${i}`));
     const cols = def.columns.map((c, i) => `${castExpr(`q.${aliases[i]}`, c, name)} AS ${ident(c.name)}`);

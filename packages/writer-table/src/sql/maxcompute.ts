@@ -66,16 +66,39 @@ function concatOverloads(): [string, string][] {
 export const MAXCOMPUTE_MACROS: MacroDef[] = [
   { name: 'getdate', overloads: [['', 'current_localtimestamp()']] },
   // The format literal is rewritten to strftime's by rewriteMaxCompute (DuckDB needs a constant format).
-  { name: 'to_char', overloads: [['d, f', `strftime(${ts('d')}, f)`], ['x', 'CAST(x AS VARCHAR)']] },
-  { name: 'to_date', overloads: [['s, f', 'strptime(s, f)'], ['s', 'CAST(s AS DATE)']] },
+  {
+    name: 'to_char',
+    overloads: [
+      ['d, f', `strftime(${ts('d')}, f)`],
+      ['x', 'CAST(x AS VARCHAR)'],
+    ],
+  },
+  {
+    name: 'to_date',
+    overloads: [
+      ['s, f', 'strptime(s, f)'],
+      ['s', 'CAST(s AS DATE)'],
+    ],
+  },
   { name: 'datetrunc', overloads: [['d, p', `date_trunc(${part('p')}, ${ts('d')})`]] },
   {
     name: 'dateadd',
-    overloads: [['d, n, p', `CASE ${part('p')} WHEN 'year' THEN ${ts('d')} + to_years(CAST(n AS INTEGER)) WHEN 'quarter' THEN ${ts('d')} + to_months(3 * CAST(n AS INTEGER)) ` +
-      `WHEN 'month' THEN ${ts('d')} + to_months(CAST(n AS INTEGER)) WHEN 'week' THEN ${ts('d')} + to_days(7 * CAST(n AS INTEGER)) WHEN 'day' THEN ${ts('d')} + to_days(CAST(n AS INTEGER)) ` +
-      `WHEN 'hour' THEN ${ts('d')} + to_hours(CAST(n AS BIGINT)) WHEN 'minute' THEN ${ts('d')} + to_minutes(CAST(n AS BIGINT)) ELSE ${ts('d')} + to_seconds(CAST(n AS BIGINT)) END`]],
+    overloads: [
+      [
+        'd, n, p',
+        `CASE ${part('p')} WHEN 'year' THEN ${ts('d')} + to_years(CAST(n AS INTEGER)) WHEN 'quarter' THEN ${ts('d')} + to_months(3 * CAST(n AS INTEGER)) ` +
+          `WHEN 'month' THEN ${ts('d')} + to_months(CAST(n AS INTEGER)) WHEN 'week' THEN ${ts('d')} + to_days(7 * CAST(n AS INTEGER)) WHEN 'day' THEN ${ts('d')} + to_days(CAST(n AS INTEGER)) ` +
+          `WHEN 'hour' THEN ${ts('d')} + to_hours(CAST(n AS BIGINT)) WHEN 'minute' THEN ${ts('d')} + to_minutes(CAST(n AS BIGINT)) ELSE ${ts('d')} + to_seconds(CAST(n AS BIGINT)) END`,
+      ],
+    ],
   },
-  { name: 'datediff', overloads: [['a, b, p', `date_diff(${part('p')}, ${ts('b')}, ${ts('a')})`], ['a, b', `date_diff('day', ${ts('b')}, ${ts('a')})`]] },
+  {
+    name: 'datediff',
+    overloads: [
+      ['a, b, p', `date_diff(${part('p')}, ${ts('b')}, ${ts('a')})`],
+      ['a, b', `date_diff('day', ${ts('b')}, ${ts('a')})`],
+    ],
+  },
   { name: 'datepart', overloads: [['d, p', `date_part(${part('p')}, ${ts('d')})`]] },
   { name: 'weekday', overloads: [['d', `isodow(${ts('d')}) - 1`]] },
   { name: 'lastday', overloads: [['d', `CAST(last_day(${ts('d')}) AS TIMESTAMP)`]] },
@@ -137,7 +160,20 @@ const TOKEN = /(\s+|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$))|('(?:[^']|'')*'?)|("(?:[^"]
 function tokenize(sql: string): Token[] {
   const out: Token[] = [];
   for (const m of sql.matchAll(TOKEN)) {
-    const kind: Token['kind'] = m[1] !== undefined ? 'space' : m[2] !== undefined ? 'string' : m[3] !== undefined ? 'quoted' : m[4] !== undefined ? 'backtick' : m[5] !== undefined ? 'word' : m[6] !== undefined ? 'number' : 'punct';
+    const kind: Token['kind'] =
+      m[1] !== undefined
+        ? 'space'
+        : m[2] !== undefined
+          ? 'string'
+          : m[3] !== undefined
+            ? 'quoted'
+            : m[4] !== undefined
+              ? 'backtick'
+              : m[5] !== undefined
+                ? 'word'
+                : m[6] !== undefined
+                  ? 'number'
+                  : 'punct';
     out.push({ kind, text: m[0], at: m.index!, end: m.index! + m[0].length });
   }
   return out;

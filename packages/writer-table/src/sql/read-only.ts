@@ -11,13 +11,27 @@ import { StatementType } from '@duckdb/node-api';
 const ALLOWED = new Set<number>([StatementType.SELECT, StatementType.EXPLAIN]);
 
 const NAMES: Record<number, string> = {
-  [StatementType.INSERT]: 'INSERT', [StatementType.UPDATE]: 'UPDATE', [StatementType.DELETE]: 'DELETE',
-  [StatementType.CREATE]: 'CREATE', [StatementType.CREATE_FUNC]: 'CREATE', [StatementType.DROP]: 'DROP',
-  [StatementType.ALTER]: 'ALTER', [StatementType.COPY]: 'COPY', [StatementType.ATTACH]: 'ATTACH',
-  [StatementType.DETACH]: 'DETACH', [StatementType.PRAGMA]: 'PRAGMA', [StatementType.SET]: 'SET',
-  [StatementType.VARIABLE_SET]: 'SET', [StatementType.LOAD]: 'INSTALL/LOAD', [StatementType.EXTENSION]: 'extension',
-  [StatementType.EXPORT]: 'EXPORT', [StatementType.VACUUM]: 'VACUUM', [StatementType.CALL]: 'CALL',
-  [StatementType.TRANSACTION]: 'transaction', [StatementType.PREPARE]: 'PREPARE', [StatementType.EXECUTE]: 'EXECUTE',
+  [StatementType.INSERT]: 'INSERT',
+  [StatementType.UPDATE]: 'UPDATE',
+  [StatementType.DELETE]: 'DELETE',
+  [StatementType.CREATE]: 'CREATE',
+  [StatementType.CREATE_FUNC]: 'CREATE',
+  [StatementType.DROP]: 'DROP',
+  [StatementType.ALTER]: 'ALTER',
+  [StatementType.COPY]: 'COPY',
+  [StatementType.ATTACH]: 'ATTACH',
+  [StatementType.DETACH]: 'DETACH',
+  [StatementType.PRAGMA]: 'PRAGMA',
+  [StatementType.SET]: 'SET',
+  [StatementType.VARIABLE_SET]: 'SET',
+  [StatementType.LOAD]: 'INSTALL/LOAD',
+  [StatementType.EXTENSION]: 'extension',
+  [StatementType.EXPORT]: 'EXPORT',
+  [StatementType.VACUUM]: 'VACUUM',
+  [StatementType.CALL]: 'CALL',
+  [StatementType.TRANSACTION]: 'transaction',
+  [StatementType.PREPARE]: 'PREPARE',
+  [StatementType.EXECUTE]: 'EXECUTE',
   [StatementType.ANALYZE]: 'ANALYZE',
 };
 
@@ -41,7 +55,8 @@ export function checkExplained(script: string): void {
   }
 }
 
-const WRITE_WORDS = /(?:^|;)\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*(insert|update|delete|merge|create|drop|alter|truncate|copy|attach|detach|install|load|force|set|reset|pragma|export|import|vacuum|checkpoint|call|begin|commit|rollback|abort|use|prepare|execute|deallocate|comment|analyze)\b/i;
+const WRITE_WORDS =
+  /(?:^|;)\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*(insert|update|delete|merge|create|drop|alter|truncate|copy|attach|detach|install|load|force|set|reset|pragma|export|import|vacuum|checkpoint|call|begin|commit|rollback|abort|use|prepare|execute|deallocate|comment|analyze)\b/i;
 
 /**
  * Refuses a script whose statements start with a word that changes things,
@@ -50,5 +65,9 @@ const WRITE_WORDS = /(?:^|;)\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*(insert|upd
  */
 export function checkLeadingWords(script: string): void {
   const m = WRITE_WORDS.exec(script);
-  if (m) throw new FerryError(ErrorCodes.SQL, `ferry sql is read-only: ${m[1]!.toUpperCase()} statements are refused (only SELECT and EXPLAIN run; tables are written by ferry run, or by INSERT ... SELECT with --write)`);
+  if (m)
+    throw new FerryError(
+      ErrorCodes.SQL,
+      `ferry sql is read-only: ${m[1]!.toUpperCase()} statements are refused (only SELECT and EXPLAIN run; tables are written by ferry run, or by INSERT ... SELECT with --write)`,
+    );
 }

@@ -5,8 +5,15 @@
  * text that reads back, NULL as null (distinct from '').
  */
 import {
-  DuckDBBlobValue, DuckDBDateValue, DuckDBDecimalValue, DuckDBTimestampTZValue, DuckDBTimestampValue, DuckDBTypeId,
-  type DuckDBResult, type DuckDBType, type DuckDBValue,
+  DuckDBBlobValue,
+  DuckDBDateValue,
+  DuckDBDecimalValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
+  DuckDBTypeId,
+  type DuckDBResult,
+  type DuckDBType,
+  type DuckDBValue,
 } from '@duckdb/node-api';
 import { formatDate, formatDateTime, formatDecimal } from '@ferry/core';
 import { formatFloat32, normalizeNumber } from '@ferry/core/values';
@@ -20,19 +27,33 @@ export interface ResultColumn {
 }
 
 const BARE = new Set<number>([
-  DuckDBTypeId.BOOLEAN, DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT,
-  DuckDBTypeId.UTINYINT, DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UHUGEINT, DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE,
+  DuckDBTypeId.BOOLEAN,
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+  DuckDBTypeId.FLOAT,
+  DuckDBTypeId.DOUBLE,
 ]);
 
 /** The text of one DuckDB value (null for NULL). */
 export function valueText(v: DuckDBValue, typeId?: number): string | null {
   if (v === null || v === undefined) return null;
   switch (typeof v) {
-    case 'string': return v;
-    case 'bigint': return v.toString();
-    case 'boolean': return v ? 'true' : 'false';
-    case 'number': return typeId === DuckDBTypeId.FLOAT ? formatFloat32(v) : normalizeNumber(String(v));
+    case 'string':
+      return v;
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'number':
+      return typeId === DuckDBTypeId.FLOAT ? formatFloat32(v) : normalizeNumber(String(v));
   }
   if (v instanceof DuckDBDecimalValue) return formatDecimal(v.value, v.scale);
   if (v instanceof DuckDBDateValue) return v.isFinite ? formatDate(v.days) : v.toString();

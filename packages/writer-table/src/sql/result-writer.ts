@@ -61,7 +61,10 @@ export async function writeResult(result: DuckDBResult, out: Writable, opts: Wri
   }
   if (opts.format === 'json') text += rows ? '\n]\n' : ']\n';
   if (opts.format === 'table') {
-    text += textGrid(cols.map((c) => c.name), shown);
+    text += textGrid(
+      cols.map((c) => c.name),
+      shown,
+    );
     text += rows > shown.length ? `(${rows} rows, first ${shown.length} shown; --limit to show more)\n` : `(${rows} row${rows === 1 ? '' : 's'})\n`;
   }
   if (text) await put(out, text);

@@ -166,7 +166,10 @@ export class SqlSession {
       if (all || words.has(t.def.name)) await this.ensureView(t);
     }
     // MaxCompute's functions (maxcompute.ts) before user functions, whose bodies may call them.
-    const mapped = macroScript([...words].filter((w) => !this.made.has(`mc:${w}`)), this.timeZone);
+    const mapped = macroScript(
+      [...words].filter((w) => !this.made.has(`mc:${w}`)),
+      this.timeZone,
+    );
     if (mapped) {
       await this.connection.run(mapped);
       for (const w of words) this.made.add(`mc:${w}`);

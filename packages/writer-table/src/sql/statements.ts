@@ -109,7 +109,10 @@ export function classify(text: string, project = ''): ClassifiedStatement {
   const select = rest.trim();
   const selectOffset = lead + m[0].length + (rest.length - rest.trimStart().length);
   if (!/^(select|with|from|values|\()/i.test(select)) {
-    throw new FerryError(ErrorCodes.SQL, `INSERT ${m[1]!.toUpperCase()} ${unquote(m[2]!)}: expected a SELECT after the table${m[3] !== undefined ? ' and partition' : ''}, got ${JSON.stringify(select.slice(0, 30))} (column lists are not supported: select the table's columns in order)`);
+    throw new FerryError(
+      ErrorCodes.SQL,
+      `INSERT ${m[1]!.toUpperCase()} ${unquote(m[2]!)}: expected a SELECT after the table${m[3] !== undefined ? ' and partition' : ''}, got ${JSON.stringify(select.slice(0, 30))} (column lists are not supported: select the table's columns in order)`,
+    );
   }
   const spec = m.indices?.[3];
   const partitionOffset = spec && m[3] !== undefined ? lead + spec[0] + (m[3].length - m[3].trimStart().length) : undefined;

@@ -24,11 +24,17 @@ function floatText(x: string): string {
 export const csvText: ColumnExpr = (x, c: ColumnDef) => {
   const t = parseType(c.type);
   switch (t.name) {
-    case 'datetime': return dateTimeText(x, false);
-    case 'timestamp': return dateTimeText(x, true);
-    case 'binary': return `base64(${x})`;
-    case 'double': case 'float': return floatText(x);
-    default: return x;
+    case 'datetime':
+      return dateTimeText(x, false);
+    case 'timestamp':
+      return dateTimeText(x, true);
+    case 'binary':
+      return `base64(${x})`;
+    case 'double':
+    case 'float':
+      return floatText(x);
+    default:
+      return x;
   }
 };
 
@@ -36,12 +42,19 @@ export const csvText: ColumnExpr = (x, c: ColumnDef) => {
 export const jsonText: ColumnExpr = (x, c: ColumnDef) => {
   const t = parseType(c.type);
   switch (t.name) {
-    case 'datetime': return dateTimeText(x, false);
-    case 'timestamp': return dateTimeText(x, true);
-    case 'binary': return `base64(${x})`;
-    case 'decimal': return `CAST(${x} AS VARCHAR)`;
+    case 'datetime':
+      return dateTimeText(x, false);
+    case 'timestamp':
+      return dateTimeText(x, true);
+    case 'binary':
+      return `base64(${x})`;
+    case 'decimal':
+      return `CAST(${x} AS VARCHAR)`;
     // JSON has no NaN: non-finite values become strings, finite ones their shortest text as a JSON number.
-    case 'double': case 'float': return `CASE WHEN isfinite(${x}) THEN CAST(CAST(${x} AS VARCHAR) AS JSON) ELSE to_json(${floatText(x)}) END`;
-    default: return x;
+    case 'double':
+    case 'float':
+      return `CASE WHEN isfinite(${x}) THEN CAST(CAST(${x} AS VARCHAR) AS JSON) ELSE to_json(${floatText(x)}) END`;
+    default:
+      return x;
   }
 };

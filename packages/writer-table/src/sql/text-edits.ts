@@ -27,7 +27,7 @@ export function unchanged(text: string): MappedText {
 /** Applies non-overlapping edits (any order) to `source`. */
 export function applyEdits(source: string, edits: Edit[]): MappedText {
   // At the same place, insertions go before a replacement that starts there.
-  const sorted = [...edits].sort((a, b) => a.at - b.at || (a.end - a.at) - (b.end - b.at));
+  const sorted = [...edits].sort((a, b) => a.at - b.at || a.end - a.at - (b.end - b.at));
   // Each piece of the result: where it starts there and in the source, and whether it is copied (mappable char by char).
   const pieces: { out: number; src: number; len: number; copied: boolean }[] = [];
   let text = '';
