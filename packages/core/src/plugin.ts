@@ -172,7 +172,7 @@ export interface WriterPlugin<C = any, H = any, G = any> {
   open(handle: H, ctx: ChannelContext): Promise<ChannelWriter<G>> | ChannelWriter<G>;
   /**
    * Loads what `open` will need (a codec, a WebAssembly module) when a
-   * channel thread starts, while the job is still being planned. Optional;
+   * channel thread starts, before it takes its first split. Optional;
    * a failure here is ignored (`open` meets it again and reports it).
    */
   warm?(): Promise<void> | void;

@@ -3,7 +3,7 @@
  * when the module loads (0.25-0.4 s on this machine), which commands that
  * only read the catalog (`table count`, `table list`) and the main thread of
  * `ferry run` never need. Channel threads load it when they start (the
- * writer's `warm` hook), while the job is still being planned.
+ * writer's `warm` hook), before their first split.
  */
 type ParquetWasm = typeof import('parquet-wasm');
 
