@@ -40,21 +40,15 @@ export const csvText: ColumnExpr = (x, c: ColumnDef) => {
 
 /** Expressions for a JSON Lines export: numbers stay numbers, exact values that JSON numbers would round become strings. */
 export const jsonText: ColumnExpr = (x, c: ColumnDef) => {
-  const t = parseType(c.type);
-  switch (t.name) {
-    case 'datetime':
-      return dateTimeText(x, false);
-    case 'timestamp':
-      return dateTimeText(x, true);
-    case 'binary':
-      return `base64(${x})`;
+  switch (parseType(c.type).name) {
     case 'decimal':
       return `CAST(${x} AS VARCHAR)`;
     // JSON has no NaN: non-finite values become strings, finite ones their shortest text as a JSON number.
     case 'double':
     case 'float':
       return `CASE WHEN isfinite(${x}) THEN CAST(CAST(${x} AS VARCHAR) AS JSON) ELSE to_json(${floatText(x)}) END`;
+    // DATETIME, TIMESTAMP and BINARY as in CSV.
     default:
-      return x;
+      return csvText(x, c);
   }
 };
