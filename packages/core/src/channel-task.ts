@@ -44,11 +44,6 @@ export interface ChannelResult {
   error?: SerializedError;
 }
 
-/** What the engine gives each thread when it starts (piscina's workerData): the job's plugins, loaded before the thread says it is ready. */
-export interface WorkerPreload {
-  preload?: { url: string; kind: 'reader' | 'writer' }[];
-}
-
 /** A rate-limiter module for channels of one job spread over processes (see `LimiterFactory`). */
 export interface LimiterRef {
   /** File URL of a module default-exporting a `LimiterFactory`. */

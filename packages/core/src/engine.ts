@@ -8,7 +8,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
-import type { ChannelBase, ChannelResult, ChannelTask, WorkerPreload } from './channel-task.js';
+import type { ChannelBase, ChannelResult, ChannelTask } from './channel-task.js';
 import { validate } from './config-schema.js';
 import { planConvert } from './convert.js';
 import { checkDataxShape } from './datax-hints.js';
@@ -331,15 +331,8 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     // The channel threads start once the job is planned and prepared: a thread terminated while it is
     // still loading modules (a job refused during planning, with threads started early) could bring the
     // process down with a signal instead of the refusal's message (seen 2 times in ~1,100 CLI runs of CI).
-    // Each thread loads both plugins (and the writer's warm()) before it takes its first split.
-    const preload: WorkerPreload = {
-      preload: [
-        { url: r.url, kind: 'reader' },
-        { url: w.url, kind: 'writer' },
-      ],
-    };
     // Splits run elsewhere (the worker queue): no threads here.
-    if (!options.channels) pool = new Piscina({ filename: CHANNEL_WORKER_URL, minThreads: threads, maxThreads: threads, idleTimeout: 1000, workerData: preload });
+    if (!options.channels) pool = new Piscina({ filename: CHANNEL_WORKER_URL, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
     const base: ChannelBase = {
       reader: { url: r.url, spec: job.reader.plugin, name: reader.name, config: readerConfig, settings: readerSettings },
       writer: { url: w.url, spec: job.writer.plugin, name: writer.name, handle, settings: writerSettings },

@@ -171,12 +171,6 @@ export interface WriterPlugin<C = any, H = any, G = any> {
   /** Opens a sink for one split (in a worker). */
   open(handle: H, ctx: ChannelContext): Promise<ChannelWriter<G>> | ChannelWriter<G>;
   /**
-   * Loads what `open` will need (a codec, a WebAssembly module) when a
-   * channel thread starts, before it takes its first split. Optional;
-   * a failure here is ignored (`open` meets it again and reports it).
-   */
-  warm?(): Promise<void> | void;
-  /**
    * Writers that keep incremental state: the value saved for `state` by the
    * last successful commit (the writer scopes the key by its destination),
    * or undefined. A writer without it cannot take an incremental reader.

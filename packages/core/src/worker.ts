@@ -4,8 +4,7 @@
  * memory), segment descriptors and dirty samples go back.
  */
 import { appendFileSync } from 'node:fs';
-import { workerData } from 'node:worker_threads';
-import type { ChannelLimiter, ChannelResult, ChannelTask, LimiterFactory, WorkerPreload } from './channel-task.js';
+import type { ChannelLimiter, ChannelResult, ChannelTask, LimiterFactory } from './channel-task.js';
 import { batchBytes } from './columns.js';
 import { createConverter, type DirtyRow } from './convert.js';
 import { ErrorCodes, FerryError, internalError, isFerryError, serializeError, wrapPluginError } from './errors.js';
@@ -18,18 +17,6 @@ import { rowSourceOf, type RowSource } from './row-source.js';
 import { schemaFromBytes } from './schema-bytes.js';
 import { C, Counters } from './shared-state.js';
 import type { DirtySample } from './run-types.js';
-
-// The pool starts while the main thread still plans the job: loading the plugins here overlaps that work.
-// A plugin that fails to load fails again, with its message, in the task that uses it.
-const preload = (workerData as WorkerPreload | null | undefined)?.preload;
-if (preload) {
-  await Promise.allSettled(
-    preload.map(async (p) => {
-      const plugin = await loadPlugin(p.url, p.kind);
-      if (plugin.kind === 'writer') await plugin.warm?.();
-    }),
-  );
-}
 
 export default async function runChannel(task: ChannelTask): Promise<ChannelResult> {
   const counters = new Counters(task.shared);

@@ -2,8 +2,7 @@
  * parquet-wasm, loaded on first use: its WebAssembly compiles synchronously
  * when the module loads (0.25-0.4 s on this machine), which commands that
  * only read the catalog (`table count`, `table list`) and the main thread of
- * `ferry run` never need. Channel threads load it when they start (the
- * writer's `warm` hook), before their first split.
+ * `ferry run` never need. A channel thread loads it at its first file.
  */
 type ParquetWasm = typeof import('parquet-wasm');
 

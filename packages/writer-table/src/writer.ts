@@ -12,7 +12,6 @@ import { abortWrite, beginWrite } from './pending.js';
 import { writeSpec } from './partition-spec.js';
 import { COMPRESSIONS } from './parquet-props.js';
 import { DEFAULT_COMPRESSION, DEFAULT_FILE_BYTES, ParquetWriter } from './parquet-writer.js';
-import { parquetWasm } from './parquet-wasm.js';
 import { settingsOf } from './settings.js';
 import { getState, putStateSync, stateKey, templatePartition } from './sync-state.js';
 import { openStore, type Store } from './store.js';
@@ -143,10 +142,6 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
 
   async open(handle, ctx) {
     return openChannel(handle, ctx.splitIndex);
-  },
-
-  async warm() {
-    await parquetWasm();
   },
 
   loadState(config, ctx) {
