@@ -22,6 +22,17 @@ export function localTime(iso: string): string {
 }
 
 /** Aligned `label : value` lines. */
+/** Rows under a header in columns two spaces apart, each padded to its widest cell (no trailing spaces); ends with a newline. */
+export function grid(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((s, c) => s.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
 export function table(rows: [string, string][]): string {
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(w)} : ${v}`).join('\n');

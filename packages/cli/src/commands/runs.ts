@@ -10,7 +10,7 @@ import { createLogger, ErrorCodes, FerryError, redactText, type WriterPlugin } f
 import { resolvePlugin } from '@ferry/core/engine';
 import { listRunRecords, notResumable, readRunRecord, type RunRecord } from '@ferry/core/engine';
 import { engineOptions } from '../builtin-plugins.js';
-import { int, localTime, table } from '../format.js';
+import { grid, int, localTime, table } from '../format.js';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
 
 type Opts = TargetOptions & { json?: boolean; job?: string; limit?: string };
@@ -146,13 +146,7 @@ export function runsCommand(): Command {
           int(v.dirtyRecords),
           v.resumable ? 'yes' : v.status === 'succeeded' ? '-' : `no: ${v.reason}`,
         ]);
-        const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-        const line = (cells: string[]) =>
-          cells
-            .map((x, c) => x.padEnd(widths[c]!))
-            .join('  ')
-            .trimEnd();
-        process.stdout.write(redactText([line(header), ...rows.map(line)].join('\n')) + '\n');
+        process.stdout.write(redactText(grid(header, rows)));
       }),
   );
   cmd.addCommand(

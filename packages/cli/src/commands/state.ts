@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { ErrorCodes, FerryError, isFerryError } from '@ferry/core';
 import { jobIdentity } from '@ferry/workflow';
 import { findState, listStates, openStore, removeState, resolveStoreDir, setStateValue, type SavedState, type Store } from '@ferry/writer-table';
-import { localTime } from '../format.js';
+import { grid, localTime } from '../format.js';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
 
 type Opts = TargetOptions & { table?: string; json?: boolean };
@@ -70,13 +70,7 @@ export function stateCommand(): Command {
         if (all.length === 0) return void process.stdout.write(`no saved state in project ${project}\n`);
         const rows = all.map((s) => [s.job, s.reader, `${s.table}${s.partition ? ` ${s.partition}` : ''}`, stateValueText(s), localTime(s.updatedAt)]);
         const header = ['JOB', 'READER', 'DESTINATION', 'VALUE', 'SAVED'];
-        const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-        const line = (cells: string[]) =>
-          cells
-            .map((x, c) => x.padEnd(widths[c]!))
-            .join('  ')
-            .trimEnd();
-        process.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n');
+        process.stdout.write(grid(header, rows));
       }),
     ),
   );

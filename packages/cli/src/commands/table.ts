@@ -25,7 +25,7 @@ import {
   type Store,
 } from '@ferry/writer-table';
 import { resolveTarget, targetOptions, type TargetOptions } from '../workspace-target.js';
-import { bytes } from '../format.js';
+import { bytes, grid } from '../format.js';
 import { exportTable, headOutput, TABLE_EXPORT_FORMATS, type TableExportFormat } from './table-read.js';
 
 /** The options every `table` subcommand takes. */
@@ -57,16 +57,6 @@ const out = (s: string) => process.stdout.write(s);
 async function createFromJobText(job: string, opts: StoreOptions): Promise<string> {
   const r = await withSignals(async (signal) => ensureTableFromJob(await loadJob(job, { ...opts, anyParams: true }, signal)));
   return r.created ? `created table ${r.table}:\n${r.ddl}\n` : `table ${r.table} already exists and matches the job:\n${r.ddl}\n`;
-}
-
-function grid(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((s, c) => s.padEnd(widths[c]!))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
 function sub(name: string, description: string): Command {

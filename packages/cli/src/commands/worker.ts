@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { createLogger, ErrorCodes, FerryError, redactText } from '@ferry/core';
 import { queueStatus, resolveRedisUrl, runWorker } from '@ferry/workers';
 import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
-import { int } from '../format.js';
+import { grid, int } from '../format.js';
 import { withSignals } from '../run-support.js';
 
 const redisOption = () => new Option('--redis <url>', 'Redis of the worker queue: redis://[user:password@]host:6379[/db], or ${env:NAME} (default: FERRY_REDIS_URL)');
@@ -66,26 +66,15 @@ export function workersCommand(): Command {
       }
       if (status.workers.length === 0) process.stdout.write('no ferry worker is connected (start one: ferry worker --redis URL)\n');
       else {
-        const rows: string[][] = [['WORKER', 'HOST', 'PID', 'CONCURRENCY', 'RUNNING', 'SPLITS DONE', 'RECORDS', 'RECORDS/S']];
+        const header = ['WORKER', 'HOST', 'PID', 'CONCURRENCY', 'RUNNING', 'SPLITS DONE', 'RECORDS', 'RECORDS/S'];
+        const rows: string[][] = [];
         for (const w of status.workers) {
           const running = w.running.length ? w.running.map((r) => `${r.run}#${r.split}`).join(' ') : '-';
           rows.push([w.name, w.host, String(w.pid), String(w.concurrency), running, int(w.splitsDone), int(w.recordsRead), int(w.recordsPerSecond)]);
         }
-        process.stdout.write(grid(rows) + '\n');
+        process.stdout.write(grid(header, rows));
       }
       const s = status.splits;
       process.stdout.write(`queue: ${s.waiting ?? 0} waiting, ${s.active ?? 0} running, ${s.delayed ?? 0} delayed, ${s.failed ?? 0} failed\n`);
     });
-}
-
-function grid(rows: string[][]): string {
-  const widths = rows[0]!.map((_c, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
