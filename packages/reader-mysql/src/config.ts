@@ -2,7 +2,7 @@
  * The `mysql` reader's config: where to connect, what to read, how to cut it.
  * The schema is also the documentation (`ferry plugin describe mysql`).
  */
-import { checkWhere } from './where-check.js';
+import { whereProblem } from './where-check.js';
 import { ErrorCodes, FerryError, t, type Infer } from '@ferry/core';
 
 const sslSchema = t.object({
@@ -94,14 +94,8 @@ function combinationProblem(config: Infer<typeof mysqlFields>): { path: string[]
   if (config.querySql !== undefined && config.where !== undefined) return { path: ['where'], message: '"where" applies to "table"; put the condition into querySql' };
   if (config.querySql !== undefined && config.splitPk !== undefined) return { path: ['splitPk'], message: '"splitPk" applies to "table"; a querySql is read as one split' };
   if (config.querySql !== undefined && config.incremental !== undefined) return { path: ['incremental'], message: '"incremental" applies to "table"; a querySql cannot be narrowed to a cursor range' };
-  if (config.where !== undefined) {
-    try {
-      checkWhere(config.where);
-    } catch (err) {
-      return { path: ['where'], message: (err as Error).message.replace(/^mysql: (where: )?/, '') };
-    }
-  }
-  return undefined;
+  const where = config.where === undefined ? undefined : whereProblem(config.where);
+  return where ? { path: ['where'], message: where } : undefined;
 }
 
 /** The tables of a config, as a list. */

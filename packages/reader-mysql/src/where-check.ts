@@ -5,10 +5,8 @@
  * parentheses: unbalanced parentheses or quotes, a `;`, or a comment would
  * turn the split's range into something else (rows read twice or lost).
  */
-import { configError } from './config.js';
-
-/** Throws a config error when `where` could escape its parentheses; says where and why. */
-export function checkWhere(where: string): void {
+/** Why `where` could escape its parentheses (where and why), or undefined when it cannot. */
+export function whereProblem(where: string): string | undefined {
   let depth = 0;
   for (let i = 0; i < where.length; i++) {
     const c = where[i]!;
@@ -21,18 +19,19 @@ export function checkWhere(where: string): void {
           else break;
         }
       }
-      if (i >= where.length) throw bad(`the quote ${c} at character ${start + 1} is not closed`);
+      if (i >= where.length) return bad(`the quote ${c} at character ${start + 1} is not closed`);
     } else if (c === '(') depth++;
     else if (c === ')') {
-      if (--depth < 0) throw bad(`the ")" at character ${i + 1} closes a parenthesis that was not opened`);
-    } else if (c === ';') throw bad(`";" at character ${i + 1}: where is one condition, not statements`);
+      if (--depth < 0) return bad(`the ")" at character ${i + 1} closes a parenthesis that was not opened`);
+    } else if (c === ';') return bad(`";" at character ${i + 1}: where is one condition, not statements`);
     else if (c === '#' || (c === '-' && where[i + 1] === '-') || (c === '/' && where[i + 1] === '*')) {
-      throw bad(`a comment at character ${i + 1} would hide the split's key range`);
+      return bad(`a comment at character ${i + 1} would hide the split's key range`);
     }
   }
-  if (depth > 0) throw bad(`${depth} "(" not closed`);
+  if (depth > 0) return bad(`${depth} "(" not closed`);
+  return undefined;
 }
 
-function bad(why: string) {
-  return configError(`where: ${why} (where is pasted into every split's SELECT as WHERE (<where>) AND (<key range>))`);
+function bad(why: string): string {
+  return `${why} (where is pasted into every split's SELECT as WHERE (<where>) AND (<key range>))`;
 }
