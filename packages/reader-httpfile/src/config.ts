@@ -4,8 +4,8 @@
  * when the network misbehaves. Validated with core's `t.*` so every error
  * names its path (`reader.columns[0].index: expected a non-negative integer`).
  */
-import { ErrorCodes, FerryError, redactUrl, t, type Infer } from '@ferry/core';
-import { normalizeInSchema } from './config-issue.js';
+import { type FerryError, redactUrl, t, type Infer } from '@ferry/core';
+import { ConfigKeyError, type ConfigKey, normalizeInSchema } from './config-issue.js';
 
 /** Column types a source column may declare (the engine casts from text). */
 export const COLUMN_TYPES = ['string', 'long', 'bigint', 'int', 'double', 'float', 'boolean', 'date', 'datetime', 'timestamp'] as const;
@@ -118,8 +118,8 @@ export function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
 }
 
-function configError(path: string, message: string): FerryError {
-  return new FerryError(ErrorCodes.CONFIG, `reader.${path}: ${message}`);
+function configError(key: ConfigKey, message: string): FerryError {
+  return new ConfigKeyError(key, message);
 }
 
 /** Checks what the schema cannot express and resolves URLs and columns. */
@@ -127,7 +127,7 @@ export function normalizeConfig(raw: RawConfig): ReaderConfig {
   const bases = Array.isArray(raw.url) ? raw.url : [raw.url];
   let urls = bases;
   if (raw.path !== undefined) {
-    if (bases.length !== 1) throw configError('url', 'with `path`, expected one base URL');
+    if (bases.length !== 1) throw configError(['url'], 'with `path`, expected one base URL');
     const paths = Array.isArray(raw.path) ? raw.path : [raw.path];
     urls = paths.map((p) => joinUrl(bases[0]!, p));
   }
@@ -139,12 +139,12 @@ export function normalizeConfig(raw: RawConfig): ReaderConfig {
     } catch {
       ok = false;
     }
-    if (!ok) throw configError(raw.path !== undefined ? 'path' : Array.isArray(raw.url) ? `url[${i}]` : 'url', `expected an http(s) URL, got ${JSON.stringify(redactUrl(u))}`);
+    if (!ok) throw configError(raw.path !== undefined ? ['path'] : Array.isArray(raw.url) ? ['url', i] : ['url'], `expected an http(s) URL, got ${JSON.stringify(redactUrl(u))}`);
   });
   const delimiter = raw.fieldDelimiter ?? ',';
-  if (/[\r\n]/.test(delimiter)) throw configError('fieldDelimiter', 'must not contain a line break');
-  if (raw.format === 'csv' && delimiter.length !== 1) throw configError('fieldDelimiter', 'CSV needs a one-character delimiter');
-  if (raw.format === 'csv' && delimiter === '"') throw configError('fieldDelimiter', 'CSV delimiter cannot be the quote character');
+  if (/[\r\n]/.test(delimiter)) throw configError(['fieldDelimiter'], 'must not contain a line break');
+  if (raw.format === 'csv' && delimiter.length !== 1) throw configError(['fieldDelimiter'], 'CSV needs a one-character delimiter');
+  if (raw.format === 'csv' && delimiter === '"') throw configError(['fieldDelimiter'], 'CSV delimiter cannot be the quote character');
   let decoderOk = true;
   let label = raw.encoding;
   try {
@@ -152,10 +152,10 @@ export function normalizeConfig(raw: RawConfig): ReaderConfig {
   } catch {
     decoderOk = false;
   }
-  if (!decoderOk) throw configError('encoding', `unknown encoding ${JSON.stringify(raw.encoding)}`);
+  if (!decoderOk) throw configError(['encoding'], `unknown encoding ${JSON.stringify(raw.encoding)}`);
   // Lines are framed on 0x0A bytes before decoding: only ASCII-compatible encodings frame that way.
-  if (label.startsWith('utf-16')) throw configError('encoding', `${label} is not supported (lines are framed on newline bytes; use an ASCII-compatible encoding)`);
-  if (raw.incremental && raw.compress !== 'none') throw configError('incremental', `a ${raw.compress} file cannot be read from the middle; incremental reads need an uncompressed file`);
+  if (label.startsWith('utf-16')) throw configError(['encoding'], `${label} is not supported (lines are framed on newline bytes; use an ASCII-compatible encoding)`);
+  if (raw.incremental && raw.compress !== 'none') throw configError(['incremental'], `a ${raw.compress} file cannot be read from the middle; incremental reads need an uncompressed file`);
   const wholeLine = raw.columns === undefined;
   const columns: Column[] = wholeLine
     ? [{ kind: 'index', name: 'col', index: 0, type: 'string' }]
@@ -163,15 +163,15 @@ export function normalizeConfig(raw: RawConfig): ReaderConfig {
         const name = c.name ?? `col${i}`;
         if ('index' in c) {
           if (c.format !== undefined && c.type !== 'date' && c.type !== 'datetime' && c.type !== 'timestamp')
-            throw configError(`columns[${i}].format`, 'only date, datetime and timestamp columns take a format');
-          if (c.format !== undefined && !/yyyy/.test(c.format)) throw configError(`columns[${i}].format`, `expected a date layout with yyyy, MM and dd, got ${JSON.stringify(c.format)}`);
+            throw configError(['columns', i, 'format'], 'only date, datetime and timestamp columns take a format');
+          if (c.format !== undefined && !/yyyy/.test(c.format)) throw configError(['columns', i, 'format'], `expected a date layout with yyyy, MM and dd, got ${JSON.stringify(c.format)}`);
           return { kind: 'index', name, index: c.index, type: c.type, ...(c.format ? { format: c.format } : {}) };
         }
         return { kind: 'constant', name, value: c.value, type: c.type };
       });
   const names = new Set<string>();
   columns.forEach((c, i) => {
-    if (names.has(c.name)) throw configError(`columns[${i}].name`, `duplicate column name ${JSON.stringify(c.name)}`);
+    if (names.has(c.name)) throw configError(['columns', i, 'name'], `duplicate column name ${JSON.stringify(c.name)}`);
     names.add(c.name);
   });
   return {
