@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ferryRunJson } from '../ferry-run.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'packages/cli/bin/ferry.js');
@@ -44,28 +45,6 @@ function ensureTable(server, rows) {
     ALTER TABLE ${DB}.${table} COMMENT = '${marker}'`,
   );
   return { table, filledMs: performance.now() - t0 };
-}
-
-/** `ferry run` as a child process; resolves to its --json result and wall time. */
-function ferryRun(args) {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [CLI, 'run', ...args, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', rej);
-    child.on('close', (code) => {
-      const ms = performance.now() - t0;
-      let result;
-      try {
-        result = JSON.parse(out);
-      } catch {
-        return rej(new Error(`ferry run exited ${code}: ${out.slice(0, 500)}`));
-      }
-      if (code !== 0 || result.status !== 'succeeded') return rej(new Error(`ferry run failed: ${result.error?.message ?? code}`));
-      res({ ms, result });
-    });
-  });
 }
 
 const runFolders = (store) => (existsSync(join(store, 'runs')) ? readdirSync(join(store, 'runs')) : []);
@@ -114,14 +93,14 @@ export default async function run(opts = {}) {
       }),
     );
     // One untimed run first: the first pass pays for a cold buffer pool the others would not.
-    await ferryRun([job, '--store', store, '--bizdate', '20240101']);
+    await ferryRunJson([job, '--store', store, '--bizdate', '20240101']);
     const rounds = [];
     for (let round = 0; round < repeat; round++) {
-      const full = await ferryRun([job, '--store', store, '--bizdate', `202402${String(round + 1).padStart(2, '0')}`]);
+      const full = await ferryRunJson([job, '--store', store, '--bizdate', `202402${String(round + 1).padStart(2, '0')}`]);
       if (full.result.splits !== SPLITS || full.result.recordsWritten !== rows) throw new Error(`full run: ${full.result.splits} splits, ${full.result.recordsWritten} rows`);
       const args = [job, '--store', store, '--bizdate', `202403${String(round + 1).padStart(2, '0')}`];
       const kept = await killHalfway(args, store, SPLITS / 2);
-      const resumed = await ferryRun([...args, '--resume']);
+      const resumed = await ferryRunJson([...args, '--resume']);
       if (resumed.result.commit?.rowsWritten !== rows) throw new Error(`resume committed ${resumed.result.commit?.rowsWritten} rows, expected ${rows}`);
       rounds.push({
         fullMs: full.ms,

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ferryRunJson } from '../ferry-run.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const PKG = join(ROOT, 'packages/reader-mysql');
@@ -134,25 +135,9 @@ async function readerAlone(url, table) {
 }
 
 /** (d) `ferry run` as a child process, committed into a fresh store. */
-function ferryRun(jobFile, storeDir) {
-  return new Promise((res, rej) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [CLI, 'run', jobFile, '--json', '--store', storeDir, '--bizdate', '20240620'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', rej);
-    child.on('close', (code) => {
-      const ms = performance.now() - t0;
-      let result;
-      try {
-        result = JSON.parse(out);
-      } catch {
-        return rej(new Error(`ferry run exited ${code}: ${out.slice(0, 500)}`));
-      }
-      if (code !== 0 || result.status !== 'succeeded') return rej(new Error(`ferry run failed: ${result.error?.message ?? code}`));
-      res({ rows: result.recordsWritten, ms, engineMs: result.elapsedMs });
-    });
-  });
+async function ferryRun(jobFile, storeDir) {
+  const { ms, result } = await ferryRunJson([jobFile, '--store', storeDir, '--bizdate', '20240620']);
+  return { rows: result.recordsWritten, ms, engineMs: result.elapsedMs };
 }
 
 export default async function run(opts = {}) {
