@@ -37,7 +37,7 @@ export { gc, partitionExpiry, sweepOrphans, type ExpiredPartition, type GcOption
 export { openChannel, type TableWriteHandle, type TableWriterConfig } from './writer.js';
 export { listStates, findState, getState, setStateValue, removeState, stateKey, type SavedState } from './sync-state.js';
 export { commitWrite, type CommitResult } from './commit.js';
-export { ParquetWriter, DEFAULT_FILE_BYTES, DEFAULT_COMPRESSION, type ParquetWriterOptions } from './parquet-writer.js';
-export { COMPRESSIONS, type CompressionName } from './parquet-props.js';
+export { ParquetWriter, DEFAULT_FILE_BYTES, type ParquetWriterOptions } from './parquet-writer.js';
+export { COMPRESSIONS, DEFAULT_COMPRESSION, type CompressionName } from './parquet-codec.js';
 export { freeBytes } from './disk-space.js';
 export { upgradeStore, type UpgradeResult } from './upgrade.js';

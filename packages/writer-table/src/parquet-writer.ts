@@ -1,21 +1,22 @@
 /**
  * A channel's sink: gathers destination batches until about `fileBytes` of
- * Arrow data, encodes them as one Parquet file (parquet-wasm) in the
+ * Arrow data, encodes them as one Parquet file (parquet-encode.ts) in the
  * partition's folder under a name starting with the write id, and fsyncs
- * it. Memory is bounded by one file's Arrow data plus its encoding. Nothing
+ * it. Memory is bounded by one file's Arrow data plus its encoding (about
+ * the compressed size). Nothing
  * it writes is visible until the commit lists it.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { batchBytes, createBuilder, makeBatch } from '@ferry/core';
-import { type Data, type RecordBatch, type Schema, Table, tableToIPC } from 'apache-arrow';
+import type { Data, RecordBatch, Schema } from 'apache-arrow';
 import { tableSchema, type DataFile, type TableDef } from './catalog.js';
 import { columnStats } from './column-stats.js';
 import { absPath, ensureDir, fsyncDir, partitionDir, removeFile, writeFileDurableAsync } from './files.js';
 import { storeIoError } from './disk-space.js';
-import { compressionFromEnv, writerProperties, type CompressionName } from './parquet-props.js';
-import { parquetWasm } from './parquet-wasm.js';
+import { type CompressionName, compressionFromEnv, DEFAULT_COMPRESSION } from './parquet-codec.js';
+import { encodeParquet } from './parquet-encode.js';
 import type { Store } from './store.js';
 
 /**
@@ -31,9 +32,6 @@ export const DEFAULT_FILE_BYTES = 4 * 1024 * 1024;
 
 /** Files written and fsynced in the background per channel: the disk's latency overlaps encoding. */
 const MAX_IN_FLIGHT = 2;
-
-/** Default compression (see the package README for the measurement). */
-export const DEFAULT_COMPRESSION: CompressionName = 'snappy';
 
 export interface ParquetWriterOptions {
   writeId: string;
@@ -136,11 +134,9 @@ export class ParquetWriter {
     let rows = 0;
     for (const b of batches) rows += b.numRows;
     const stats = columnStats(this.schema, batches);
-    const { Table: WasmTable, writeParquet } = await parquetWasm();
-    const props = await writerProperties(this.schema, batches[0]!.data.children, this.compression);
-    const ipc = tableToIPC(new Table(this.schema, batches), 'stream');
+    const encoded = encodeParquet(this.schema, batches, this.compression);
     batches.length = 0;
-    const bytes = writeParquet(WasmTable.fromIPCStream(ipc), props);
+    const bytes = Buffer.concat(encoded.chunks, encoded.bytes);
     if (!this.dirReady) {
       try {
         if (this.durable) ensureDir(this.store.dir, this.dir);

@@ -10,8 +10,8 @@ import { commitWrite, type CommitResult } from './commit.js';
 import { gc } from './lifecycle.js';
 import { abortWrite, beginWrite } from './pending.js';
 import { writeSpec } from './partition-spec.js';
-import { COMPRESSIONS } from './parquet-props.js';
-import { DEFAULT_COMPRESSION, DEFAULT_FILE_BYTES, ParquetWriter } from './parquet-writer.js';
+import { COMPRESSIONS, compressor, DEFAULT_COMPRESSION } from './parquet-codec.js';
+import { DEFAULT_FILE_BYTES, ParquetWriter } from './parquet-writer.js';
 import { settingsOf } from './settings.js';
 import { getState, putStateSync, stateKey, templatePartition } from './sync-state.js';
 import { openStore, type Store } from './store.js';
@@ -30,7 +30,10 @@ const configSchema = t.object({
     .describe('table columns the reader columns go to, in order; default all; the others are NULL'),
   lockWaitSeconds: t.number({ min: 0 }).default(0).describe('how long to wait for another job writing the same partition before failing'),
   fileBytes: t.integer({ min: 65536 }).default(DEFAULT_FILE_BYTES).describe('Arrow bytes gathered per Parquet data file (memory per channel grows with it)'),
-  compression: t.enum(COMPRESSIONS).default(DEFAULT_COMPRESSION).describe('Parquet compression of the data files: snappy, zstd (smaller, slower), lz4_raw or none'),
+  compression: t
+    .enum(COMPRESSIONS)
+    .default(DEFAULT_COMPRESSION)
+    .describe('Parquet compression of the data files: lz4_raw (fastest), snappy (for readers older than Parquet 2.9), zstd (smallest; Node.js 22.15+), gzip or none'),
   createTable: t.boolean().default(false).describe("create the table from the reader's columns when it does not exist (ferry run does it before reading; see ferry table create --from-job)"),
 });
 
@@ -117,6 +120,7 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
   },
 
   async prepare(config, ctx) {
+    compressor(config.compression); // an unavailable codec fails here, before anything is read
     const store = openStore(settingsOf(ctx).storeDir);
     const { project, table } = target(config, settingsOf(ctx).project);
     const def = requireTable(store, project, table);
