@@ -44,6 +44,23 @@ export interface ChannelResult {
   error?: SerializedError;
 }
 
+/** What the engine gives each thread when it starts (piscina's workerData): the job's plugins, loaded before the thread says it is ready. */
+export interface WorkerPreload {
+  preload?: { url: string; kind: 'reader' | 'writer' }[];
+}
+
+/**
+ * A task that returns once every one of `threads` threads holds one: sent
+ * to each thread before the pool is destroyed, so that no thread is
+ * terminated while it still loads modules (the threads start while the job
+ * is being planned; a job refused during planning must not end them
+ * half-loaded, which could end the process with a signal).
+ */
+export interface SettleTask {
+  settle: SharedArrayBuffer;
+  threads: number;
+}
+
 /** A rate-limiter module for channels of one job spread over processes (see `LimiterFactory`). */
 export interface LimiterRef {
   /** File URL of a module default-exporting a `LimiterFactory`. */

@@ -8,7 +8,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
-import type { ChannelBase, ChannelResult, ChannelTask } from './channel-task.js';
+import type { ChannelBase, ChannelResult, ChannelTask, SettleTask, WorkerPreload } from './channel-task.js';
 import { validate } from './config-schema.js';
 import { planConvert } from './convert.js';
 import { checkDataxShape } from './datax-hints.js';
@@ -19,7 +19,7 @@ import { createLogger } from './log.js';
 import type { JobContext, Logger, ReaderPlugin, ReaderStateContext, StateRef } from './plugin.js';
 import { formatProgress } from './progress-format.js';
 import { redactError, redactText, rememberSecrets } from './redact.js';
-import { resolvePlugin } from './resolve-plugin.js';
+import { loadPlugin, resolvePluginUrl } from './resolve-plugin.js';
 import { findRunToResume, checkSameJob, runIdentity } from './resume.js';
 import { appendLineDurable, DONE_FILE, hashOf, RESULT_FILE, RESUME_FILE, RESUMED_FILE, writeJsonDurable, type DoneSplit, type ResumeRecord } from './run-record.js';
 import type { DirtySample, Progress, RunOptions, RunResult } from './run-types.js';
@@ -119,6 +119,7 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     counters: {},
   };
   let pool: Piscina | undefined;
+  let startedThreads = 0;
   let progressTimer: NodeJS.Timeout | undefined;
   let progressLogTimer: NodeJS.Timeout | undefined;
   let writerState: { abort: () => Promise<void>; release?: () => Promise<void> } | undefined;
@@ -139,10 +140,23 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     const resolveOpts = { baseDir: ctx.baseDir, plugins: options.plugins, resolveFrom: options.resolveFrom };
     const { plugin: _rp, ...readerRest } = job.reader;
     const { plugin: _wp, ...writerRest } = job.writer;
-    const r = await resolvePlugin(job.reader.plugin, 'reader', resolveOpts);
-    const w = await resolvePlugin(job.writer.plugin, 'writer', resolveOpts);
-    const reader = r.plugin;
-    const writer = w.plugin;
+    const r = { url: resolvePluginUrl(job.reader.plugin, resolveOpts) };
+    const w = { url: resolvePluginUrl(job.writer.plugin, resolveOpts) };
+    // The channel threads start now and load the engine and both plugins (~0.3 s per thread) while this
+    // thread loads them too and asks the reader for its schema and splits. Fewer splits than channels
+    // leaves threads idle. Splits run elsewhere (the worker queue): no threads here.
+    if (!options.channels) {
+      startedThreads = channelThreads(channel, Number.POSITIVE_INFINITY);
+      const preload: WorkerPreload = {
+        preload: [
+          { url: r.url, kind: 'reader' },
+          { url: w.url, kind: 'writer' },
+        ],
+      };
+      pool = new Piscina({ filename: CHANNEL_WORKER_URL, minThreads: startedThreads, maxThreads: startedThreads, idleTimeout: 1000, workerData: preload });
+    }
+    const reader = await loadPlugin(r.url, 'reader', job.reader.plugin);
+    const writer = await loadPlugin(w.url, 'writer', job.writer.plugin);
     // Each plugin sees only what the embedder gives it.
     const readerSettings = options.settings?.[reader.name] ?? {};
     const writerSettings = options.settings?.[writer.name] ?? {};
@@ -328,11 +342,6 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     if (channel > THREADS_PER_CORE * cores) {
       log.warn(`setting.channel ${channel} is more than ${THREADS_PER_CORE} per core (${cores} core(s)): running ${threads} channel(s) at a time, the other splits wait their turn`);
     }
-    // The channel threads start once the job is planned and prepared: a thread terminated while it is
-    // still loading modules (a job refused during planning, with threads started early) could bring the
-    // process down with a signal instead of the refusal's message (seen 2 times in ~1,100 CLI runs of CI).
-    // Splits run elsewhere (the worker queue): no threads here.
-    if (!options.channels) pool = new Piscina({ filename: CHANNEL_WORKER_URL, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
     const base: ChannelBase = {
       reader: { url: r.url, spec: job.reader.plugin, name: reader.name, config: readerConfig, settings: readerSettings },
       writer: { url: w.url, spec: job.writer.plugin, name: writer.name, handle, settings: writerSettings },
@@ -425,7 +434,12 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     if (progressTimer) clearInterval(progressTimer);
     if (progressLogTimer) clearInterval(progressLogTimer);
     options.signal?.removeEventListener('abort', onAbort);
-    await pool?.destroy();
+    if (pool) {
+      // No thread may be terminated while it still loads modules (a job that failed during planning, or
+      // threads that got no split): that could end the process with a signal instead of this result.
+      await settleThreads(pool, startedThreads);
+      await pool.destroy();
+    }
     Object.assign(
       result,
       pick({ recordsRead: counters.get(C.recordsRead), recordsWritten: counters.get(C.recordsWritten), bytesRead: counters.get(C.bytesRead), dirtyRecords: counters.get(C.dirty) }),
@@ -484,6 +498,20 @@ function sum<T extends object>(list: T[], field: keyof T): number {
 
 function pick(p: { recordsRead: number; recordsWritten: number; bytesRead: number; dirtyRecords: number }) {
   return { recordsRead: p.recordsRead, recordsWritten: p.recordsWritten, bytesRead: p.bytesRead, dirtyRecords: p.dirtyRecords };
+}
+
+/** Returns once each of the pool's `threads` threads has loaded and taken a settle task (at most ~10 s). */
+async function settleThreads(pool: Piscina, threads: number): Promise<void> {
+  const task: SettleTask = { settle: new SharedArrayBuffer(4), threads };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 15_000);
+  });
+  try {
+    await Promise.race([Promise.allSettled(Array.from({ length: threads }, () => pool.run(task))), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Runs every split, `threads` at a time; after a failure or a stop, starts no more and waits for the running ones (ending them after a grace period). */

@@ -4,7 +4,8 @@
  * memory), segment descriptors and dirty samples go back.
  */
 import { appendFileSync } from 'node:fs';
-import type { ChannelLimiter, ChannelResult, ChannelTask, LimiterFactory } from './channel-task.js';
+import { workerData } from 'node:worker_threads';
+import type { ChannelLimiter, ChannelResult, ChannelTask, LimiterFactory, SettleTask, WorkerPreload } from './channel-task.js';
 import { batchBytes } from './columns.js';
 import { createConverter, type DirtyRow } from './convert.js';
 import { ErrorCodes, FerryError, internalError, isFerryError, serializeError, wrapPluginError } from './errors.js';
@@ -18,7 +19,27 @@ import { schemaFromBytes } from './schema-bytes.js';
 import { C, Counters } from './shared-state.js';
 import type { DirtySample } from './run-types.js';
 
-export default async function runChannel(task: ChannelTask): Promise<ChannelResult> {
+// The pool starts while the main thread still plans the job: loading the plugins here, before the thread
+// says it is ready, overlaps that work. A plugin that fails to load fails again, with its message, in the
+// task that uses it.
+const preload = (workerData as WorkerPreload | null | undefined)?.preload;
+if (preload) await Promise.allSettled(preload.map((p) => loadPlugin(p.url, p.kind)));
+
+export default async function runChannel(task: ChannelTask | SettleTask): Promise<ChannelResult | null> {
+  if ('settle' in task) return settle(task);
+  return runSplit(task);
+}
+
+/** Holds this thread until every thread of the pool holds a settle task (each thread gets exactly one). */
+async function settle(task: SettleTask): Promise<null> {
+  const arrived = new Int32Array(task.settle);
+  Atomics.add(arrived, 0, 1);
+  const deadline = Date.now() + 10_000;
+  while (Atomics.load(arrived, 0) < task.threads && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+  return null;
+}
+
+async function runSplit(task: ChannelTask): Promise<ChannelResult> {
   const counters = new Counters(task.shared);
   const controller = new AbortController();
   const poll = setInterval(() => {

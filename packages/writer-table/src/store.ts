@@ -7,15 +7,24 @@
  * thread and shared by every caller in that thread.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { ErrorCodes, FerryError } from '@ferry/core';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
 import { checkSpace, storeIoError } from './disk-space.js';
 import { reclaimDeadWrites } from './pending.js';
 import { purgeTrash } from './trash.js';
 
 /** Table definition as kept in the catalog (see catalog.ts). */
 export type CatalogDb = Database<any, string>;
+
+let lmdbModule: typeof import('lmdb') | undefined;
+
+/** lmdb, loaded at the first open: channel threads, which only write data files, never load it (~30 ms each). */
+export function lmdb(): typeof import('lmdb') {
+  lmdbModule ??= createRequire(import.meta.url)('lmdb') as typeof import('lmdb');
+  return lmdbModule;
+}
 
 /** An open store folder. */
 export interface Store {
@@ -82,7 +91,7 @@ class StoreImpl implements Store {
     format: 'check' | 'any' = 'check',
   ) {
     mkdirSync(dir, { recursive: true });
-    this.env = open<any, string>({ path: storeFile(dir), maxDbs: 64 });
+    this.env = lmdb().open<any, string>({ path: storeFile(dir), maxDbs: 64 });
     this.catalog = this.env.openDB({ name: 'catalog' });
     this.partitions = this.env.openDB({ name: 'partitions' });
     this.writes = this.env.openDB({ name: 'writes' });
@@ -132,8 +141,9 @@ class StoreImpl implements Store {
 
 /**
  * Opens (or creates) the store in `dir`. Repeated calls in one thread return
- * the same Store; worker threads open their own handle on the same
- * environment. The first open in a thread reclaims the staged files of
+ * the same Store; other threads open their own handle on the same
+ * environment (channel threads need none: they only write data files).
+ * The first open in a thread reclaims the staged files of
  * writes whose process died (kill -9, power loss) and deletes unlisted files
  * no reader needs any more.
  */

@@ -14,14 +14,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ErrorCodes, FerryError } from '@ferry/core';
-import { open } from 'lmdb';
 import { RecordBatchReader } from 'apache-arrow';
 import type { DataFile, PartitionMeta, TableDef } from './catalog.js';
 import { absPath, filesOfWrite, partitionDir, removeFile } from './files.js';
 import { ownerAlive, type PendingWrite } from './pending.js';
 import { specPairs } from './partition-spec.js';
 import { ParquetWriter } from './parquet-writer.js';
-import { STORE_FORMAT, storeFile, type Store } from './store.js';
+import { lmdb, STORE_FORMAT, storeFile, type Store } from './store.js';
 
 /** What an upgrade did. */
 export interface UpgradeResult {
@@ -41,7 +40,7 @@ interface OldPartition extends Omit<PartitionMeta, 'files' | 'values'> {
 export async function upgradeStore(dir: string): Promise<UpgradeResult> {
   const abs = resolve(dir);
   if (!existsSync(storeFile(abs))) throw new FerryError(ErrorCodes.NOT_FOUND, `no store in ${abs} (no store.mdb there)`);
-  const env = open<any, string>({ path: storeFile(abs), maxDbs: 64 });
+  const env = lmdb().open<any, string>({ path: storeFile(abs), maxDbs: 64 });
   try {
     const catalog = env.openDB<any, string>({ name: 'catalog' });
     const partitions = env.openDB<any, string>({ name: 'partitions' });

@@ -205,42 +205,29 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
   },
 });
 
-/** Opens a channel sink on a prepared write (what `open` does; `channel` labels its files). */
+/**
+ * Opens a channel sink on a prepared write (what `open` does; `channel`
+ * labels its files). It only writes files into the store's folder: the
+ * catalog is not opened in channel threads.
+ */
 export function openChannel(handle: TableWriteHandle, channel: number) {
-  const store = handle.stageDir ? undefined : openStore(handle.storeDir);
-  const sink = new ParquetWriter(store ?? { dir: handle.stageDir! }, {
-    writeId: handle.writeId,
-    def: handle.def,
-    partition: handle.partition,
-    columns: handle.columns,
-    channel,
-    fileBytes: handle.fileBytes,
-    compression: handle.compression,
-    ...(handle.attempt ? { attempt: handle.attempt } : {}),
-    ...(handle.stageDir && handle.stageTemporary ? { durable: false } : {}),
-  });
-  let done = false;
-  const release = async () => {
-    if (!done) {
-      done = true;
-      await store?.close();
-    }
-  };
+  const sink = new ParquetWriter(
+    { dir: handle.stageDir ?? handle.storeDir },
+    {
+      writeId: handle.writeId,
+      def: handle.def,
+      partition: handle.partition,
+      columns: handle.columns,
+      channel,
+      fileBytes: handle.fileBytes,
+      compression: handle.compression,
+      ...(handle.attempt ? { attempt: handle.attempt } : {}),
+      ...(handle.stageDir && handle.stageTemporary ? { durable: false } : {}),
+    },
+  );
   return {
     write: (batch: Parameters<ParquetWriter['write']>[0]) => sink.write(batch),
-    async close() {
-      try {
-        return await sink.close();
-      } finally {
-        await release();
-      }
-    },
-    async abort() {
-      try {
-        await sink.abort();
-      } finally {
-        await release();
-      }
-    },
+    close: () => sink.close(),
+    abort: () => sink.abort(),
   };
 }
