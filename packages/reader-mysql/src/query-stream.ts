@@ -5,7 +5,9 @@
  *
  * Speed: mysql2 builds a row array of JS values per row. We replace the
  * query's row parser (mysql2's `_rowParser`, an internal) with one that reads
- * the packet bytes straight into the builders. When that internal is not
+ * the packet bytes straight into the builders, and once the column
+ * definitions are read, frame the row packets from the socket's chunks
+ * ourselves (row-framing.ts). When that internal is not
  * there (another mysql2 version), rows arrive as Buffers (`typeCast: false`)
  * and go through the same decoders: slower, same values.
  */
@@ -16,6 +18,7 @@ import { BatchAssembler, type AssemblerOptions, type SealedBatch } from './batch
 import { planColumn, type ColumnDef, type ColumnPlan, type TypeOptions } from './column-types.js';
 import { abortedError } from './errors.js';
 import { hardClose } from './connection.js';
+import { frameRows } from './row-framing.js';
 
 const ROW = Object.freeze([]) as unknown as unknown[];
 
@@ -65,6 +68,7 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
     notify();
   };
 
+  let unframe: (() => void) | undefined;
   const q = conn.query({ sql, rowsAsArray: true, typeCast: false } as never);
   const parser = {
     next(packet: { buffer: Uint8Array; offset: number; end: number }) {
@@ -87,6 +91,21 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
       return;
     }
     asm = new BatchAssembler(schema, plans, opts);
+    // From the next chunk on, rows go from the socket's bytes to the assembler without mysql2's per-packet dispatch.
+    if (process.env.FERRY_MYSQL_PORTABLE_PARSER !== '1') {
+      unframe = frameRows(
+        conn,
+        (buf, start, end) => {
+          if (failure || !asm) return;
+          parserUse.fast++;
+          if (asm.appendPacket(buf, start, end)) push(asm.seal(buf));
+        },
+        (err) => {
+          fail(err);
+          hardClose(conn);
+        },
+      );
+    }
   });
   q.on('result', (row: unknown) => {
     if (row === ROW || failure || !asm) return;
@@ -98,6 +117,7 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
   // A lost connection is reported on the connection, not on a query without a callback.
   conn.on('error', fail);
   q.on('end', () => {
+    unframe?.();
     done = true;
     notify();
   });
@@ -129,6 +149,7 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
   } finally {
     opts.signal.removeEventListener('abort', onAbort);
     conn.removeListener('error', fail);
+    unframe?.();
     // Stopped early (consumer returned, or failure): the rest of the result must not be read.
     if (!done) hardClose(conn);
   }

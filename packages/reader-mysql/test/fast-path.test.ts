@@ -1,14 +1,18 @@
 /**
  * The reader's speed rests on replacing mysql2's private row parser
- * (`_rowParser`): mysql2 is pinned to the minor version whose internals that
- * patch fits. If an upgrade stops calling our parser, reads still work (the
- * portable path), only slower: this test is what notices.
+ * (`_rowParser`) and, past the first chunk of a result, on framing the row
+ * packets from the socket's bytes itself (row-framing.ts): mysql2 is pinned
+ * to the minor version whose internals both fit. If an upgrade stops them
+ * applying, reads still work (the portable path), only slower: this test is
+ * what notices. It also checks that the framed rows are exactly mysql2's.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnection } from 'mysql2/promise';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parserUse } from '../dist/query-stream.js';
-import { available, createDb, readAll, warnIfSkipped, type TestDb } from './helpers.js';
+import { framingUse } from '../dist/row-framing.js';
+import { available, columnValues, createDb, readAll, warnIfSkipped, type TestDb } from './helpers.js';
 
 warnIfSkipped('fast-path.test.ts');
 
@@ -20,6 +24,15 @@ describe.skipIf(!available)('the mysql2 fast path', () => {
     await db.exec(`INSERT INTO t VALUES ${Array.from({ length: 100 }, (_, i) => `(${i}, 'n${i}')`).join(',')}`);
   });
   afterAll(async () => db?.drop());
+  // mysql2 only prints a packet it did not expect ("got packets out of order") and goes on: a framing slip must fail here.
+  let printed: ReturnType<typeof vi.spyOn>;
+  beforeEach(() => {
+    printed = vi.spyOn(console, 'error');
+  });
+  afterEach(() => {
+    expect(printed.mock.calls.map((c) => String(c[0]))).toEqual([]);
+    printed.mockRestore();
+  });
 
   it('parses every row with our parser on the pinned mysql2', async () => {
     const before = { ...parserUse };
@@ -27,6 +40,56 @@ describe.skipIf(!available)('the mysql2 fast path', () => {
     expect(r.batches.reduce((n, b) => n + b.numRows, 0)).toBe(100);
     expect(parserUse.fast - before.fast).toBe(100);
     expect(parserUse.portable - before.portable).toBe(0);
+  });
+
+  it('frames the rows of a result that spans many socket chunks exactly as mysql2 parses them', async () => {
+    // Rows of 0 to ~3 KB (so packets straddle chunk boundaries), NULLs, empty strings, utf8mb4, a 200 KB value.
+    await db.exec('CREATE TABLE big (id INT PRIMARY KEY, name VARCHAR(4000) CHARACTER SET utf8mb4, n BIGINT, d DATE, x DOUBLE)');
+    await db.exec(
+      `INSERT INTO big SELECT seq, CASE WHEN seq % 7 = 0 THEN NULL WHEN seq % 11 = 0 THEN '' ELSE CONCAT('名前', seq, REPEAT('x', seq % 3000)) END, CAST(seq AS SIGNED) * 1000003 - 5000000000, DATE '2024-06-20' - INTERVAL (seq % 400) DAY, IF(seq % 13 = 0, NULL, seq / 7) FROM seq_1_to_30000`,
+    );
+    await db.exec(`UPDATE big SET name = REPEAT('長', 1300) WHERE id = 15000`);
+    const before = { ...framingUse };
+    const fast = await readAll({ url: db.url, table: 'big', batchRows: 1000 });
+    expect(framingUse.takeovers - before.takeovers).toBe(1);
+    expect(framingUse.rows - before.rows).toBeGreaterThan(29_000);
+    process.env.FERRY_MYSQL_PORTABLE_PARSER = '1';
+    let portable: Awaited<ReturnType<typeof readAll>>;
+    try {
+      const again = { ...framingUse };
+      portable = await readAll({ url: db.url, table: 'big', batchRows: 1000 });
+      expect(framingUse.rows - again.rows).toBe(0);
+    } finally {
+      delete process.env.FERRY_MYSQL_PORTABLE_PARSER;
+    }
+    for (const col of ['id', 'name', 'n', 'd', 'x']) expect(columnValues(fast.batches, col), col).toEqual(columnValues(portable.batches, col));
+    expect(columnValues(fast.batches, 'id')).toEqual(Array.from({ length: 30000 }, (_, i) => i + 1));
+  });
+
+  it('hands a row of 16 MiB or more back to mysql2 and reads on', async () => {
+    const old = ((await db.exec('SELECT @@GLOBAL.max_allowed_packet AS p')) as { p: number }[])[0]!.p;
+    await db.exec('SET GLOBAL max_allowed_packet = 67108864');
+    try {
+      await db.exec('CREATE TABLE jumbo (id INT PRIMARY KEY, b LONGBLOB)');
+      await db.exec(`INSERT INTO jumbo SELECT seq, REPEAT(CHAR(65 + seq % 26), 100 + seq % 500) FROM seq_1_to_20000`);
+      // The session variable comes from the global one at connect: a new connection for the 17 MiB value.
+      const fresh = await createConnection({ uri: db.url });
+      try {
+        await fresh.query(`UPDATE jumbo SET b = REPEAT('z', 17 * 1024 * 1024) WHERE id = 10000`);
+      } finally {
+        await fresh.end();
+      }
+      const before = { ...framingUse };
+      const r = await readAll({ url: db.url, table: 'jumbo', batchRows: 500 });
+      expect(framingUse.takeovers - before.takeovers).toBe(1);
+      const ids = columnValues(r.batches, 'id');
+      const blobs = columnValues(r.batches, 'b') as Uint8Array[];
+      expect(ids).toEqual(Array.from({ length: 20000 }, (_, i) => i + 1));
+      expect(blobs[9999]!.length).toBe(17 * 1024 * 1024);
+      expect(blobs.every((b, i) => i === 9999 || (b.length === 100 + ((i + 1) % 500) && b[0] === 65 + ((i + 1) % 26)))).toBe(true);
+    } finally {
+      await db.exec(`SET GLOBAL max_allowed_packet = ${old}`);
+    }
   });
 
   it('runs against the mysql2 minor version the package pins', () => {
