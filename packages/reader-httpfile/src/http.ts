@@ -4,7 +4,8 @@
  * failures to FerryErrors that name the URL.
  */
 import { STATUS_CODES } from 'node:http';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, redirect, request } from './undici-lite.js';
 import { ErrorCodes, FerryError, redactUrl } from '@ferry/core';
 
 /** What the HTTP calls need from the config. */
@@ -22,7 +23,7 @@ export function createAgent(cfg: HttpSettings): Dispatcher & { close(): Promise<
     bodyTimeout: cfg.readTimeout,
     keepAliveTimeout: 4_000,
   });
-  return agent.compose(interceptors.redirect({ maxRedirections: 5 })) as unknown as Dispatcher & { close(): Promise<void> };
+  return agent.compose(redirect({ maxRedirections: 5 })) as unknown as Dispatcher & { close(): Promise<void> };
 }
 
 export type Body = Dispatcher.ResponseData['body'];
