@@ -52,3 +52,38 @@ describe('the package graph', () => {
     expect(named).toEqual([]);
   });
 });
+
+/** Every module a built module imports at run time (relative imports followed; `import type` is gone from dist), and the bare specifiers it reaches. */
+function runtimeGraph(entry: string): { files: string[]; packages: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|^\s*import\s+'([^']+)'/gm)) {
+      const spec = (m[1] ?? m[2])!;
+      if (spec.startsWith('.')) visit(join(file, '..', spec));
+      else packages.add(spec);
+    }
+  };
+  visit(entry);
+  return { files: [...files], packages: [...packages].sort() };
+}
+
+describe('channel modules', () => {
+  const channels = ['reader-httpfile/dist/index.channel.js', 'reader-httpfile/dist/file.channel.js', 'reader-mysql/dist/index.channel.js', 'writer-table/dist/index.channel.js'];
+
+  it.each(channels)('%s loads no config schema (zod), no @ferry/core main entry and no LMDB in channel threads', (rel) => {
+    const { files, packages } = runtimeGraph(join(ROOT, 'packages', rel));
+    expect(packages.filter((p) => p === 'zod' || p === '@ferry/core' || p === 'lmdb' || p.startsWith('@ferry/core/engine'))).toEqual([]);
+    expect(files.filter((f) => /config\.js$|[\\/]writer\.js$|[\\/]plugin\.js$/.test(f)).map((f) => f.slice(ROOT.length))).toEqual([]);
+  });
+
+  it.each(channels)("%s is the plugin module's read/open, under the plugin's name", async (rel) => {
+    const channel = (await import(join(ROOT, 'packages', rel))).default as { kind: string; name: string };
+    const plugin = (await import(join(ROOT, 'packages', rel.replace('.channel.js', '.js')))).default as { kind: string; name: string; read?: unknown; open?: unknown };
+    expect([channel.kind, channel.name]).toEqual([plugin.kind, plugin.name]);
+    if (plugin.kind === 'reader') expect(plugin.read).toBe((channel as { read?: unknown }).read);
+  });
+});

@@ -19,7 +19,7 @@ import { createLogger } from './log.js';
 import type { JobContext, Logger, ReaderPlugin, ReaderStateContext, StateRef } from './plugin.js';
 import { formatProgress } from './progress-format.js';
 import { redactError, redactText, rememberSecrets } from './redact.js';
-import { loadPlugin, resolvePluginUrl } from './resolve-plugin.js';
+import { channelModuleUrl, loadPlugin, resolvePluginUrl } from './resolve-plugin.js';
 import { findRunToResume, checkSameJob, runIdentity } from './resume.js';
 import { appendLineDurable, DONE_FILE, hashOf, RESULT_FILE, RESUME_FILE, RESUMED_FILE, writeJsonDurable, type DoneSplit, type ResumeRecord } from './run-record.js';
 import type { DirtySample, Progress, RunOptions, RunResult } from './run-types.js';
@@ -142,6 +142,8 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
     const { plugin: _wp, ...writerRest } = job.writer;
     const r = { url: resolvePluginUrl(job.reader.plugin, resolveOpts) };
     const w = { url: resolvePluginUrl(job.writer.plugin, resolveOpts) };
+    // What channel threads load: the plugins' channel modules where they have one (no config schemas, no zod).
+    const channelUrls = { reader: channelModuleUrl(r.url), writer: channelModuleUrl(w.url) };
     // The channel threads start now and load the engine and both plugins (~0.3 s per thread) while this
     // thread loads them too and asks the reader for its schema and splits. Fewer splits than channels
     // leaves threads idle. Splits run elsewhere (the worker queue): no threads here.
@@ -149,8 +151,8 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       startedThreads = channelThreads(channel, Number.POSITIVE_INFINITY);
       const preload: WorkerPreload = {
         preload: [
-          { url: r.url, kind: 'reader' },
-          { url: w.url, kind: 'writer' },
+          { url: channelUrls.reader, kind: 'reader' },
+          { url: channelUrls.writer, kind: 'writer' },
         ],
       };
       pool = new Piscina({ filename: CHANNEL_WORKER_URL, minThreads: startedThreads, maxThreads: startedThreads, idleTimeout: 1000, workerData: preload });
@@ -343,8 +345,8 @@ export async function runJob(rawJob: unknown, options: RunOptions = {}): Promise
       log.warn(`setting.channel ${channel} is more than ${THREADS_PER_CORE} per core (${cores} core(s)): running ${threads} channel(s) at a time, the other splits wait their turn`);
     }
     const base: ChannelBase = {
-      reader: { url: r.url, spec: job.reader.plugin, name: reader.name, config: readerConfig, settings: readerSettings },
-      writer: { url: w.url, spec: job.writer.plugin, name: writer.name, handle, settings: writerSettings },
+      reader: { url: channelUrls.reader, spec: job.reader.plugin, name: reader.name, config: readerConfig, settings: readerSettings },
+      writer: { url: channelUrls.writer, spec: job.writer.plugin, name: writer.name, handle, settings: writerSettings },
       sourceSchema: schemaToBytes(sourceSchema),
       destSchema: destSchema ? schemaToBytes(destSchema) : null,
       plan,

@@ -7,7 +7,7 @@ export { runJob, RUN_RESULT_FILE } from './engine.js';
 export { prepareJob, type PrepareJobOptions, type PreparedJob } from './prepare-job.js';
 export { readJobFile, parseJobText, duplicateJsonKey, MAX_JOB_DEPTH } from './job-file.js';
 export { substitute, validateJob, parseParamArgs, type ExpressionResolver, type JobConfig, type JobSetting, type PluginBlock } from './job-config.js';
-export { CORE_PLUGINS, resolvePlugin, resolvePluginUrl, loadPlugin, type ResolveOptions } from './resolve-plugin.js';
+export { CORE_PLUGINS, channelModuleUrl, resolvePlugin, resolvePluginUrl, loadPlugin, type ResolveOptions } from './resolve-plugin.js';
 export type { RunOptions, RunResult, Progress, DirtySample, SplitDone } from './run-types.js';
 export { createConverter, planConvert, sourceRecord, takeRows, type ColumnOp, type ConvertPlan, type Converter, type DirtyRow } from './convert.js';
 export { schemaToBytes, schemaFromBytes } from './schema-bytes.js';

@@ -210,6 +210,27 @@ export interface WriterResume<H = unknown, G = unknown> {
 
 export type Plugin = ReaderPlugin | WriterPlugin;
 
+/**
+ * A plugin's channel module: what a channel thread needs of a reader. A
+ * plugin module `x.js` may have a sibling `x.channel.js` whose default export
+ * is this (`{ kind: 'reader', name, read }`, the same `read`); channel
+ * threads then load it instead of `x.js`, and with it only the reading code:
+ * not the config schema (zod), the planning or the checks. It imports
+ * `@ferry/core/channel`, not `@ferry/core`.
+ */
+export interface ReaderChannel<C = any, S = any> {
+  readonly kind: 'reader';
+  readonly name: string;
+  read: ReaderPlugin<C, S>['read'];
+}
+
+/** A writer's channel module (`x.channel.js` beside `x.js`, see `ReaderChannel`): `{ kind: 'writer', name, open }`. */
+export interface WriterChannel<H = any, G = any> {
+  readonly kind: 'writer';
+  readonly name: string;
+  open: WriterPlugin<any, H, G>['open'];
+}
+
 /** Declares a reader plugin (a module's default export). */
 export function defineReader<C, S>(plugin: Omit<ReaderPlugin<C, S>, 'kind'>): ReaderPlugin<C, S> {
   return { kind: 'reader', ...plugin };

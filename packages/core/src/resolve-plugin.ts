@@ -50,6 +50,17 @@ export function resolvePluginUrl(spec: string, opts: ResolveOptions = {}): strin
   throw new FerryError(ErrorCodes.PLUGIN, `plugin "${spec}" not found${hint}`);
 }
 
+/**
+ * The module channel threads load for a plugin module: its sibling
+ * `x.channel.js` when there is one (see `ReaderChannel`), else the module
+ * itself.
+ */
+export function channelModuleUrl(url: string): string {
+  if (!url.startsWith('file:') || !url.endsWith('.js')) return url;
+  const sibling = `${url.slice(0, -3)}.channel.js`;
+  return existsSync(fileURLToPath(sibling)) ? sibling : url;
+}
+
 const cache = new Map<string, Promise<unknown>>();
 
 /** Imports a plugin module and checks its default export is a plugin of `kind`. */

@@ -79,8 +79,15 @@ async function runSplit(task: ChannelTask): Promise<ChannelResult> {
     return internalError(err, `${stage === 'load' ? 'loading the plugins' : stage} failed in split ${task.splitIndex}`, { hook: stage });
   };
   try {
+    // The plugins' channel modules where they have one (`ReaderChannel`, `WriterChannel`): only read/open are used here.
     const reader = (await loadPlugin(task.reader.url, 'reader', task.reader.name)) as ReaderPlugin;
     const writer = (await loadPlugin(task.writer.url, 'writer', task.writer.name)) as WriterPlugin;
+    for (const [p, side] of [
+      [reader, task.reader],
+      [writer, task.writer],
+    ] as const) {
+      if (p.name !== side.name) throw new FerryError(ErrorCodes.PLUGIN, `plugin "${side.name}": its channel module ${side.url} names itself "${p.name}"`);
+    }
     const source = schemaFromBytes(task.sourceSchema);
     const dest = task.destSchema ? schemaFromBytes(task.destSchema) : null;
     const convert = createConverter(task.plan, source, dest);

@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
-import { ErrorCodes, FerryError } from '@ferry/core';
+import { ErrorCodes, FerryError } from '@ferry/core/channel';
 import type { OverlongHandler } from './line-source.js';
 
 /** A byte range of a local file; `end` -1 reads to the end. */

@@ -7,10 +7,9 @@
 import { defineReader } from '@ferry/core';
 import { fileBaseline } from './file-baseline.js';
 import { fileConfigSchema, type NormalizedFileConfig } from './file-config.js';
-import { readFileSplit } from './file-read.js';
+import channel from './file.channel.js';
 import type { FileRange } from './file-regions.js';
 import { planFileSplits } from './file-split.js';
-import type { ReadContext } from './read.js';
 import { buildSchema } from './schema.js';
 
 // The config the hooks get is normalized by the schema, once, when the job is validated.
@@ -20,7 +19,7 @@ export default defineReader<NormalizedFileConfig, FileRange>({
   config: fileConfigSchema,
   schema: (config) => buildSchema(config),
   split: (config, ctx) => planFileSplits(config, ctx.baseDir, ctx.advice),
-  read: (split, ctx) => readFileSplit(split, ctx.config, ctx.schema, ctx as ReadContext),
+  read: channel.read,
   baseline: (config, ctx) => fileBaseline(config, ctx),
 });
 

@@ -6,7 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { Agent, redirect, request } from './undici-lite.js';
-import { ErrorCodes, FerryError, redactUrl } from '@ferry/core';
+import { ErrorCodes, FerryError, redactUrl } from '@ferry/core/channel';
 
 /** What the HTTP calls need from the config. */
 export interface HttpSettings {

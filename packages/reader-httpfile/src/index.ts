@@ -6,7 +6,7 @@ import { defineReader } from '@ferry/core';
 import { baseline } from './baseline.js';
 import { checkUrls } from './check.js';
 import { configSchema, type ReaderConfig } from './config.js';
-import { readSplit, type ReadContext } from './read.js';
+import channel from './index.channel.js';
 import { buildSchema } from './schema.js';
 import { planSplits, type HttpSplit } from './split.js';
 import { logStateKey, planIncremental } from './incremental.js';
@@ -19,7 +19,7 @@ export default defineReader<ReaderConfig, HttpSplit>({
   schema: (config) => buildSchema(config),
   stateKey: (config) => (config.incremental ? logStateKey(config) : undefined),
   split: (config, ctx) => (config.incremental ? planIncremental(config, ctx.state, ctx.signal) : planSplits(config, ctx.advice, ctx.signal)),
-  read: (split, ctx) => readSplit(split, ctx.config, ctx.schema, ctx as ReadContext),
+  read: channel.read,
   check: (config, ctx) => checkUrls(config, ctx.signal),
   baseline: (config, ctx) => baseline(config, ctx),
 });

@@ -12,7 +12,7 @@
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCodes, FerryError, redactUrl } from '@ferry/core';
+import { ErrorCodes, FerryError, redactUrl } from '@ferry/core/channel';
 import type { Dispatcher } from 'undici';
 import { discard, isRetryable, openBody, sourceError, type HttpSettings } from './http.js';
 

@@ -4,7 +4,7 @@
  * only when the channel asks for the next one (backpressure).
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { makeBatch, redactUrl, setRowSource, type ChannelContext, type RowSource } from '@ferry/core';
+import { makeBatch, redactUrl, setRowSource, type ChannelContext, type RowSource } from '@ferry/core/channel';
 import type { ReaderConfig } from './config.js';
 import { CsvFramer } from './csv-framer.js';
 import { createAgent } from './http.js';

@@ -5,7 +5,7 @@
  * column is Arrow Utf8 built from bytes; the engine casts to the destination.
  */
 import { type Data, Utf8 } from 'apache-arrow';
-import { daysInMonth, VarBuilder } from '@ferry/core';
+import { daysInMonth, VarBuilder } from '@ferry/core/channel';
 import type { Column, ReaderConfig } from './config.js';
 
 /** Reports a row that cannot become a record: its text, why, and its line (1-based in the split) when known. */

@@ -5,7 +5,7 @@
  * characters (a linear scan: each delimiter is searched for once).
  */
 import { type Data, Utf8 } from 'apache-arrow';
-import { VarBuilder } from '@ferry/core';
+import { VarBuilder } from '@ferry/core/channel';
 import type { ReaderConfig } from './config.js';
 import { RowLines, RowSink, type DirtyFn, type Framer } from './row-sink.js';
 

@@ -4,7 +4,7 @@
  * packet buffer; no row object is made.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { createBuilder, finishBatch, VarBuilder, type ColumnBuilder } from '@ferry/core';
+import { createBuilder, finishBatch, VarBuilder, type ColumnBuilder } from '@ferry/core/channel';
 import type { ColumnPlan } from './column-types.js';
 import { decoderFor, type Decoder, type DecoderOptions } from './decoders.js';
 

@@ -5,7 +5,7 @@
  * agree on every column.
  */
 import { Field, Uint16, Uint32, Uint64, Uint8, type DataType } from 'apache-arrow';
-import { ferryField, type FerryType } from '@ferry/core';
+import { ferryField, type FerryType } from '@ferry/core/channel';
 
 /** The few ColumnDefinition members of mysql2 we read. */
 export interface ColumnDef {

@@ -3,7 +3,7 @@
  * The schema is also the documentation (`ferry plugin describe mysql`).
  */
 import { whereProblem } from './where-check.js';
-import { ErrorCodes, FerryError, t, type Infer } from '@ferry/core';
+import { t, type Infer } from '@ferry/core';
 
 const sslSchema = t.object({
   ca: t.string().describe('CA certificate: a PEM file path (relative to the job file) or PEM text').optional(),
@@ -82,11 +82,6 @@ export const mysqlConfig = mysqlFields.superRefine((config, ctx) => {
 
 export type MysqlConfig = Infer<typeof mysqlConfig>;
 
-/** A config error in the plugin's words. */
-export function configError(message: string): FerryError {
-  return new FerryError(ErrorCodes.CONFIG, `mysql: ${message}`, { plugin: 'mysql' });
-}
-
 /** The first combination of keys that does not go together, with the key to blame. */
 function combinationProblem(config: Infer<typeof mysqlFields>): { path: string[]; message: string } | undefined {
   if (config.table === undefined && config.querySql === undefined) return { path: [], message: 'give "table" (with optional columns/where) or "querySql"' };
@@ -98,30 +93,4 @@ function combinationProblem(config: Infer<typeof mysqlFields>): { path: string[]
   return where ? { path: ['where'], message: where } : undefined;
 }
 
-/** The tables of a config, as a list. */
-export function tablesOf(config: MysqlConfig): string[] {
-  const t = config.table;
-  return t === undefined ? [] : Array.isArray(t) ? t : [t];
-}
-
-/** The querySql statements of a config, as a list. */
-export function queriesOf(config: MysqlConfig): string[] {
-  const q = config.querySql;
-  return q === undefined ? [] : Array.isArray(q) ? q : [q];
-}
-
-/** Rows per batch: batchRows unless only the DataX name fetchSize was given. */
-export function batchRowsOf(config: MysqlConfig & { fetchSize?: number }): number {
-  return config.fetchSize !== undefined && config.batchRows === 32768 ? config.fetchSize : config.batchRows;
-}
-
-const ENV_RE = /\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
-/** Replaces `${env:NAME}` from the environment; an unset variable is a config error naming it. */
-export function resolveEnv(text: string, key: string): string {
-  return text.replace(ENV_RE, (_m, name: string) => {
-    const value = process.env[name];
-    if (value === undefined) throw configError(`${key}: environment variable ${name} is not set`);
-    return value;
-  });
-}
+export { batchRowsOf, configError, queriesOf, resolveEnv, tablesOf } from './config-values.js';

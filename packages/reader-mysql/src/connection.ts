@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { createConnection, type Connection, type ConnectionOptions } from 'mysql2';
-import { configError, resolveEnv, type MysqlConfig } from './config.js';
+import { configError, resolveEnv } from './config-values.js';
+import type { MysqlConfig } from './config.js';
 import { decodePart, parseUrl, sessionVariablesOf } from './url.js';
 import { abortedError, mysqlError } from './errors.js';
 

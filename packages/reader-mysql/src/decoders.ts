@@ -3,8 +3,8 @@
  * digits are parsed in place, strings are copied as UTF-8 bytes. No JS string,
  * Date or row object is made per value on the common paths.
  */
-import { daysFromCivil, type ColumnBuilder, type DecimalBuilder } from '@ferry/core';
-import type { VarBuilder } from '@ferry/core';
+import { daysFromCivil, type ColumnBuilder, type DecimalBuilder } from '@ferry/core/channel';
+import type { VarBuilder } from '@ferry/core/channel';
 import type { DecodeKind } from './column-types.js';
 
 /** Appends the value in bytes [s, e) of `buf` to `b`. */

@@ -2,7 +2,7 @@
  * mysql2 and server errors as one line a user can act on. Credentials,
  * names and hosts are the things at fault; the password never appears.
  */
-import { ErrorCodes, FerryError } from '@ferry/core';
+import { ErrorCodes, FerryError } from '@ferry/core/channel';
 
 /** What is being read when the error happened (for the message). */
 export interface ErrorContext {

@@ -13,7 +13,7 @@
  */
 import type { Connection } from 'mysql2';
 import type { Schema } from 'apache-arrow';
-import { FerryError, ErrorCodes } from '@ferry/core';
+import { FerryError, ErrorCodes } from '@ferry/core/channel';
 import { BatchAssembler, type AssemblerOptions, type SealedBatch } from './batch-assembler.js';
 import { planColumn, type ColumnDef, type ColumnPlan, type TypeOptions } from './column-types.js';
 import { abortedError } from './errors.js';

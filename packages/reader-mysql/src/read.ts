@@ -5,8 +5,9 @@
  * has not handed over a batch yet.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { ErrorCodes, FerryError, setRowSource, type ChannelContext, type RowLocator } from '@ferry/core';
-import { batchRowsOf, type MysqlConfig } from './config.js';
+import { ErrorCodes, FerryError, setRowSource, type ChannelContext, type RowLocator } from '@ferry/core/channel';
+import { batchRowsOf } from './config-values.js';
+import type { MysqlConfig } from './config.js';
 import { closeConnection, openConnection, query } from './connection.js';
 import { offsetSeconds } from './decoders.js';
 import { abortedError, isConnectionLost, mysqlError } from './errors.js';

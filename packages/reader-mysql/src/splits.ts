@@ -5,8 +5,9 @@
  * transaction.
  */
 import type { Connection } from 'mysql2';
-import type { Logger } from '@ferry/core';
-import { configError, queriesOf, tablesOf, type MysqlConfig } from './config.js';
+import type { Logger } from '@ferry/core/channel';
+import { configError, queriesOf, tablesOf } from './config-values.js';
+import type { MysqlConfig } from './config.js';
 import { query } from './connection.js';
 import { keyText, plainColumn, quoteId, quoteTable, selectList, splitTableName, textKeyLiteral, type KeyCollation } from './sql.js';
 

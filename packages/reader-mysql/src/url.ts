@@ -3,8 +3,9 @@
  * jdbc:mysql://host:port/db?user=u&password=p&useSSL=true&sessionVariables=...
  * Parsed once, with errors that name the key at fault and never echo a secret.
  */
-import { redactUrl } from '@ferry/core';
-import { configError, resolveEnv, type MysqlConfig } from './config.js';
+import { redactUrl } from '@ferry/core/channel';
+import { configError, resolveEnv } from './config-values.js';
+import type { MysqlConfig } from './config.js';
 
 /** A parsed url and the raw text (for messages: always redacted). */
 export interface ParsedUrl {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CHANNEL_WORKER_URL, createSharedState, C, Counters, resolvePluginUrl, type ChannelResult, type ChannelTask } from '@ferry/core/engine';
+import { CHANNEL_WORKER_URL, channelModuleUrl, createSharedState, C, Counters, resolvePluginUrl, type ChannelResult, type ChannelTask } from '@ferry/core/engine';
 import { ErrorCodes, FerryError, rememberSecret, rememberSecrets, serializeError, type Logger } from '@ferry/core';
 import { Worker, type Job } from 'bullmq';
 import { Piscina } from 'piscina';
@@ -139,10 +139,10 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
         splitIndex: data.splitIndex,
         sourceSchema: new Uint8Array(Buffer.from(data.base.sourceSchema, 'base64')),
         destSchema: data.base.destSchema === null ? null : new Uint8Array(Buffer.from(data.base.destSchema, 'base64')),
-        reader: { ...data.base.reader, url: resolvePluginUrl(data.base.reader.spec, { plugins: opts.plugins }) },
+        reader: { ...data.base.reader, url: channelModuleUrl(resolvePluginUrl(data.base.reader.spec, { plugins: opts.plugins })) },
         writer: {
           ...data.base.writer,
-          url: resolvePluginUrl(data.base.writer.spec, { plugins: opts.plugins }),
+          url: channelModuleUrl(resolvePluginUrl(data.base.writer.spec, { plugins: opts.plugins })),
           // Files to upload are temporary copies here: the coordinator fsyncs what it receives.
           handle: table ? { ...(data.base.writer.handle as object), stageDir: shared ?? stageDir, attempt, ...(shared ? {} : { stageTemporary: true }) } : data.base.writer.handle,
         },

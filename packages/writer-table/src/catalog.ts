@@ -4,7 +4,7 @@
  * read data.
  */
 import { randomBytes } from 'node:crypto';
-import { ErrorCodes, FerryError, ferryField } from '@ferry/core';
+import { ErrorCodes, FerryError, ferryField } from '@ferry/core/channel';
 import { Schema } from 'apache-arrow';
 import { formatDdl, parseDdl, type ColumnDef, type CreateTable } from './ddl-parser.js';
 import { purgeTrash, trashSync } from './trash.js';

@@ -4,7 +4,7 @@
  * and `/* *\/` comments. Every token keeps its line and column so errors can
  * point at it.
  */
-import { ErrorCodes, FerryError } from '@ferry/core';
+import { ErrorCodes, FerryError } from '@ferry/core/channel';
 
 export type TokenKind = 'ident' | 'quoted' | 'number' | 'string' | 'punct' | 'eof';
 

@@ -6,7 +6,7 @@
  */
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ErrorCodes, FerryError } from '@ferry/core';
+import { ErrorCodes, FerryError } from '@ferry/core/channel';
 
 /**
  * Free bytes below which a store is not opened. LMDB grows store.mdb a page

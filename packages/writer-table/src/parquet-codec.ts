@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import { gzipSync, constants as zlibConstants } from 'node:zlib';
 import * as zlib from 'node:zlib';
-import { ErrorCodes, FerryError } from '@ferry/core';
+import { ErrorCodes, FerryError } from '@ferry/core/channel';
 
 /** The compressions a table writer may use. */
 export const COMPRESSIONS = ['lz4_raw', 'snappy', 'zstd', 'gzip', 'none'] as const;

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { batchBytes, createBuilder, makeBatch } from '@ferry/core';
+import { batchBytes, createBuilder, makeBatch } from '@ferry/core/channel';
 import type { Data, RecordBatch, Schema } from 'apache-arrow';
 import { tableSchema, type DataFile, type TableDef } from './catalog.js';
 import { columnStats } from './column-stats.js';

@@ -8,9 +8,9 @@
  * outlive its process until then (see resume.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { ErrorCodes, FerryError, ownerAlive, selfIdentity, type ProcIdentity } from '@ferry/core';
+import { ErrorCodes, FerryError, ownerAlive, selfIdentity, type ProcIdentity } from '@ferry/core/channel';
 
-export { isAlive, ownerAlive, selfIdentity, type ProcIdentity } from '@ferry/core';
+export { isAlive, ownerAlive, selfIdentity, type ProcIdentity } from '@ferry/core/channel';
 import { filesOfWrite, partitionDir, pruneEmptyDirs, removeFile } from './files.js';
 import { partitionKey, type PartitionMeta } from './catalog.js';
 import type { Store } from './store.js';

@@ -11,7 +11,8 @@ import { gc } from './lifecycle.js';
 import { abortWrite, beginWrite } from './pending.js';
 import { writeSpec } from './partition-spec.js';
 import { COMPRESSIONS, compressor, DEFAULT_COMPRESSION } from './parquet-codec.js';
-import { DEFAULT_FILE_BYTES, ParquetWriter } from './parquet-writer.js';
+import { DEFAULT_FILE_BYTES } from './parquet-writer.js';
+import { openChannel } from './channel-sink.js';
 import { settingsOf } from './settings.js';
 import { getState, putStateSync, stateKey, templatePartition } from './sync-state.js';
 import { openStore, type Store } from './store.js';
@@ -144,9 +145,7 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
     };
   },
 
-  async open(handle, ctx) {
-    return openChannel(handle, ctx.splitIndex);
-  },
+  open: (handle, ctx) => openChannel(handle, ctx.splitIndex),
 
   loadState(config, ctx) {
     const store = openStore(settingsOf(ctx).storeDir);
@@ -205,29 +204,4 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
   },
 });
 
-/**
- * Opens a channel sink on a prepared write (what `open` does; `channel`
- * labels its files). It only writes files into the store's folder: the
- * catalog is not opened in channel threads.
- */
-export function openChannel(handle: TableWriteHandle, channel: number) {
-  const sink = new ParquetWriter(
-    { dir: handle.stageDir ?? handle.storeDir },
-    {
-      writeId: handle.writeId,
-      def: handle.def,
-      partition: handle.partition,
-      columns: handle.columns,
-      channel,
-      fileBytes: handle.fileBytes,
-      compression: handle.compression,
-      ...(handle.attempt ? { attempt: handle.attempt } : {}),
-      ...(handle.stageDir && handle.stageTemporary ? { durable: false } : {}),
-    },
-  );
-  return {
-    write: (batch: Parameters<ParquetWriter['write']>[0]) => sink.write(batch),
-    close: () => sink.close(),
-    abort: () => sink.abort(),
-  };
-}
+export { openChannel };
