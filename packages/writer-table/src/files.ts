@@ -59,13 +59,26 @@ export function ensureDir(storeDir: string, rel: string): string {
  * Writes a whole new file and fsyncs it, off the thread (libuv's pool), so
  * the disk's latency overlaps the encoding of the next file.
  */
-export async function writeFileDurableAsync(path: string, bytes: Uint8Array): Promise<void> {
+export async function writeFileDurableAsync(path: string, bytes: Uint8Array | Uint8Array[]): Promise<void> {
   const fh = await open(path, 'wx');
   try {
-    await fh.writeFile(bytes);
+    if (Array.isArray(bytes)) await writeAll(fh, bytes);
+    else await fh.writeFile(bytes);
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+/** Writes the buffers one after another with writev (no joined copy), going on after a short write. */
+async function writeAll(fh: import('node:fs/promises').FileHandle, chunks: Uint8Array[]): Promise<void> {
+  let rest = chunks;
+  while (rest.length > 0) {
+    let { bytesWritten } = await fh.writev(rest.slice(0, 1024));
+    let i = 0;
+    while (i < rest.length && bytesWritten >= rest[i]!.byteLength) bytesWritten -= rest[i++]!.byteLength;
+    rest = rest.slice(i);
+    if (bytesWritten > 0) rest[0] = rest[0]!.subarray(bytesWritten);
   }
 }
 

@@ -585,13 +585,13 @@ function columnKind(type: DataType, name: string): ColumnKind {
 /** Null count and min/max of a column chunk. */
 class ColumnStats {
   nulls = 0;
-  private any = false;
+  any = false;
   private min = 0;
   private max = 0;
-  private minHi = 0;
-  private minLo = 0;
-  private maxHi = 0;
-  private maxLo = 0;
+  minHi = 0;
+  minLo = 0;
+  maxHi = 0;
+  maxLo = 0;
 
   constructor(private readonly kind: Stats) {}
 
@@ -604,11 +604,20 @@ class ColumnStats {
         const v = d.values as Int32Array | Float32Array | Float64Array | Int16Array | Int8Array;
         let min = this.any ? this.min : Number.POSITIVE_INFINITY;
         let max = this.any ? this.max : Number.NEGATIVE_INFINITY;
-        for (let i = from; i < to; i++) {
-          if (nulls && !isValid(d, i)) continue;
-          const x = v[i]!;
-          if (x < min) min = x;
-          if (x > max) max = x; // NaN compares false both ways: skipped
+        // NaN compares false both ways: it is skipped.
+        if (!nulls) {
+          for (let i = from; i < to; i++) {
+            const x = v[i]!;
+            if (x < min) min = x;
+            if (x > max) max = x;
+          }
+        } else {
+          for (let i = from; i < to; i++) {
+            if (!isValid(d, i)) continue;
+            const x = v[i]!;
+            if (x < min) min = x;
+            if (x > max) max = x;
+          }
         }
         if (min <= max) {
           this.any = true;
@@ -618,27 +627,29 @@ class ColumnStats {
         return;
       }
       case 'int64': {
+        // Two 32-bit halves per value (high signed, low unsigned): no BigInt is made. Locals in the loop.
         const v = d.values as BigInt64Array;
         const w = new Int32Array(v.buffer, v.byteOffset, v.length * 2);
+        let { any, minHi, minLo, maxHi, maxLo } = this;
         for (let i = from; i < to; i++) {
           if (nulls && !isValid(d, i)) continue;
           const lo = w[i * 2]! >>> 0;
           const hi = w[i * 2 + 1]!;
-          if (!this.any) {
-            this.any = true;
-            this.minHi = this.maxHi = hi;
-            this.minLo = this.maxLo = lo;
+          if (!any) {
+            any = true;
+            minHi = maxHi = hi;
+            minLo = maxLo = lo;
             continue;
           }
-          if (hi < this.minHi || (hi === this.minHi && lo < this.minLo)) {
-            this.minHi = hi;
-            this.minLo = lo;
-          }
-          if (hi > this.maxHi || (hi === this.maxHi && lo > this.maxLo)) {
-            this.maxHi = hi;
-            this.maxLo = lo;
+          if (hi < minHi || (hi === minHi && lo < minLo)) {
+            minHi = hi;
+            minLo = lo;
+          } else if (hi > maxHi || (hi === maxHi && lo > maxLo)) {
+            maxHi = hi;
+            maxLo = lo;
           }
         }
+        Object.assign(this, { any, minHi, minLo, maxHi, maxLo });
         return;
       }
       case 'bool': {

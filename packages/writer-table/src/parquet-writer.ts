@@ -136,7 +136,6 @@ export class ParquetWriter {
     const stats = columnStats(this.schema, batches);
     const encoded = encodeParquet(this.schema, batches, this.compression);
     batches.length = 0;
-    const bytes = Buffer.concat(encoded.chunks, encoded.bytes);
     if (!this.dirReady) {
       try {
         if (this.durable) ensureDir(this.store.dir, this.dir);
@@ -147,9 +146,9 @@ export class ParquetWriter {
       this.dirReady = true;
     }
     const path = `${this.dir}/${this.prefix}${String(this.seq++).padStart(5, '0')}.parquet`;
-    this.files.push({ path, rows, bytes: bytes.byteLength, stats });
+    this.files.push({ path, rows, bytes: encoded.bytes, stats });
     const target = absPath(this.store.dir, path);
-    const done = (this.durable ? writeFileDurableAsync(target, bytes) : writeFile(target, bytes, { flag: 'wx' })).catch((err) => {
+    const done = (this.durable ? writeFileDurableAsync(target, encoded.chunks) : writeFile(target, encoded.chunks, { flag: 'wx' })).catch((err) => {
       // A partial file (full disk) goes at once; the write's other files go with its abort.
       removeFile(this.store.dir, path);
       throw storeIoError(this.store.dir, err);
