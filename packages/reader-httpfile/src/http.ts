@@ -4,8 +4,7 @@
  * failures to FerryErrors that name the URL.
  */
 import { STATUS_CODES } from 'node:http';
-import type { Dispatcher } from 'undici';
-import { Agent, redirect, request } from './undici-lite.js';
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { ErrorCodes, FerryError, redactUrl } from '@ferry/core/channel';
 
 /** What the HTTP calls need from the config. */
@@ -23,7 +22,7 @@ export function createAgent(cfg: HttpSettings): Dispatcher & { close(): Promise<
     bodyTimeout: cfg.readTimeout,
     keepAliveTimeout: 4_000,
   });
-  return agent.compose(redirect({ maxRedirections: 5 })) as unknown as Dispatcher & { close(): Promise<void> };
+  return agent.compose(interceptors.redirect({ maxRedirections: 5 })) as unknown as Dispatcher & { close(): Promise<void> };
 }
 
 export type Body = Dispatcher.ResponseData['body'];
