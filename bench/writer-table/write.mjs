@@ -1,7 +1,7 @@
 // Table store write benchmark: the same generated RecordBatches written
 //   (a) into the store through the `table` writer (Parquet files + fsync + commit), one channel, vs
 //   (b) as Arrow IPC bytes to a plain file with fs.writeFile + fsync (the baseline),
-// with each Parquet compression (lz4_raw = the default, snappy, gzip, none) and file sizes
+// with each Parquet compression (snappy = the default, lz4_raw, gzip, none) and file sizes
 // (Arrow bytes per file: 4 = the default, 16, 64 MiB), to choose the defaults by measurement.
 // Two datasets: mixed columns (bigint, string, double, timestamp) and text (access-log lines).
 //   node bench/writer-table/write.mjs     (FERRY_BENCH_ROWS=2000000, FERRY_BENCH_LINES=1000000, FERRY_BENCH_REPEAT=2)
@@ -117,8 +117,8 @@ async function fileWrite(dir, schema, batches, n) {
 
 const MIB = 1024 * 1024;
 const MODES = [
-  ['lz4-4', { compression: 'lz4_raw', fileBytes: 4 * MIB }, 'Parquet lz4_raw, 4 MiB files (the default)'],
-  ['snappy-4', { compression: 'snappy', fileBytes: 4 * MIB }, 'Parquet snappy, 4 MiB files'],
+  ['snappy-4', { compression: 'snappy', fileBytes: 4 * MIB }, 'Parquet snappy, 4 MiB files (the default)'],
+  ['lz4-4', { compression: 'lz4_raw', fileBytes: 4 * MIB }, 'Parquet lz4_raw, 4 MiB files'],
   ['gzip-4', { compression: 'gzip', fileBytes: 4 * MIB }, 'Parquet gzip (level 1), 4 MiB files'],
   ['none-4', { compression: 'none', fileBytes: 4 * MIB }, 'Parquet uncompressed, 4 MiB files'],
   ['lz4-16', { compression: 'lz4_raw', fileBytes: 16 * MIB }, 'Parquet lz4_raw, 16 MiB files'],

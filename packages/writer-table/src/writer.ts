@@ -34,7 +34,7 @@ const configSchema = t.object({
   compression: t
     .enum(COMPRESSIONS)
     .default(DEFAULT_COMPRESSION)
-    .describe('Parquet compression of the data files: lz4_raw (fastest), snappy (for readers older than Parquet 2.9), zstd (smallest; Node.js 22.15+), gzip or none'),
+    .describe('Parquet compression of the data files: snappy (every reader), lz4_raw (smaller; Parquet 2.9+ readers), zstd (smallest; Node.js 22.15+), gzip or none'),
   createTable: t.boolean().default(false).describe("create the table from the reader's columns when it does not exist (ferry run does it before reading; see ferry table create --from-job)"),
 });
 
