@@ -3,13 +3,14 @@
 // (b) undici + Buffer.indexOf line count, (c) the httpfile reader alone
 // (split + read in this process, counting rows), (d) `ferry run` into the
 // table store (committed) at 1 and 2 channels. MB/s and time ratios to (a).
-//   node bench/reader-httpfile/e2e.mjs     (FERRY_BENCH_HTTP_MB=500, FERRY_BENCH_REPEAT=3 by default)
+//   node bench/reader-httpfile/e2e.mjs     (FERRY_BENCH_HTTP_MB=500, FERRY_BENCH_REPEAT=3 interleaved rounds by default; medians)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from '@ferry/core';
+import { roundSamples } from '../stats.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const PKG = join(ROOT, 'packages/reader-httpfile');
@@ -95,52 +96,46 @@ async function ferryRun(url, channel, store, writer = 'table') {
   return { lines: r.recordsWritten, ms, engineMs: r.elapsedMs, splits: r.splits };
 }
 
-/** The fastest of `n` runs: the machine is shared, the best run is the least disturbed one. */
-async function best(n, fn) {
-  let out;
-  for (let i = 0; i < n; i++) {
-    const r = await fn();
-    if (!out || r.ms < out.ms) out = r;
-  }
-  return out;
-}
-
 export default async function run({ sizeMb = Number(process.env.FERRY_BENCH_HTTP_MB ?? 500), repeat = Number(process.env.FERRY_BENCH_REPEAT ?? 3) } = {}) {
   const server = await startServer(sizeMb);
   const store = mkdtempSync(join(tmpdir(), 'ferry-bench-http-'));
   const mb = server.bytes / (1024 * 1024);
-  const results = [];
+  const samples = roundSamples();
+  const notes = new Map();
   const add = (what, r, note = '') => {
     if (r.lines !== server.lines) throw new Error(`${what}: counted ${r.lines} lines, the file has ${server.lines}`);
-    results.push({ what, ms: r.ms, mbPerSec: mb / (r.ms / 1000), note, ...(r.engineMs ? { engineMs: r.engineMs } : {}), ...(r.splits ? { splits: r.splits } : {}) });
+    samples.add(what, r);
+    if (note) notes.set(what, note);
   };
   try {
     await sh(process.execPath, [CLI, 'table', 'create', '--store', store, '--sql', 'CREATE TABLE IF NOT EXISTS ods_raw_log_d (col STRING) PARTITIONED BY (dt STRING) LIFECYCLE 7;']);
-    let baseline;
-    if (hasCurl()) {
-      await curlWc(server.url); // warm the server's pages and the loopback path
-      const a = await best(repeat, () => curlWc(server.url));
-      add('(a) curl -s URL | wc -l  (baseline)', a);
-      baseline = a.ms;
-    } else {
-      results.push({ what: '(a) curl -s URL | wc -l', ms: NaN, mbPerSec: NaN, note: 'skipped: curl not installed' });
+    const curl = hasCurl();
+    if (curl) await curlWc(server.url); // warm the server's pages and the loopback path
+    // Rounds run every variant in turn and each reports its median: the machine is shared, and a load
+    // spike should not land on one variant only.
+    for (let round = 0; round < repeat; round++) {
+      if (curl) add('(a) curl -s URL | wc -l  (baseline)', await curlWc(server.url));
+      add('(b) undici request + Buffer.indexOf line count', await undiciCount(server.url));
+      add('(c) httpfile reader alone, 1 split, in process', await readerAlone(server.url, 1));
+      for (const ch of [1, 2]) {
+        const r = await ferryRun(server.url, ch, store);
+        add(`(d) ferry run -> table store, ${ch} channel(s)`, r, `${r.splits} split(s), committed`);
+      }
+      // Where the time goes: the same run into the null writer (reader + engine, no store).
+      add('(e) ferry run -> null writer, 1 channel', await ferryRun(server.url, 1, store, 'null'), 'reader + engine without the store');
     }
-    add('(b) undici request + Buffer.indexOf line count', await best(repeat, () => undiciCount(server.url)));
-    add('(c) httpfile reader alone, 1 split, in process', await best(repeat, () => readerAlone(server.url, 1)));
-    for (const ch of [1, 2]) {
-      const r = await ferryRun(server.url, ch, store);
-      add(`(d) ferry run -> table store, ${ch} channel(s)`, r, `engine ${(r.engineMs / 1000).toFixed(2)} s, ${r.splits} split(s), committed`);
-    }
-    // Where the time goes: the same run into the null writer (reader + engine, no store).
-    const n = await ferryRun(server.url, 1, store, 'null');
-    add('(e) ferry run -> null writer, 1 channel', n, `engine ${(n.engineMs / 1000).toFixed(2)} s: reader + engine without the store`);
+    const results = samples
+      .medians()
+      .map((r) => ({ ...r, mbPerSec: mb / (r.ms / 1000), note: [r.engineMs ? `engine ${(r.engineMs / 1000).toFixed(2)} s` : '', notes.get(r.what) ?? ''].filter(Boolean).join(', ') }));
+    if (!curl) results.unshift({ what: '(a) curl -s URL | wc -l', ms: NaN, mbPerSec: NaN, runsMs: [], note: 'skipped: curl not installed' });
+    let baseline = curl ? results[0].ms : undefined;
     baseline ??= results.find((r) => r.what.startsWith('(b)')).ms;
-    console.log(`\nreader-httpfile: ${mb.toFixed(0)} MB, ${server.lines.toLocaleString('en-US')} lines over loopback HTTP (a-c: best of ${repeat}; d-e: one run each)`);
-    console.log('| what | wall | MB/s | time vs (a) | note |\n|---|---|---|---|---|');
+    console.log(`\nreader-httpfile: ${mb.toFixed(0)} MB, ${server.lines.toLocaleString('en-US')} lines over loopback HTTP (medians of ${repeat} interleaved rounds)`);
+    console.log('| what | wall (median) | all runs | MB/s | time vs (a) | note |\n|---|---|---|---|---|---|');
     for (const r of results) {
       const ratio = Number.isFinite(r.ms) ? `${(r.ms / baseline).toFixed(2)}x` : '-';
       console.log(
-        `| ${r.what.replace(/\|/g, '\\|')} | ${Number.isFinite(r.ms) ? (r.ms / 1000).toFixed(2) + ' s' : '-'} | ${Number.isFinite(r.mbPerSec) ? r.mbPerSec.toFixed(0) : '-'} | ${ratio} | ${r.note} |`,
+        `| ${r.what.replace(/\|/g, '\\|')} | ${Number.isFinite(r.ms) ? (r.ms / 1000).toFixed(2) + ' s' : '-'} | ${r.runsMs.map((ms) => (ms / 1000).toFixed(2)).join(' ')} | ${Number.isFinite(r.mbPerSec) ? r.mbPerSec.toFixed(0) : '-'} | ${ratio} | ${r.note} |`,
       );
     }
     // The open-store issue's target for the log -> store at 2 channels (aim 2.5x).

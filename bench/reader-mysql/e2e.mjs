@@ -4,7 +4,7 @@
 // (c) the mysql reader alone (schema + split + read in this process, counting
 // rows), (d) `ferry run` into the table store (committed) at 1, 2 and 4
 // channels. Rows/s and time ratios to (a), in one run.
-//   node bench/reader-mysql/e2e.mjs      (FERRY_BENCH_MYSQL_ROWS=5000000, FERRY_BENCH_MYSQL_REPEAT=2 rounds, best time kept)
+//   node bench/reader-mysql/e2e.mjs      (FERRY_BENCH_MYSQL_ROWS=5000000, FERRY_BENCH_MYSQL_REPEAT=3 rounds, medians)
 // The table is filled once (MariaDB's seq_1_to_N) and reused while its row
 // count matches; FERRY_BENCH_MYSQL_URL picks another server (default
 // mysql://root@127.0.0.1:3306).
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ferryRunJson } from '../ferry-run.mjs';
+import { roundSamples } from '../stats.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const PKG = join(ROOT, 'packages/reader-mysql');
@@ -147,18 +148,15 @@ export default async function run(opts = {}) {
   const server = serverOf(url);
   const { table, filledMs } = await ensureTable(server, rows);
   console.log(filledMs ? `filled ${DB}.${table} (${rows} rows) in ${(filledMs / 1000).toFixed(1)} s` : `reusing ${DB}.${table} (${rows} rows)`);
-  const repeat = opts.repeat ?? Number(process.env.FERRY_BENCH_MYSQL_REPEAT ?? 2);
+  const repeat = opts.repeat ?? Number(process.env.FERRY_BENCH_MYSQL_REPEAT ?? 3);
   const note = [];
   const bin = mariadbClient();
   if (!bin) note.push('(a) skipped: no mariadb/mysql client on PATH; ratios are to (b)');
   const store = mkdtempSync(join(tmpdir(), 'ferry-bench-mysql-'));
-  // Rounds run every variant in turn and each keeps its best time: the machine is shared,
+  // Rounds run every variant in turn; each reports its median: the machine is shared,
   // and a load spike should not land on one variant only.
-  const best = new Map();
-  const keep = (what, r) => {
-    const prev = best.get(what);
-    if (!prev || r.ms < prev.ms) best.set(what, { what, ...r });
-  };
+  const samples = roundSamples();
+  const keep = (what, r) => samples.add(what, r);
   try {
     const ddl = execFileSync(
       process.execPath,
@@ -188,18 +186,20 @@ export default async function run(opts = {}) {
   } finally {
     rmSync(store, { recursive: true, force: true });
   }
-  const results = [...best.values()];
+  const results = samples.medians();
   const base = results[0].ms;
   for (const r of results) {
     if (r.rows !== rows) throw new Error(`${r.what}: read ${r.rows} rows, expected ${rows}`);
     r.rowsPerSec = Math.round((rows / r.ms) * 1000);
     r.ratio = r.ms / base;
   }
-  console.log(`\nmysql e2e, ${rows} rows (bigint, int, int, date, date, varchar), best of ${repeat}, ${new Date().toISOString()}`);
-  console.log('| what | wall s | rows/s | time / (a) | engine s (run summary, no process start) |');
-  console.log('|---|---:|---:|---:|---:|');
+  console.log(`\nmysql e2e, ${rows} rows (bigint, int, int, date, date, varchar), medians of ${repeat} interleaved rounds, ${new Date().toISOString()}`);
+  console.log('| what | wall s (median) | all runs s | rows/s | time / (a) | engine s (run summary, no process start) |');
+  console.log('|---|---:|---|---:|---:|---:|');
   for (const r of results)
-    console.log(`| ${r.what} | ${(r.ms / 1000).toFixed(2)} | ${r.rowsPerSec.toLocaleString('en-US')} | ${r.ratio.toFixed(2)}x | ${r.engineMs ? (r.engineMs / 1000).toFixed(2) : ''} |`);
+    console.log(
+      `| ${r.what} | ${(r.ms / 1000).toFixed(2)} | ${r.runsMs.map((ms) => (ms / 1000).toFixed(2)).join(' ')} | ${r.rowsPerSec.toLocaleString('en-US')} | ${r.ratio.toFixed(2)}x | ${r.engineMs ? (r.engineMs / 1000).toFixed(2) : ''} |`,
+    );
   const reader = results.find((r) => r.what.startsWith('(c)'));
   console.log(
     `\nreader alone: ${reader.batches} batches; heap grew at most ${reader.heapGrowthMb.toFixed(1)} MB and RSS ${reader.rssGrowthMb.toFixed(1)} MB over the start (flat: one batch in hand, at most one ahead)`,

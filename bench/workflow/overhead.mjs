@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runJob } from '@ferry/core/engine';
+import { median } from '../stats.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const { dateRange, loadWorkspace, runWorkflowInstance } = await import(join(ROOT, 'packages/workflow/dist/index.js'));
@@ -24,11 +25,6 @@ const job = (rows) => ({
   writer: { plugin: 'null' },
   setting: { channel: 1 },
 });
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 export default async function run({
   runs = Number(process.env.FERRY_BENCH_WF_RUNS ?? 10),

@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { median } from '../stats.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'packages/cli/bin/ferry.js');
@@ -20,8 +21,6 @@ const { openStore, partitionKey, listPartitions } = await import(new URL('dist/i
 const { runScript } = await import(new URL('dist/sql/index.js', pkg).href);
 const duckdbPath = createRequire(new URL('package.json', pkg)).resolve('@duckdb/node-api');
 const { DuckDBInstance } = await import(duckdbPath);
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const CASES = {
   aggregate: {
