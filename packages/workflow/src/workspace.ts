@@ -7,11 +7,10 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
 import { ErrorCodes, FerryError, rememberSecrets, validate } from '@ferry/core';
 import { readJobFile } from '@ferry/core/engine';
 import { findCycle, topoOrder } from './dag.js';
-import { applyLineage, type NodeLineage } from './lineage.js';
+import type { NodeLineage } from './lineage.js';
 import { parseDuration } from './durations.js';
 import { checkCron, checkTimeZone } from './schedule.js';
 import { workspaceSchema } from './workspace-schema.js';
@@ -116,6 +115,8 @@ export async function loadWorkspace(opts: { workspace?: string; cwd?: string } =
 
 /** Parses and checks workspace text; `file` names it in errors and anchors relative paths. */
 export async function parseWorkspace(text: string, file: string): Promise<Workspace> {
+  // yaml and the SQL lineage load when a workspace is read, not with every `ferry run` that looks for one.
+  const { parseDocument } = await import('yaml');
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new FerryError(ErrorCodes.CONFIG, `${file}: invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
@@ -212,6 +213,7 @@ export async function parseWorkspace(text: string, file: string): Promise<Worksp
     workflows,
   };
   await checkJobDatasources(ws);
+  const { applyLineage } = await import('./lineage.js');
   for (const wf of Object.values(ws.workflows))
     wf.lineage = await applyLineage(
       wf,
