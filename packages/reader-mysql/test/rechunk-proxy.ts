@@ -2,7 +2,8 @@
  * A TCP proxy to MariaDB for the framing tests: it forwards the server's
  * bytes so that the chunk holding the end of a result's column definitions
  * ends `k` bytes after the EOF that follows them (so the framer takes over
- * with mysql2 stopped at a chosen byte of the first rows), then hands the
+ * with mysql2 stopped at a chosen byte of the first rows; k from -9 to -1:
+ * before or inside that EOF), then hands the
  * rows to the client in pieces of 1..7 bytes, one per event-loop turn, until
  * the end of the result.
  */
@@ -31,7 +32,7 @@ export async function rechunkingProxy(k: number, upstreamPort = 3306): Promise<P
     let eofs = 0;
     let cut = -1; // pass mode: write up to here in one piece, then go tiny
     let passAt = -1; // tiny mode: back to pass mode once this much is written
-    let step = k;
+    let step = k + 9; // never negative: 1 + step % 7 is the next piece size
     let wake: (() => void) | undefined;
     let closed = false;
     upstream.on('data', (d: Buffer) => {
@@ -87,7 +88,7 @@ export async function rechunkingProxy(k: number, upstreamPort = 3306): Promise<P
           if (cut >= 0) {
             // One piece up to k bytes past the column definitions' EOF (or what came, if the result is shorter).
             if (buf.length < cut && (await more(30))) continue;
-            write(Math.min(cut, buf.length));
+            write(Math.max(sent, Math.min(cut, buf.length)));
             cut = -1;
             tiny = true;
             passAt = -1;
