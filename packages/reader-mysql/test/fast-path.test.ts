@@ -116,6 +116,28 @@ describe.skipIf(!available)('the mysql2 fast path', () => {
     }
   });
 
+  it('frames the rows when the chunk with the column definitions ends before the EOF that closes them', async () => {
+    // mysql2 emits 'fields' at the last column definition, before that EOF: the framer is in place when the EOF comes.
+    const direct = await readAll({ url: db.url, table: 'bits' });
+    for (let k = -9; k < 0; k++) {
+      const proxy = await rechunkingProxy(k);
+      try {
+        const before = { ...framingUse };
+        const r = await readAll({ url: proxy.url(db.name), table: 'bits', batchRows: 10 });
+        expect(framingUse.rows - before.rows, `k=${k}`).toBe(80);
+        for (const col of ['id', 'name', 'n', 'x']) expect(columnValues(r.batches, col), `k=${k} ${col}`).toEqual(columnValues(direct.batches, col));
+        // A result of no rows: the EOF of the column definitions, then the end of the rows.
+        const none = await readAll({ url: proxy.url(db.name), table: 'bits', where: 'id < 0' });
+        expect(
+          none.batches.reduce((n, b) => n + b.numRows, 0),
+          `k=${k}`,
+        ).toBe(0);
+      } finally {
+        await proxy.close();
+      }
+    }
+  });
+
   it('hands the end of each result and an error after some rows back to mysql2 over 1..7-byte pieces', async () => {
     await db.exec('CREATE TABLE bits2 LIKE bits');
     await db.exec('INSERT INTO bits2 SELECT * FROM bits WHERE id <= 30');
