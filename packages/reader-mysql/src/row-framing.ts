@@ -21,6 +21,9 @@ interface ConnectionInternals {
   packetParser?: ParserInternals;
   sequenceId?: number;
   config?: { compress?: boolean };
+  /** The running command (the query) and the state its next packet goes to. */
+  _command?: { next?: unknown };
+  _paused?: boolean;
 }
 
 /** mysql2's PacketParser state between chunks. */
@@ -75,6 +78,14 @@ export function frameRows(conn: unknown, onRow: (buf: Buffer, start: number, end
       const len = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16);
       const first = buf[p + 4]!;
       if (len === MAX_PACKET || len === 0 || first === 0xff || (first === 0xfe && len < 9)) {
+        // mysql2 emits 'fields' at the last column definition, before the EOF that closes them: when a chunk
+        // ends between the two, that EOF comes here first. mysql2 gets it alone, and framing goes on.
+        if (first === 0xfe && len < 9 && lastSeq < 0 && awaitsFieldsEof(c)) {
+          if (end - p < 4 + len) break;
+          orig.execute(buf.subarray(p, p + 4 + len));
+          p += 4 + len;
+          continue;
+        }
         stepAside();
         orig.execute(p === 0 ? buf : buf.subarray(p));
         return -1;
@@ -153,6 +164,12 @@ export function frameRows(conn: unknown, onRow: (buf: Buffer, start: number, end
   return () => {
     if (c.packetParser === framer) c.packetParser = orig;
   };
+}
+
+/** Whether mysql2's query waits for the EOF after its column definitions (and would handle it now, not queue it). */
+function awaitsFieldsEof(c: ConnectionInternals): boolean {
+  const next = c._command?.next;
+  return !c._paused && typeof next === 'function' && next.name === 'fieldsEOF';
 }
 
 /** The bytes of the packet mysql2's parser holds incomplete (header from its first byte), or undefined at a boundary. */

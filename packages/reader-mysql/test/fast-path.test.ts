@@ -12,7 +12,8 @@ import { createConnection } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parserUse } from '../dist/query-stream.js';
 import { framingUse } from '../dist/row-framing.js';
-import { available, columnValues, createDb, readAll, warnIfSkipped, type TestDb } from './helpers.js';
+import { available, columnValues, createDb, errorOf, readAll, warnIfSkipped, type TestDb } from './helpers.js';
+import { rechunkingProxy } from './rechunk-proxy.js';
 
 warnIfSkipped('fast-path.test.ts');
 
@@ -89,6 +90,74 @@ describe.skipIf(!available)('the mysql2 fast path', () => {
       expect(blobs.every((b, i) => i === 9999 || (b.length === 100 + ((i + 1) % 500) && b[0] === 65 + ((i + 1) % 26)))).toBe(true);
     } finally {
       await db.exec(`SET GLOBAL max_allowed_packet = ${old}`);
+    }
+  });
+
+  it('frames rows that reach it in pieces of 1 to 7 bytes, taking mysql2 over at every byte of the first row', async () => {
+    // The chunk with the column definitions ends k bytes into the rows (k = 0: at a packet boundary; 1, 2: in the
+    // length; 3: before the sequence id; more: in the payload), then the rest comes 1..7 bytes at a time.
+    await db.exec('CREATE TABLE bits (id INT PRIMARY KEY, name VARCHAR(300), n BIGINT, x DOUBLE)');
+    await db.exec(
+      `INSERT INTO bits SELECT seq, CASE WHEN seq % 7 = 0 THEN NULL WHEN seq % 11 = 0 THEN '' ELSE CONCAT('v', seq, REPEAT('x', seq % 250)) END, CAST(seq AS SIGNED) * 1000003 - 5000000, IF(seq % 13 = 0, NULL, seq / 7) FROM seq_1_to_80`,
+    );
+    const direct = await readAll({ url: db.url, table: 'bits' });
+    for (let k = 0; k <= 30; k++) {
+      const proxy = await rechunkingProxy(k);
+      try {
+        const before = { ...framingUse };
+        // Small batches: the connection is paused and resumed many times while the framer is in place.
+        const r = await readAll({ url: proxy.url(db.name), table: 'bits', batchRows: 1 + (k % 6) * 3 });
+        expect(framingUse.takeovers - before.takeovers, `k=${k}`).toBe(1);
+        expect(framingUse.rows - before.rows, `k=${k}`).toBeGreaterThanOrEqual(79);
+        for (const col of ['id', 'name', 'n', 'x']) expect(columnValues(r.batches, col), `k=${k} ${col}`).toEqual(columnValues(direct.batches, col));
+      } finally {
+        await proxy.close();
+      }
+    }
+  });
+
+  it('frames the rows when the chunk with the column definitions ends before the EOF that closes them', async () => {
+    // mysql2 emits 'fields' at the last column definition, before that EOF: the framer is in place when the EOF comes.
+    const direct = await readAll({ url: db.url, table: 'bits' });
+    for (let k = -9; k < 0; k++) {
+      const proxy = await rechunkingProxy(k);
+      try {
+        const before = { ...framingUse };
+        const r = await readAll({ url: proxy.url(db.name), table: 'bits', batchRows: 10 });
+        expect(framingUse.rows - before.rows, `k=${k}`).toBe(80);
+        for (const col of ['id', 'name', 'n', 'x']) expect(columnValues(r.batches, col), `k=${k} ${col}`).toEqual(columnValues(direct.batches, col));
+        // A result of no rows: the EOF of the column definitions, then the end of the rows.
+        const none = await readAll({ url: proxy.url(db.name), table: 'bits', where: 'id < 0' });
+        expect(
+          none.batches.reduce((n, b) => n + b.numRows, 0),
+          `k=${k}`,
+        ).toBe(0);
+      } finally {
+        await proxy.close();
+      }
+    }
+  });
+
+  it('hands the end of each result and an error after some rows back to mysql2 over 1..7-byte pieces', async () => {
+    await db.exec('CREATE TABLE bits2 LIKE bits');
+    await db.exec('INSERT INTO bits2 SELECT * FROM bits WHERE id <= 30');
+    const ids = Array.from({ length: 80 }, (_, i) => i + 1);
+    for (const k of [0, 2, 5, 13]) {
+      const proxy = await rechunkingProxy(k);
+      try {
+        // One connection, one transaction, several results: each hand-back leaves mysql2 ready for the next query.
+        const snap = await readAll({ url: proxy.url(db.name), table: ['bits', 'bits2'], consistency: 'snapshot', batchRows: 4 });
+        expect(columnValues(snap.batches, 'id'), `k=${k}`).toEqual([...ids, ...ids.slice(0, 30)]);
+        // Row 40 fails after 39 rows were sent: the ERR packet goes back to mysql2 with the sequence id it expects.
+        const before = { ...framingUse };
+        const err = await errorOf(
+          readAll({ url: proxy.url(db.name), querySql: 'SELECT id, name, (SELECT b.id FROM bits b WHERE bits.id = 40 AND b.id IN (1, 2)) AS boom FROM bits ORDER BY id', batchRows: 7 }),
+        );
+        expect(err.message, `k=${k}`).toMatch(/more than 1 row/i);
+        expect(framingUse.rows - before.rows, `k=${k}`).toBeGreaterThanOrEqual(38);
+      } finally {
+        await proxy.close();
+      }
     }
   });
 

@@ -227,3 +227,108 @@ describe('the Parquet encoder', () => {
     }
   });
 });
+
+/** Every value of every column, as Arrow JS reads them (NaN and -0 spelled out, bytes as hex). */
+function cells(batches: RecordBatch[]): unknown[][] {
+  return schema.fields.map((_, c) =>
+    batches.flatMap((b) => {
+      const v = b.getChildAt(c)!;
+      return Array.from({ length: b.numRows }, (_, k) => {
+        const x = v.get(k) as unknown;
+        if (typeof x === 'bigint') return `${x}n`;
+        if (typeof x === 'number') return Number.isNaN(x) ? 'NaN' : Object.is(x, -0) ? '-0' : x;
+        if (x instanceof Uint8Array || x instanceof Uint32Array) return Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex');
+        return x;
+      });
+    }),
+  );
+}
+
+/** The file read back by arrow-rs (parquet-wasm). */
+function arrowRs(file: { chunks: Buffer[] }): RecordBatch[] {
+  return [...RecordBatchReader.from(readParquet(Buffer.concat(file.chunks)).intoIPCStream())];
+}
+
+describe('the Parquet encoder at the edges', () => {
+  test('no batches, batches of no rows, and columns of nothing but nulls', async () => {
+    const none = finishBatch(schema, createBuilders(schema));
+    const nulls = (n: number) => {
+      const b = createBuilders(schema);
+      for (let k = 0; k < n; k++) for (const col of b) col.appendNull();
+      return finishBatch(schema, b);
+    };
+    for (const [name, batches, rows] of [
+      ['empty', [], 0],
+      ['no-rows', [none, none], 0],
+      ['all-null', [none, nulls(13), none, sliced(nulls(20), 3, 12)], 22],
+    ] as const) {
+      const file = encodeParquet(schema, [...batches], 'lz4_raw');
+      expect(file.rows, name).toBe(rows);
+      const back = arrowRs(file);
+      expect(
+        back.reduce((n, b) => n + b.numRows, 0),
+        name,
+      ).toBe(rows);
+      expect(cells(back), name).toEqual(cells([...batches]));
+      const path = join(dir, `${name}.parquet`);
+      writeFileSync(path, Buffer.concat(file.chunks));
+      const db = await DuckDBInstance.create(':memory:');
+      const c = await db.connect();
+      try {
+        expect((await c.runAndReadAll(`SELECT count(*)::INTEGER n, count(txt)::INTEGER t, count(b)::INTEGER b FROM read_parquet('${path}')`)).getRowObjectsJS(), name).toEqual([
+          { n: rows, t: 0, b: 0 },
+        ]);
+        const meta = (await c.runAndReadAll(`SELECT stats_null_count n, stats_min_value lo, stats_max_value hi FROM parquet_metadata('${path}')`)).getRowObjectsJS();
+        expect(
+          meta.every((m) => m.n === BigInt(rows) && m.lo === null && m.hi === null),
+          name,
+        ).toBe(true);
+      } finally {
+        c.closeSync();
+        db.closeSync();
+      }
+    }
+  });
+
+  test('pages of only nulls, booleans and validity bits across many unaligned slices, text lengths that fall', async () => {
+    // 300k rows: the first page of every fixed-width column (262144 values) holds only nulls.
+    const s1 = ferrySchema([
+      { name: 'i', type: 'int' },
+      { name: 'd', type: 'double' },
+      { name: 'txt', type: 'string' },
+      { name: 'b', type: 'boolean' },
+    ]);
+    const b = createBuilders(s1);
+    const n = 300_000;
+    for (let k = 0; k < n; k++) {
+      if (k < 270_000 || k % 3 === 0) b[0]!.appendNull();
+      else b[0]!.append(k);
+      if (k < 270_000) b[1]!.appendNull();
+      else b[1]!.append(k / 4);
+      // Lengths 299..0 over and over: every delta is -1 but at the wrap (+299).
+      if (k < 262_144 || k % 7 === 0) b[2]!.appendNull();
+      else b[2]!.append('z'.repeat(299 - (k % 300)));
+      if (k % 5 === 0) b[3]!.appendNull();
+      else b[3]!.append(k % 3 === 0);
+    }
+    const whole = finishBatch(s1, b);
+    // Cut at odd offsets, so that neither values nor validity bits start on a byte.
+    const parts: RecordBatch[] = [];
+    for (let at = 0, k = 0; at < n; k++) {
+      const len = Math.min(n - at, [1, 3, 7, 9, 13, 61, 1001, 100_003][k % 8]!);
+      const part = whole.slice(at, at + len);
+      parts.push(new RecordBatch(s1, makeData({ type: new Struct(s1.fields), length: len, nullCount: 0, children: part.data.children })));
+      at += len;
+    }
+    const file = encodeParquet(s1, parts, 'none');
+    const back = arrowRs(file);
+    for (const name of ['i', 'd', 'txt', 'b']) {
+      const got = back.flatMap((x) => Array.from({ length: x.numRows }, (_, k) => x.getChild(name)!.get(k) as unknown));
+      const want = Array.from({ length: n }, (_, k) => whole.getChild(name)!.get(k) as unknown);
+      // One comparison of the whole column would print 300k values on a failure: find the first difference.
+      const first = want.findIndex((v, k) => v !== got[k]);
+      expect(got.length, name).toBe(n);
+      expect(first, `${name}: row ${first} is ${String(got[first])}, expected ${String(want[first])}`).toBe(-1);
+    }
+  });
+});
