@@ -12,10 +12,14 @@
  * README: the WebAssembly encoder needed an Arrow IPC copy of every batch and
  * spent most of its time building pages.
  */
+import { createRequire } from 'node:module';
 import { type Data, type DataType, type Schema, Table, tableToIPC, Type } from 'apache-arrow';
 import type { RecordBatch } from 'apache-arrow';
 import { CODEC_ID, type CompressionName, compressor } from './parquet-codec.js';
 import { CompactWriter, T } from './thrift-compact.js';
+
+/** `created_by` in the footer, in the `<application> version <version>` form readers parse. */
+const CREATED_BY = `ferry version ${(createRequire(import.meta.url)('../package.json') as { version: string }).version}`;
 
 /** Rows per row group at most. */
 export const ROW_GROUP_ROWS = 1024 * 1024;
@@ -721,7 +725,8 @@ class ColumnStats {
 
 function columnChunk(name: string, kind: ColumnKind, codec: number, rows: number, offset: number, compressed: number, uncompressed: number, stats: ColumnStats): Buffer {
   const w = new CompactWriter(128);
-  w.i64(2, offset).struct(3);
+  // file_offset is deprecated: 0 when the ColumnMetaData is only in the footer (parquet.thrift).
+  w.i64(2, 0).struct(3);
   w.i32(1, kind.physical)
     .list(2, T.I32, 2)
     .itemI32(kind.encoding ?? ENC_PLAIN)
@@ -779,7 +784,7 @@ function fileMetaData(schema: Schema, kinds: ColumnKind[], rows: number, groups:
   w.list(4, T.STRUCT, groups.length);
   for (const g of groups) w.raw(g);
   w.list(5, T.STRUCT, 1).item().binary(1, 'ARROW:schema').binary(2, arrowSchemaText(schema)).end();
-  w.binary(6, 'ferry');
+  w.binary(6, CREATED_BY);
   w.list(7, T.STRUCT, kinds.length);
   for (let i = 0; i < kinds.length; i++) w.item().struct(1).end().end();
   w.end();
