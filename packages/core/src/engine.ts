@@ -502,7 +502,7 @@ function pick(p: { recordsRead: number; recordsWritten: number; bytesRead: numbe
   return { recordsRead: p.recordsRead, recordsWritten: p.recordsWritten, bytesRead: p.bytesRead, dirtyRecords: p.dirtyRecords };
 }
 
-/** Returns once each of the pool's `threads` threads has loaded and taken a settle task (at most ~10 s). */
+/** Returns once each of the pool's `threads` threads has loaded and taken a settle task (gives up after 15 s). */
 async function settleThreads(pool: Piscina, threads: number): Promise<void> {
   const task: SettleTask = { settle: new SharedArrayBuffer(4), threads };
   let timer: NodeJS.Timeout | undefined;
