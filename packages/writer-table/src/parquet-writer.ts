@@ -3,8 +3,8 @@
  * Arrow data, encodes them as one Parquet file (parquet-encode.ts) in the
  * partition's folder under a name starting with the write id, and fsyncs
  * it. Memory is bounded by one file's Arrow data plus its encoding (about
- * the compressed size). Nothing
- * it writes is visible until the commit lists it.
+ * the compressed size). Nothing it writes is visible until the commit lists
+ * it.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -20,13 +20,12 @@ import { encodeParquet } from './parquet-encode.js';
 import type { Store } from './store.js';
 
 /**
- * Default Arrow bytes per data file. Measured (peak RSS of `ferry run`
- * generate -> store, 2 channels, busy machine; the null writer takes
- * 231-238 MiB): 5M rows 356 MiB at 4 MiB; 5M / 30M rows 404 / 416 MiB at
- * 8 MiB; 3M rows 398 MiB at 16 MiB and 426 MiB at 32 MiB. Per channel one
- * file's Arrow data, its IPC copy and the WASM encoder's memory (about 2.7x
- * the IPC bytes, kept by WebAssembly once grown) are alive. The write speed
- * differs by less than the noise (bench/writer-table/write.mjs).
+ * Default Arrow bytes per data file. Measured with the JavaScript encoder:
+ * the 500 MB access log -> store at 2 channels took 2.1-2.5 s at 4 MiB and
+ * 2.5-2.9 s at 16 MiB (more memory to collect, no fewer passes over the
+ * data); 1 and 2 MiB were no faster. Peak RSS of `node
+ * bench/writer-table/rss.mjs` (generate -> store, 2 channels): 263 / 306
+ * MiB for 5M / 30M rows (the null writer: 179 / 183 MiB).
  */
 export const DEFAULT_FILE_BYTES = 4 * 1024 * 1024;
 
