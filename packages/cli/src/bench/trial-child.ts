@@ -10,7 +10,7 @@ import { createLogger, ErrorCodes, FerryError, serializeError, validate, wrapPlu
 import { resolvePlugin, runJob, substitute, validateJob } from '@ferry/core/engine';
 import { engineOptions } from '../builtin-plugins.js';
 import { expressionResolver } from '../run-support.js';
-import type { TrialOutcome, TrialRequest, TrialUsage } from './trial-types.js';
+import { failedTrial, type TrialOutcome, type TrialRequest, type TrialUsage } from './trial-types.js';
 
 /** CPU seconds of the main thread (its tid is the pid), from /proc; undefined elsewhere. */
 function mainThreadCpuS(): number | undefined {
@@ -89,17 +89,7 @@ async function runTrial(req: TrialRequest, signal: AbortSignal): Promise<TrialOu
     };
   } catch (err) {
     const e = serializeError(err);
-    return {
-      ok: false,
-      wallMs: 0,
-      records: 0,
-      recordsKnown: false,
-      bytes: 0,
-      dirty: 0,
-      splits: 0,
-      usage: usageSince(before),
-      error: { code: e.code ?? 'FERRY_ERR_INTERNAL', message: e.message, ...(e.stack ? { stack: e.stack } : {}) },
-    };
+    return failedTrial({ code: e.code ?? 'FERRY_ERR_INTERNAL', message: e.message, ...(e.stack ? { stack: e.stack } : {}) }, usageSince(before));
   }
 }
 

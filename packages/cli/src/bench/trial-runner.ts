@@ -5,7 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { TrialOutcome, TrialRequest } from './trial-types.js';
+import { failedTrial, type TrialOutcome, type TrialRequest } from './trial-types.js';
 
 const CHILD = fileURLToPath(new URL('./trial-child.js', import.meta.url));
 /** How much of a child's stderr is kept for messages. */
@@ -52,17 +52,7 @@ export function runTrialProcess(req: TrialRequest, control: TrialControl): Promi
       control.kill.removeEventListener('abort', onKill);
       if (!outcome) {
         const last = stderr.trim().split('\n').slice(-3).join(' / ');
-        outcome = {
-          ok: false,
-          wallMs: 0,
-          records: 0,
-          recordsKnown: false,
-          bytes: 0,
-          dirty: 0,
-          splits: 0,
-          usage: { cpuS: 0, peakRssBytes: 0 },
-          error: { code: 'FERRY_ERR_INTERNAL', message: `the trial process ended (${sig ?? `exit ${code}`}) without a result${last ? `: ${last}` : ''}` },
-        };
+        outcome = failedTrial({ code: 'FERRY_ERR_INTERNAL', message: `the trial process ended (${sig ?? `exit ${code}`}) without a result${last ? `: ${last}` : ''}` });
       }
       resolve({ outcome, stderr });
     });

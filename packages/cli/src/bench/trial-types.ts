@@ -42,3 +42,8 @@ export interface TrialOutcome {
   method?: string;
   error?: { code: string; message: string; stack?: string };
 }
+
+/** A trial that produced nothing: every figure zero, with the error (and what the process had used, when known). */
+export function failedTrial(error: NonNullable<TrialOutcome['error']>, usage: TrialUsage = { cpuS: 0, peakRssBytes: 0 }): TrialOutcome {
+  return { ok: false, wallMs: 0, records: 0, recordsKnown: false, bytes: 0, dirty: 0, splits: 0, usage, error };
+}
