@@ -70,12 +70,7 @@ export default async function run({
         reader: {
           plugin: 'generate',
           rows,
-          columns: [
-            { name: 'id', type: 'bigint' },
-            { name: 'name', type: 'string' },
-            { name: 'score', type: 'double' },
-            { name: 'at', type: 'timestamp' },
-          ],
+          // generate's default columns: id BIGINT, name STRING, score DOUBLE, at TIMESTAMP (the table's)
           splitRows: Math.ceil(rows / (channels * 4)),
         },
         writer: { plugin: 'table', table: 't' },

@@ -62,12 +62,7 @@ export default async function run({ rows = Number(process.env.FERRY_BENCH_INSERT
         reader: {
           plugin: 'generate',
           rows,
-          columns: [
-            { name: 'id', type: 'bigint' },
-            { name: 'name', type: 'string' },
-            { name: 'score', type: 'double' },
-            { name: 'at', type: 'timestamp' },
-          ],
+          // generate's default columns: id BIGINT, name STRING, score DOUBLE, at TIMESTAMP (the table's)
         },
         writer: { plugin: 'table', table: 'events', partition: 'dt=20240620', writeMode: 'overwrite' },
         setting: { channel: 2 },

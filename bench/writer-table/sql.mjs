@@ -59,12 +59,7 @@ async function setUp(dir, storeDir, rows) {
         reader: {
           plugin: 'generate',
           rows: n,
-          columns: [
-            { name: 'id', type: 'bigint' },
-            { name: 'name', type: 'string' },
-            { name: 'score', type: 'double' },
-            { name: 'at', type: 'timestamp' },
-          ],
+          // generate's default columns: id BIGINT, name STRING, score DOUBLE, at TIMESTAMP (the table's)
         },
         writer: { plugin: 'table', table: 'events', partition: `dt=${dt}`, writeMode: 'overwrite' },
         setting: { channel: 2 },
