@@ -1,6 +1,7 @@
 /**
  * Arrow batches to a Parquet file, in JavaScript, straight from the Arrow
- * buffers: PLAIN values in v1 data pages of about 1 MiB, definition levels
+ * buffers: v1 data pages of about 1 MiB, PLAIN values (text:
+ * DELTA_LENGTH_BYTE_ARRAY), definition levels
  * as one RLE run (no nulls) or the validity bitmap bit-packed, one
  * compression call per page, one row group per million rows, chunk-level
  * null counts and min/max, and the Arrow schema in the footer (as arrow-rs
@@ -16,7 +17,7 @@ import { createRequire } from 'node:module';
 import { type Data, type DataType, type Schema, Table, tableToIPC, Type } from 'apache-arrow';
 import type { RecordBatch } from 'apache-arrow';
 import { CODEC_ID, type CompressionName, compressor } from './parquet-codec.js';
-import { CompactWriter, T } from './thrift-compact.js';
+import { CompactWriter, putVarint, T, zigzag } from './thrift-compact.js';
 
 /** `created_by` in the footer, in the `<application> version <version>` form readers parse. */
 const CREATED_BY = `ferry version ${(createRequire(import.meta.url)('../package.json') as { version: string }).version}`;
@@ -51,8 +52,8 @@ interface ColumnKind {
   stats: Stats;
   /** The values' encoding (default PLAIN). */
   encoding?: number;
-  /** Writes the non-null values of rows [from, to) at `pos`; returns the new position. */
-  put(d: Data, from: number, to: number, out: Buffer, pos: number): number;
+  /** Fixed-width kinds: writes the non-null values of rows [from, to) at `pos`; returns the new position. Booleans and text are written by encodePage itself. */
+  put?(d: Data, from: number, to: number, out: Buffer, pos: number): number;
 }
 
 /** A run of rows of one batch. */
@@ -89,7 +90,7 @@ export function encodeParquet(schema: Schema, batches: RecordBatch[], compressio
       const stats = new ColumnStats(kind.stats);
       let chunkUncompressed = 0;
       for (const page of pages(group, c, kind)) {
-        const body = encodePage(page, c, kind, stats);
+        const { body, rows: pageRows } = encodePage(page, c, kind, stats);
         const packed = codec === 0 ? Buffer.from(body) : compress(body);
         const h = header
           .reset()
@@ -97,10 +98,7 @@ export function encodeParquet(schema: Schema, batches: RecordBatch[], compressio
           .i32(2, body.length)
           .i32(3, packed.length)
           .struct(5)
-          .i32(
-            1,
-            page.reduce((n, s) => n + s.to - s.from, 0),
-          )
+          .i32(1, pageRows)
           .i32(2, kind.encoding ?? ENC_PLAIN)
           .i32(3, ENC_RLE)
           .i32(4, ENC_RLE)
@@ -210,7 +208,7 @@ let lengths = new Int32Array(64 * 1024);
  * A v1 data page body: 4-byte length and definition levels, then the
  * values. A view of the scratch buffer, valid until the next call.
  */
-function encodePage(page: Segment[], c: number, kind: ColumnKind, stats: ColumnStats): Buffer {
+function encodePage(page: Segment[], c: number, kind: ColumnKind, stats: ColumnStats): { body: Buffer; rows: number } {
   let rows = 0;
   let nulls = 0;
   let valueSize = 0;
@@ -255,12 +253,12 @@ function encodePage(page: Segment[], c: number, kind: ColumnKind, stats: ColumnS
   } else if (kind.width === 0) {
     pos = putText(page, c, values, body, pos);
   } else {
-    for (const s of page) pos = kind.put(s.batch.data.children[c]!, s.from, s.to, body, pos);
+    for (const s of page) pos = kind.put!(s.batch.data.children[c]!, s.from, s.to, body, pos);
     if (pos !== size) throw new Error(`parquet page of column ${c}: wrote ${pos} bytes, expected ${size}`);
   }
   for (const s of page) stats.add(s.batch.data.children[c]!, s.from, s.to);
   stats.nulls += nulls;
-  return body.subarray(0, pos);
+  return { body: body.subarray(0, pos), rows };
 }
 
 /** Bytes of the non-null text values of rows [from, to). */
@@ -402,16 +400,12 @@ function packBits(x: Float64Array, from: number, width: number, out: Buffer, pos
   return pos;
 }
 
-function zigzag(v: number): number {
-  return v >= 0 ? v * 2 : -v * 2 - 1;
-}
-
 function isBool(kind: ColumnKind): boolean {
   return kind.physical === PT.BOOLEAN;
 }
 
 function nullsIn(d: Data, from: number, to: number): number {
-  if (d.nullCount === 0 || !d.nullBitmap || d.nullBitmap.length === 0) return 0;
+  if (!hasNulls(d)) return 0;
   if (from === 0 && to === d.length) return d.nullCount;
   let n = 0;
   for (let i = from; i < to; i++) if (!isValid(d, i)) n++;
@@ -419,20 +413,19 @@ function nullsIn(d: Data, from: number, to: number): number {
 }
 
 function isValid(d: Data, i: number): boolean {
-  const bm = d.nullBitmap;
-  if (d.nullCount === 0 || !bm || bm.length === 0) return true;
+  if (!hasNulls(d)) return true;
   const j = d.offset + i;
-  return (bm[j >> 3]! & (1 << (j & 7))) !== 0;
+  return (d.nullBitmap![j >> 3]! & (1 << (j & 7))) !== 0;
 }
 
 /** Copies the validity bits of rows [from, to) to `out` at byte `at`, bit `bit` (zeroed beforehand). */
 function copyValidity(d: Data, from: number, to: number, out: Buffer, at: number, bit: number): void {
-  const bm = d.nullBitmap;
   const n = to - from;
-  if (d.nullCount === 0 || !bm || bm.length === 0) {
+  if (!hasNulls(d)) {
     setBits(out, at, bit, n);
     return;
   }
+  const bm = d.nullBitmap!;
   const src = d.offset + from;
   if ((src & 7) === 0 && (bit & 7) === 0) {
     const whole = n >> 3;
@@ -512,11 +505,6 @@ function putDecimal(len: number, bigEndian: boolean) {
   };
 }
 
-/** Booleans and text are written by encodePage itself. */
-function unused(): number {
-  throw new Error('not a fixed-width column');
-}
-
 function hasNulls(d: Data): boolean {
   return d.nullCount > 0 && !!d.nullBitmap && d.nullBitmap.length > 0;
 }
@@ -532,11 +520,11 @@ function columnKind(type: DataType, name: string): ColumnKind {
   const t = type as DataType & { bitWidth?: number; isSigned?: boolean; precision?: number; scale?: number; unit?: number; timezone?: string | null };
   switch (type.typeId) {
     case Type.Utf8:
-      return { physical: PT.BYTE_ARRAY, converted: CONVERTED.UTF8, logical: (w) => w.struct(1).end(), width: 0, encoding: ENC_DELTA_LENGTH, stats: 'none', put: unused };
+      return { physical: PT.BYTE_ARRAY, converted: CONVERTED.UTF8, logical: (w) => w.struct(1).end(), width: 0, encoding: ENC_DELTA_LENGTH, stats: 'none' };
     case Type.Binary:
-      return { physical: PT.BYTE_ARRAY, width: 0, encoding: ENC_DELTA_LENGTH, stats: 'none', put: unused };
+      return { physical: PT.BYTE_ARRAY, width: 0, encoding: ENC_DELTA_LENGTH, stats: 'none' };
     case Type.Bool:
-      return { physical: PT.BOOLEAN, width: 1 / 8, stats: 'bool', put: unused };
+      return { physical: PT.BOOLEAN, width: 1 / 8, stats: 'bool' };
     case Type.Int:
       if (t.isSigned && t.bitWidth === 64) return { physical: PT.INT64, width: 8, stats: 'int64', put: putFixed(8) };
       if (t.isSigned && t.bitWidth === 32) return { physical: PT.INT32, width: 4, stats: 'int32', put: putFixed(4) };
@@ -589,13 +577,13 @@ function columnKind(type: DataType, name: string): ColumnKind {
 /** Null count and min/max of a column chunk. */
 class ColumnStats {
   nulls = 0;
-  any = false;
+  private any = false;
   private min = 0;
   private max = 0;
-  minHi = 0;
-  minLo = 0;
-  maxHi = 0;
-  maxLo = 0;
+  private minHi = 0;
+  private minLo = 0;
+  private maxHi = 0;
+  private maxLo = 0;
 
   constructor(private readonly kind: Stats) {}
 
@@ -653,7 +641,11 @@ class ColumnStats {
             maxLo = lo;
           }
         }
-        Object.assign(this, { any, minHi, minLo, maxHi, maxLo });
+        this.any = any;
+        this.minHi = minHi;
+        this.minLo = minLo;
+        this.maxHi = maxHi;
+        this.maxLo = maxLo;
         return;
       }
       case 'bool': {
@@ -798,13 +790,4 @@ function varintSize(v: number): number {
     n++;
   }
   return n;
-}
-
-function putVarint(out: Buffer, pos: number, v: number): number {
-  while (v > 0x7f) {
-    out[pos++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  out[pos++] = v;
-  return pos;
 }

@@ -31,7 +31,7 @@ export class CompactWriter {
 
   i32(id: number, v: number): this {
     this.field(id, T.I32);
-    return this.varint(zigzag32(v));
+    return this.varint(zigzag(v));
   }
 
   i64(id: number, v: number | bigint): this {
@@ -48,7 +48,7 @@ export class CompactWriter {
 
   i16(id: number, v: number): this {
     this.field(id, T.I16);
-    return this.varint(zigzag32(v));
+    return this.varint(zigzag(v));
   }
 
   bool(id: number, v: boolean): this {
@@ -87,7 +87,7 @@ export class CompactWriter {
 
   /** An i32 element of a list. */
   itemI32(v: number): this {
-    return this.varint(zigzag32(v));
+    return this.varint(zigzag(v));
   }
 
   /** A binary/string element of a list. */
@@ -118,7 +118,7 @@ export class CompactWriter {
     if (delta > 0 && delta <= 15) this.buf[this.pos++] = (delta << 4) | type;
     else {
       this.buf[this.pos++] = type;
-      this.varint(zigzag32(id));
+      this.varint(zigzag(id));
     }
     this.lastIds[this.lastIds.length - 1] = id;
     return this;
@@ -134,12 +134,8 @@ export class CompactWriter {
   }
 
   private varint(v: number): this {
-    this.room(5);
-    while (v > 0x7f) {
-      this.buf[this.pos++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
-    }
-    this.buf[this.pos++] = v;
+    this.room(8);
+    this.pos = putVarint(this.buf, this.pos, v);
     return this;
   }
 
@@ -161,8 +157,19 @@ export class CompactWriter {
   }
 }
 
-function zigzag32(v: number): number {
-  return ((v << 1) ^ (v >> 31)) >>> 0;
+/** ULEB128 of a non-negative integer (up to 2^53) at `pos`; returns the position after it. */
+export function putVarint(out: Uint8Array, pos: number, v: number): number {
+  while (v > 0x7f) {
+    out[pos++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  out[pos++] = v;
+  return pos;
+}
+
+/** Zigzag of an integer (up to 2^52 in size): 0, -1, 1, -2 ... -> 0, 1, 2, 3 ... */
+export function zigzag(v: number): number {
+  return v >= 0 ? v * 2 : -v * 2 - 1;
 }
 
 function zigzag64(v: bigint): bigint {
