@@ -70,12 +70,15 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
 
   let unframe: (() => void) | undefined;
   const q = conn.query({ sql, rowsAsArray: true, typeCast: false } as never);
+  /** One row packet's payload [start, end) into the assembler (from mysql2's row parser hook or from the framer). */
+  const takeRow = (buf: Uint8Array, start: number, end: number) => {
+    if (failure || !asm) return;
+    parserUse.fast++;
+    if (asm.appendPacket(buf, start, end)) push(asm.seal(buf));
+  };
   const parser = {
     next(packet: { buffer: Uint8Array; offset: number; end: number }) {
-      if (failure || !asm) return ROW;
-      parserUse.fast++;
-      const buf = packet.buffer;
-      if (asm.appendPacket(buf, packet.offset, packet.end)) push(asm.seal(buf));
+      takeRow(packet.buffer, packet.offset, packet.end);
       return ROW;
     },
   };
@@ -93,18 +96,10 @@ export async function* streamBatches(conn: Connection, sql: string, schema: Sche
     asm = new BatchAssembler(schema, plans, opts);
     // From the next chunk on, rows go from the socket's bytes to the assembler without mysql2's per-packet dispatch.
     if (process.env.FERRY_MYSQL_PORTABLE_PARSER !== '1') {
-      unframe = frameRows(
-        conn,
-        (buf, start, end) => {
-          if (failure || !asm) return;
-          parserUse.fast++;
-          if (asm.appendPacket(buf, start, end)) push(asm.seal(buf));
-        },
-        (err) => {
-          fail(err);
-          hardClose(conn);
-        },
-      );
+      unframe = frameRows(conn, takeRow, (err) => {
+        fail(err);
+        hardClose(conn);
+      });
     }
   });
   q.on('result', (row: unknown) => {

@@ -75,7 +75,7 @@ export function frameRows(conn: unknown, onRow: (buf: Buffer, start: number, end
     const end = buf.length;
     let p = from;
     while (end - p >= 5) {
-      const len = buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16);
+      const len = packetLength(buf, p);
       const first = buf[p + 4]!;
       if (len === MAX_PACKET || len === 0 || first === 0xff || (first === 0xfe && len < 9)) {
         // mysql2 emits 'fields' at the last column definition, before the EOF that closes them: when a chunk
@@ -104,7 +104,7 @@ export function frameRows(conn: unknown, onRow: (buf: Buffer, start: number, end
     const t = Buffer.from(buf.subarray(from));
     parts = [t];
     partsLen = t.length;
-    const len = t.length >= 3 ? t[0]! | (t[1]! << 8) | (t[2]! << 16) : -1;
+    const len = t.length >= 3 ? packetLength(t, 0) : -1;
     // Five bytes tell a row from the end of the rows; a row is framed once it is whole.
     need = len < 0 || len === MAX_PACKET ? 5 : Math.max(5, 4 + len);
   };
@@ -164,6 +164,11 @@ export function frameRows(conn: unknown, onRow: (buf: Buffer, start: number, end
   return () => {
     if (c.packetParser === framer) c.packetParser = orig;
   };
+}
+
+/** The payload length in a packet's 3-byte header at `p`. */
+function packetLength(buf: Uint8Array, p: number): number {
+  return buf[p]! | (buf[p + 1]! << 8) | (buf[p + 2]! << 16);
 }
 
 /** Whether mysql2's query waits for the EOF after its column definitions (and would handle it now, not queue it). */
