@@ -6,8 +6,21 @@ import { Writable } from 'node:stream';
 import { createBuilders, finishBatch, validate, type ChannelContext, type JobContext, type Logger } from '@ferry/core';
 import tableWriter, { openStore, type DataFile, type Store, type TableWriteHandle } from '@ferry/writer-table';
 import type { RecordBatch, Schema } from 'apache-arrow';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 export const quiet: Logger = { info() {}, warn() {}, debug() {} };
+
+/** Runs `fn` on a connection to a fresh in-memory DuckDB (the reader the tests check files against), closed after. */
+export async function withDuckDB<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    return await fn(c);
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+}
 
 /** A fresh store folder; `cleanup` closes the store and removes the folder. */
 export function tempStore(): { dir: string; store: Store; cleanup: () => Promise<void> } {

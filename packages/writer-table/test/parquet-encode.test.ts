@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { createBuilders, ferrySchema, finishBatch } from '@ferry/core';
 import { makeData, RecordBatch, RecordBatchReader, Struct, Utf8 } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { encodeParquet } from '../src/parquet-encode.js';
 import { COMPRESSIONS, type CompressionName } from '../src/parquet-codec.js';
+import { withDuckDB } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-parquet-encode-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,17 +76,12 @@ function sliced(batch: RecordBatch, begin: number, end: number): RecordBatch {
 }
 
 async function duckRows(path: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  try {
+  return withDuckDB(async (c) => {
     const r = await c.runAndReadAll(
       `SELECT id::VARCHAR id, i, s, t, b, d, f, big::VARCHAR big, mid::VARCHAR mid, small::VARCHAR small, (dday - DATE '1970-01-01')::INTEGER dday, epoch_us(ats)::VARCHAR ats, epoch_us(utc)::VARCHAR utc, hex(bin) bin, txt FROM read_parquet('${path}')`,
     );
     return r.getRowObjectsJS() as Record<string, unknown>[];
-  } finally {
-    c.closeSync();
-    db.closeSync();
-  }
+  });
 }
 
 function expected(n: number): Record<string, unknown> {
@@ -165,9 +160,7 @@ describe('the Parquet encoder', () => {
     }
     const path = join(dir, 'big.parquet');
     writeFileSync(path, Buffer.concat(encodeParquet(s2, [finishBatch(s2, text)], 'snappy').chunks));
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    try {
+    await withDuckDB(async (c) => {
       const meta = (
         await c.runAndReadAll(`SELECT row_group_id, path_in_schema, stats_min_value, stats_max_value, stats_null_count, row_group_num_rows FROM parquet_metadata('${path}') ORDER BY 1, 2`)
       ).getRowObjectsJS();
@@ -188,10 +181,7 @@ describe('the Parquet encoder', () => {
       expect(sums).toEqual([{ n, nv: n - 1100, ids: String((BigInt(n) * BigInt(n - 1)) / 2n - 500_000n * BigInt(n)), longest: 11, distinct_txt: n }]);
       // Row-group pruning works on what the footer says.
       expect((await c.runAndReadAll(`SELECT count(*)::INTEGER n FROM read_parquet('${path}') WHERE id > 548575`)).getRowObjectsJS()).toEqual([{ n: 51_424 }]);
-    } finally {
-      c.closeSync();
-      db.closeSync();
-    }
+    });
   });
 
   test('text longer than 16 MiB next to empty strings, and bytes Arrow keeps under null slots, are written as they are', async () => {
@@ -206,9 +196,7 @@ describe('the Parquet encoder', () => {
     const second = new RecordBatch(s1, makeData({ type: new Struct(s1.fields), length: 3, nullCount: 0, children: [data] }));
     const path = join(dir, 'long.parquet');
     writeFileSync(path, Buffer.concat(encodeParquet(s1, [first, second], 'none').chunks));
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    try {
+    await withDuckDB(async (c) => {
       const rows = (await c.runAndReadAll(`SELECT length(txt)::INTEGER n, CASE WHEN length(txt) < 20 THEN txt END v FROM read_parquet('${path}')`)).getRowObjectsJS();
       expect(rows).toEqual([
         { n: 0, v: '' },
@@ -221,10 +209,7 @@ describe('the Parquet encoder', () => {
         { n: null, v: null },
         { n: 4, v: 'keep' },
       ]);
-    } finally {
-      c.closeSync();
-      db.closeSync();
-    }
+    });
   });
 });
 
@@ -272,9 +257,7 @@ describe('the Parquet encoder at the edges', () => {
       expect(cells(back), name).toEqual(cells([...batches]));
       const path = join(dir, `${name}.parquet`);
       writeFileSync(path, Buffer.concat(file.chunks));
-      const db = await DuckDBInstance.create(':memory:');
-      const c = await db.connect();
-      try {
+      await withDuckDB(async (c) => {
         expect((await c.runAndReadAll(`SELECT count(*)::INTEGER n, count(txt)::INTEGER t, count(b)::INTEGER b FROM read_parquet('${path}')`)).getRowObjectsJS(), name).toEqual([
           { n: rows, t: 0, b: 0 },
         ]);
@@ -283,10 +266,7 @@ describe('the Parquet encoder at the edges', () => {
           meta.every((m) => m.n === BigInt(rows) && m.lo === null && m.hi === null),
           name,
         ).toBe(true);
-      } finally {
-        c.closeSync();
-        db.closeSync();
-      }
+      });
     }
   });
 

@@ -2,11 +2,10 @@ import { PassThrough } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { createTable, type Store } from '@ferry/writer-table';
 import { arrowExport, copyExport, displayWidth, headTable, SqlSession, writeResult, type SqlFormat } from '@ferry/writer-table/sql';
-import { tempStore } from './helpers.js';
+import { tempStore, withDuckDB } from './helpers.js';
 import { commitFiles } from './sql-fixture.js';
 
 let store: Store;
@@ -117,15 +116,13 @@ describe('ferry sql values', () => {
 
   test('ferry sql sees exactly what DuckDB reads from the committed files', async () => {
     const files = (await query('select 1', 'csv')) && store.partitions.get('workshop/typed/dt=20240620').files.map((f: { path: string }) => join(dir, f.path));
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    const direct = (
-      await conn.runAndReadAll(
-        `select uid, amount::varchar as amount, big::varchar as big, base64(bin) as bin, day::varchar as day from read_parquet(${JSON.stringify(files).replace(/"/g, "'")}) order by uid`,
-      )
-    ).getRowObjectsJson();
-    conn.closeSync();
-    db.closeSync();
+    const direct = await withDuckDB(async (conn) =>
+      (
+        await conn.runAndReadAll(
+          `select uid, amount::varchar as amount, big::varchar as big, base64(bin) as bin, day::varchar as day from read_parquet(${JSON.stringify(files).replace(/"/g, "'")}) order by uid`,
+        )
+      ).getRowObjectsJson(),
+    );
     const ours = await query('select uid, amount, big::varchar as big, bin, day from typed order by uid', 'json');
     expect(JSON.parse(ours)).toEqual(direct);
   });
@@ -201,11 +198,7 @@ describe('table head and export through DuckDB', () => {
   test('a Parquet export holds the committed rows with their types; a --partition selects, --limit stops', async () => {
     const file = join(dir, 'raw.parquet');
     expect(await copyExport(store, 'workshop', 'ods_raw_log_d', { format: 'parquet', output: file, partition: 'dt=20240620', limit: 1004 })).toEqual({ rows: 1004 });
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    const got = (await conn.runAndReadAll(`select count(*)::int as n, count(distinct dt)::int as d, min(dt) as dt from read_parquet('${file}')`)).getRowObjectsJson();
-    conn.closeSync();
-    db.closeSync();
+    const got = await withDuckDB(async (conn) => (await conn.runAndReadAll(`select count(*)::int as n, count(distinct dt)::int as d, min(dt) as dt from read_parquet('${file}')`)).getRowObjectsJson());
     expect(got).toEqual([{ n: 1004, d: 1, dt: '20240620' }]);
   });
 
