@@ -8,7 +8,7 @@
  * Several statements may follow each other, separated by `;`. Errors name the
  * line, the column and what was expected.
  */
-import { FerryError, parseType, TYPE_NAMES, typeText, type FerryType } from '@ferry/core/channel';
+import { type FerryError, parseType, TYPE_NAMES, typeText, type FerryType } from '@ferry/core/channel';
 import { ddlError, showToken, tokenize, type Token } from './ddl-tokens.js';
 
 /** One column of a table. */

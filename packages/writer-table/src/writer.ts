@@ -12,7 +12,7 @@ import { abortWrite, beginWrite } from './pending.js';
 import { writeSpec } from './partition-spec.js';
 import { COMPRESSIONS, compressor, DEFAULT_COMPRESSION } from './parquet-codec.js';
 import { DEFAULT_FILE_BYTES } from './parquet-writer.js';
-import { openChannel } from './channel-sink.js';
+import channel from './index.channel.js';
 import { settingsOf } from './settings.js';
 import { getState, putStateSync, stateKey, templatePartition } from './sync-state.js';
 import { openStore, type Store } from './store.js';
@@ -145,7 +145,7 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
     };
   },
 
-  open: (handle, ctx) => openChannel(handle, ctx.splitIndex),
+  open: channel.open,
 
   loadState(config, ctx) {
     const store = openStore(settingsOf(ctx).storeDir);
@@ -203,5 +203,3 @@ export default defineWriter<TableWriterConfig, TableWriteHandle, DataFile>({
     }
   },
 });
-
-export { openChannel };
