@@ -7,6 +7,7 @@ import { createBuilders, finishBatch, validate, type ChannelContext, type JobCon
 import tableWriter, { openStore, type DataFile, type Store, type TableWriteHandle } from '@ferry/writer-table';
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { runScript, type ScriptOptions } from '@ferry/writer-table/sql';
 
 export const quiet: Logger = { info() {}, warn() {}, debug() {} };
 
@@ -91,4 +92,19 @@ export function collector(): { out: Writable; text: () => string; bytes: () => B
     },
   });
   return { out, text: () => Buffer.concat(chunks).toString('utf8'), bytes: () => Buffer.concat(chunks) };
+}
+
+/** Runs a SQL script with writes allowed in project `p` (the SQL tests' project); the rows of its queries as objects. */
+export async function scriptRows(store: Store, text: string, extra: Partial<ScriptOptions> = {}): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  await runScript(store, text, {
+    project: 'p',
+    write: true,
+    async onQuery(result) {
+      const names = result.columnNames();
+      for (const r of await result.getRowsJS()) rows.push(Object.fromEntries(names.map((n, i) => [n, r[i]])));
+    },
+    ...extra,
+  });
+  return rows;
 }

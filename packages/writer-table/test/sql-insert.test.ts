@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createTable, listDataFiles, listPartitions, listPending, reclaimDeadWrites, scanBatches, scanSchema, type Store } from '@ferry/writer-table';
 import { classify, insertSelect, runScript, type InsertStatement, type ScriptOptions } from '@ferry/writer-table/sql';
-import { tempStore, writeTable } from './helpers.js';
+import { scriptRows, tempStore, writeTable } from './helpers.js';
 
 let store: Store;
 let dir: string;
@@ -32,19 +32,7 @@ afterEach(async () => {
   await cleanup();
 });
 
-async function sql(text: string, extra: Partial<ScriptOptions> = {}): Promise<Record<string, unknown>[]> {
-  const rows: Record<string, unknown>[] = [];
-  await runScript(store, text, {
-    project: 'p',
-    write: true,
-    async onQuery(result) {
-      const names = result.columnNames();
-      for (const r of await result.getRowsJS()) rows.push(Object.fromEntries(names.map((n, i) => [n, r[i]])));
-    },
-    ...extra,
-  });
-  return rows;
-}
+const sql = (text: string, extra: Partial<ScriptOptions> = {}) => scriptRows(store, text, extra);
 
 const AGG = `INSERT OVERWRITE TABLE agg PARTITION (dt='20240620')
   SELECT uid, sum(amount), count(*), avg(amount), max(ts), max(ts), 1, true, DATE '2024-06-20', 0.5

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createTable, listPartitions, scanBatches, type Store } from '@ferry/writer-table';
 import { listFunctions, MAXCOMPUTE_MACROS, rewriteMaxCompute, runScript, SqlSession, type ScriptOptions } from '@ferry/writer-table/sql';
-import { tempStore, writeTable } from './helpers.js';
+import { scriptRows, tempStore, writeTable } from './helpers.js';
 
 let store: Store;
 let dir: string;
@@ -26,19 +26,7 @@ afterEach(async () => {
   await cleanup();
 });
 
-async function sql(text: string, extra: Partial<ScriptOptions> = {}): Promise<Record<string, unknown>[]> {
-  const rows: Record<string, unknown>[] = [];
-  await runScript(store, text, {
-    project: 'p',
-    write: true,
-    async onQuery(result) {
-      const names = result.columnNames();
-      for (const r of await result.getRowsJS()) rows.push(Object.fromEntries(names.map((n, i) => [n, r[i]])));
-    },
-    ...extra,
-  });
-  return rows;
-}
+const sql = (text: string, extra: Partial<ScriptOptions> = {}) => scriptRows(store, text, extra);
 
 const one = async (expr: string) => Object.values((await sql(`SELECT ${expr} AS v`))[0]!)[0];
 /** A date or timestamp value as ISO text (DuckDB gives JS Dates). */
