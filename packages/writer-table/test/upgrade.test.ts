@@ -81,15 +81,27 @@ describe('ferry store upgrade', () => {
 
 describe('ferry store upgrade, stopped half way', () => {
   const lmdb = () => open<any, string>({ path: join(dir, 'store.mdb'), maxDbs: 64 });
+  const SEGMENT = 'w2/00000-bbb-000000.z';
+  const segments = (env: ReturnType<typeof lmdb>) => env.openDB<Buffer, string>({ name: 'segments_lz4', encoding: 'binary', compression: true });
+  /** Takes dt=2's segment out of the store (an upgrade then stops there); returns it. */
+  async function takeSegment(): Promise<Buffer> {
+    const env = lmdb();
+    const kept = segments(env).getBinary(SEGMENT)!;
+    await segments(env).remove(SEGMENT);
+    await env.close();
+    return kept;
+  }
+  /** Puts dt=2's segment back. */
+  async function putSegment(kept: Buffer): Promise<void> {
+    const env = lmdb();
+    await segments(env).put(SEGMENT, kept);
+    await env.close();
+  }
 
   it('leaves a whole format-2 store, then resumes: recorded partitions kept, unrecorded files replaced', async () => {
     await formatTwoStore();
     // Stop it at the second partition: its segment is missing there (as if the process had died).
-    let env = lmdb();
-    const lz4 = env.openDB<Buffer, string>({ name: 'segments_lz4', encoding: 'binary', compression: true });
-    const kept = lz4.getBinary('w2/00000-bbb-000000.z')!;
-    await lz4.remove('w2/00000-bbb-000000.z');
-    await env.close();
+    const kept = await takeSegment();
     await expect(upgradeStore(dir)).rejects.toThrow('segment w2/00000-bbb-000000.z of default/t/dt=2 is missing');
     // Still format 2 for every reader: nothing switched; dt=1 is converted and recorded.
     expect(() => openStore(dir)).toThrow('has format 2');
@@ -98,9 +110,7 @@ describe('ferry store upgrade, stopped half way', () => {
     expect(dt1File).toContain('/dt=1/');
 
     // Resumed: dt=1 is not converted again (the same file), dt=2 is.
-    env = lmdb();
-    await env.openDB<Buffer, string>({ name: 'segments_lz4', encoding: 'binary', compression: true }).put('w2/00000-bbb-000000.z', kept);
-    await env.close();
+    await putSegment(kept);
     expect(await upgradeStore(dir)).toEqual({ upgraded: true, tables: 1, partitions: 2, rows: 4, files: 2 });
     const after = listDataFiles(dir);
     expect(after).toHaveLength(2);
@@ -117,18 +127,14 @@ describe('ferry store upgrade, stopped half way', () => {
 
   it('a partition whose file was written but not recorded (killed in between) is converted again, the old file deleted', async () => {
     await formatTwoStore();
-    let env = lmdb();
-    const lz4 = env.openDB<Buffer, string>({ name: 'segments_lz4', encoding: 'binary', compression: true });
-    const kept = lz4.getBinary('w2/00000-bbb-000000.z')!;
-    await lz4.remove('w2/00000-bbb-000000.z');
-    await env.close();
+    const kept = await takeSegment();
     await expect(upgradeStore(dir)).rejects.toThrow('is missing');
     const [unrecorded] = listDataFiles(dir);
     // Forget that dt=1 was recorded: its file is now what a run killed before recording leaves.
-    env = lmdb();
+    const env = lmdb();
     await env.openDB({ name: 'writes' }).remove('u/default/t/dt=1');
-    await env.openDB<Buffer, string>({ name: 'segments_lz4', encoding: 'binary', compression: true }).put('w2/00000-bbb-000000.z', kept);
     await env.close();
+    await putSegment(kept);
     expect(await upgradeStore(dir)).toEqual({ upgraded: true, tables: 1, partitions: 2, rows: 4, files: 2 });
     const after = listDataFiles(dir);
     expect(after).toHaveLength(2);
