@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, runCli, tempDir, type CliRun } from './helpers.js';
+import { CLI, ROOT, runCli, sendRange, tempDir, type CliRun } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -145,14 +145,7 @@ describe('ferry bench over an httpfile job', SLOW, () => {
   const body = Buffer.from(Array.from({ length: LINES }, (_, i) => `${i},name_${i},${(i * 1.5).toFixed(1)}`).join('\n') + '\n');
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-      if (!m) return void res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' }).end(body);
-      const start = Number(m[1]);
-      const end = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
-      res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${body.length}`, 'content-length': end - start + 1, 'accept-ranges': 'bytes' });
-      res.end(body.subarray(start, end + 1));
-    });
+    server = createServer((req, res) => sendRange(req, res, body));
     await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   });
   afterAll(() => new Promise<void>((res) => server.close(() => res())));

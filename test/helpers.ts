@@ -1,11 +1,22 @@
 /** Helpers shared by end-to-end tests: temp folders and running the real CLI. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const CLI = join(ROOT, 'packages/cli/bin/ferry.js');
+
+/** Answers a GET for `body` as a file server does: the bytes a `Range: bytes=a-b` header asks for (206), else all of it (200). */
+export function sendRange(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+  if (!m) return void res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' }).end(body);
+  const start = Number(m[1]);
+  const end = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
+  res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${body.length}`, 'content-length': end - start + 1, 'accept-ranges': 'bytes' });
+  res.end(body.subarray(start, end + 1));
+}
 
 /** A temp folder removed by the returned cleanup. */
 export function tempDir(prefix = 'ferry-test-'): { dir: string; cleanup: () => void } {

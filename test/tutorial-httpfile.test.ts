@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers.js';
+import { runCli, sendRange, tempDir } from './helpers.js';
 
 /** nginx "combined" lines: quotes, brackets, backslashes, non-ASCII user agents, an empty-referer dash. */
 function accessLog(lines: number): string {
@@ -54,16 +54,7 @@ beforeAll(async () => {
       res.writeHead(404).end();
       return;
     }
-    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-    if (m) {
-      const start = Number(m[1]);
-      const end = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
-      res.writeHead(206, { 'accept-ranges': 'bytes', 'content-range': `bytes ${start}-${end}/${body.length}`, 'content-length': end - start + 1 });
-      res.end(body.subarray(start, end + 1));
-      return;
-    }
-    res.writeHead(200, { 'accept-ranges': 'bytes', 'content-length': body.length });
-    res.end(body);
+    sendRange(req, res, body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/user_log.txt`;

@@ -14,7 +14,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDatabase, sql as mariadb } from './mariadb.js';
-import { CLI, runCli, tempDir } from './helpers.js';
+import { CLI, runCli, sendRange, tempDir } from './helpers.js';
 
 const ROWS = Number(process.env.FERRY_TEST_WORKERS_ROWS) || 300_000;
 const LOG_LINES = 200_000;
@@ -119,15 +119,7 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     const clean = Buffer.from(Array.from({ length: LOG_LINES }, (_, i) => line(i)).join('\n') + '\n');
     // Every DIRTY_EVERY-th line has a duration that is no number: a dirty record.
     const dirtyBody = Buffer.from(Array.from({ length: LOG_LINES }, (_, i) => (i % DIRTY_EVERY === 7 ? `${i}\t/bad\tx${i}` : line(i))).join('\n') + '\n');
-    server = createServer((req, res) => {
-      const body = req.url === '/dirty.log' ? dirtyBody : clean;
-      const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-      if (!m) return void res.writeHead(200, { 'content-length': body.length, 'accept-ranges': 'bytes' }).end(body);
-      const start = Number(m[1]);
-      const end = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
-      res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${body.length}`, 'content-length': end - start + 1, 'accept-ranges': 'bytes' });
-      res.end(body.subarray(start, end + 1));
-    });
+    server = createServer((req, res) => sendRange(req, res, req.url === '/dirty.log' ? dirtyBody : clean));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     httpUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/access.log`;
     for (const t of ['m_threads', 'm_queue', 'm_kill', 'm_rate', 'm_dead', 'm_shared']) {
