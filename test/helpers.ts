@@ -2,6 +2,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+import { exportRows, type Store } from '@ferry/writer-table';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -16,6 +18,19 @@ export function sendRange(req: IncomingMessage, res: ServerResponse, body: Buffe
   const end = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
   res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${body.length}`, 'content-length': end - start + 1, 'accept-ranges': 'bytes' });
   res.end(body.subarray(start, end + 1));
+}
+
+/** A partition of a store table exported as JSON Lines (the store's text rules), in memory. */
+export async function exportJsonl(store: Store, table: string, partition: string, project = 'default'): Promise<{ rows: number; bytes: Buffer }> {
+  const chunks: Buffer[] = [];
+  const out = new Writable({
+    write(c, _e, cb) {
+      chunks.push(Buffer.from(c));
+      cb();
+    },
+  });
+  const { rows } = await exportRows(store, project, table, { format: 'jsonl', partition, out });
+  return { rows, bytes: Buffer.concat(chunks) };
 }
 
 /** A temp folder removed by the returned cleanup. */

@@ -9,10 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTable, exportRows, listPartitions, listStates, openStore } from '@ferry/writer-table';
-import { runCli, tempDir } from './helpers.js';
+import { createTable, listPartitions, listStates, openStore } from '@ferry/writer-table';
+import { exportJsonl, runCli, tempDir } from './helpers.js';
 
 let server: Server;
 let port: number;
@@ -88,15 +87,8 @@ async function allLines(): Promise<string[]> {
   try {
     const out: string[] = [];
     for (const p of listPartitions(store, 'default', 'app_log').sort((a, b) => a.spec.localeCompare(b.spec))) {
-      const chunks: Buffer[] = [];
-      const w = new Writable({
-        write(c, _e, cb) {
-          chunks.push(Buffer.from(c));
-          cb();
-        },
-      });
-      await exportRows(store, 'default', 'app_log', { format: 'jsonl', partition: p.spec, out: w });
-      for (const l of Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean)) out.push((JSON.parse(l) as { line: string }).line);
+      const { bytes } = await exportJsonl(store, 'app_log', p.spec);
+      for (const l of bytes.toString('utf8').split('\n').filter(Boolean)) out.push((JSON.parse(l) as { line: string }).line);
     }
     return out;
   } finally {

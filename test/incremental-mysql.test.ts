@@ -8,10 +8,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTable, exportRows, listDataFiles, listPartitions, listStates, openStore } from '@ferry/writer-table';
-import { CLI, runCli, tempDir } from './helpers.js';
+import { createTable, listDataFiles, listPartitions, listStates, openStore } from '@ferry/writer-table';
+import { CLI, exportJsonl, runCli, tempDir } from './helpers.js';
 import { createDatabase, sql } from './mariadb.js';
 
 let db: { name: string; drop: () => void };
@@ -61,15 +60,7 @@ function sourceRows(lo: string | undefined, hi: string): string[] {
 async function destRows(partition: string): Promise<string[]> {
   const store = openStore(join(dir, 'store'));
   try {
-    const chunks: Buffer[] = [];
-    const out = new Writable({
-      write(c, _e, cb) {
-        chunks.push(Buffer.from(c));
-        cb();
-      },
-    });
-    await exportRows(store, 'default', 'ods', { format: 'jsonl', partition, out });
-    return Buffer.concat(chunks)
+    return (await exportJsonl(store, 'ods', partition)).bytes
       .toString('utf8')
       .split('\n')
       .filter(Boolean)

@@ -12,10 +12,9 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTable, exportRows, listPending, openStore } from '@ferry/writer-table';
-import { CLI, runCli, tempDir } from './helpers.js';
+import { createTable, listPending, openStore } from '@ferry/writer-table';
+import { CLI, exportJsonl, runCli, tempDir } from './helpers.js';
 import { createDatabase, sql } from './mariadb.js';
 
 /** Source rows; FERRY_RESUME_ROWS=5000000 for the full size. */
@@ -65,15 +64,8 @@ async function runJson(args: string[], code = 0) {
 async function exportHash(table: string, partition: string): Promise<{ rows: number; hash: string }> {
   const s = openStore(store());
   try {
-    const chunks: Buffer[] = [];
-    const out = new Writable({
-      write(c, _e, cb) {
-        chunks.push(Buffer.from(c));
-        cb();
-      },
-    });
-    const { rows } = await exportRows(s, 'default', table, { format: 'jsonl', partition, out });
-    return { rows, hash: createHash('sha256').update(Buffer.concat(chunks)).digest('hex') };
+    const { rows, bytes } = await exportJsonl(s, table, partition);
+    return { rows, hash: createHash('sha256').update(bytes).digest('hex') };
   } finally {
     await s.close();
   }

@@ -5,9 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runJob } from '@ferry/core/engine';
-import { countRows, createTable, exportRows, listDataFiles, listPending, openStore, type Store } from '@ferry/writer-table';
-import { Writable } from 'node:stream';
-import { CLI, tempDir } from './helpers.js';
+import { countRows, createTable, listDataFiles, listPending, openStore, type Store } from '@ferry/writer-table';
+import { CLI, exportJsonl, tempDir } from './helpers.js';
 
 /** Rows of the overwrite that gets killed; FERRY_KILL_ROWS=50000000 for the full-size run. */
 const KILL_ROWS = Number(process.env.FERRY_KILL_ROWS ?? 5_000_000);
@@ -48,15 +47,8 @@ async function run(j: object, bizdate = '20240620') {
 }
 
 async function exportHash(partition: string): Promise<{ lines: number; hash: string }> {
-  const chunks: Buffer[] = [];
-  const out = new Writable({
-    write(c, _e, cb) {
-      chunks.push(Buffer.from(c));
-      cb();
-    },
-  });
-  const { rows } = await exportRows(store, 'default', 'gen', { format: 'jsonl', partition, out });
-  return { lines: rows, hash: createHash('sha256').update(Buffer.concat(chunks)).digest('hex') };
+  const { rows, bytes } = await exportJsonl(store, 'gen', partition);
+  return { lines: rows, hash: createHash('sha256').update(bytes).digest('hex') };
 }
 
 describe('crash of a real ferry process', () => {
