@@ -20,6 +20,18 @@ const ROWS = Number(process.env.FERRY_TEST_WORKERS_ROWS) || 300_000;
 const LOG_LINES = 200_000;
 const DIRTY_EVERY = 500;
 const REDIS = 'redis://127.0.0.1:6379/11';
+/** The httpfile reader of a served log (id, path, duration; tab-separated), in splits of ~400 KB. */
+const logReader = (url: string) => ({
+  plugin: 'httpfile',
+  url,
+  fieldDelimiter: '\t',
+  splitSize: 400_000,
+  columns: [
+    { index: 0, type: 'bigint' },
+    { index: 1, type: 'string' },
+    { index: 2, type: 'int' },
+  ],
+});
 // Keys of their own (the queue, the registry): another run of this file at the same time (another checkout) sees none of them.
 const PREFIX = `ferry-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const ENV = { FERRY_WORKERS_PREFIX: PREFIX };
@@ -154,17 +166,7 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     expect(want.startsWith(`${ROWS},${ROWS},`)).toBe(true);
     expect(await checksum('m_queue', MYSQL_COLS)).toBe(want);
 
-    const http = {
-      plugin: 'httpfile',
-      url: httpUrl,
-      fieldDelimiter: '\t',
-      splitSize: 400_000,
-      columns: [
-        { index: 0, type: 'bigint' },
-        { index: 1, type: 'string' },
-        { index: 2, type: 'int' },
-      ],
-    };
+    const http = logReader(httpUrl);
     const ht = await ferry(['run', job('h-threads', http, 'h_threads'), '--quiet']);
     expect(ht.code, ht.stderr).toBe(0);
     const hq = await ferry(['run', job('h-queue', http, 'h_queue', { workers: REDIS }), '--quiet', '--json']);
@@ -238,17 +240,7 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
   }, 240_000);
 
   test("dirty records of every worker are counted against errorLimit and gathered in the coordinator's run folder", async () => {
-    const http = {
-      plugin: 'httpfile',
-      url: httpUrl.replace('access.log', 'dirty.log'),
-      fieldDelimiter: '\t',
-      splitSize: 400_000,
-      columns: [
-        { index: 0, type: 'bigint' },
-        { index: 1, type: 'string' },
-        { index: 2, type: 'int' },
-      ],
-    };
+    const http = logReader(httpUrl.replace('access.log', 'dirty.log'));
     const dirty = LOG_LINES / DIRTY_EVERY;
     const within = job('h-dirty', http, 'h_dirty', { workers: REDIS, errorLimit: { records: dirty * 2 } });
     const ok = await ferry(['run', within, '--quiet', '--json']);
