@@ -128,8 +128,7 @@ export default async function run({ sizeMb = Number(process.env.FERRY_BENCH_HTTP
       .medians()
       .map((r) => ({ ...r, mbPerSec: mb / (r.ms / 1000), note: [r.engineMs ? `engine ${(r.engineMs / 1000).toFixed(2)} s` : '', notes.get(r.what) ?? ''].filter(Boolean).join(', ') }));
     if (!curl) results.unshift({ what: '(a) curl -s URL | wc -l', ms: NaN, mbPerSec: NaN, runsMs: [], note: 'skipped: curl not installed' });
-    let baseline = curl ? results[0].ms : undefined;
-    baseline ??= results.find((r) => r.what.startsWith('(b)')).ms;
+    const baseline = (curl ? results[0] : results.find((r) => r.what.startsWith('(b)'))).ms;
     console.log(`\nreader-httpfile: ${mb.toFixed(0)} MB, ${server.lines.toLocaleString('en-US')} lines over loopback HTTP (medians of ${repeat} interleaved rounds)`);
     console.log('| what | wall (median) | all runs | MB/s | time vs (a) | note |\n|---|---|---|---|---|---|');
     for (const r of results) {
