@@ -1,12 +1,12 @@
 // httpfile end to end: an access-log-like file served over loopback HTTP by
 // a child process, read by (a) `curl -s URL | wc -l` (the baseline),
-// (b) undici + Buffer.indexOf line count, (c) the httpfile reader alone
+// (b) node:http + Buffer.indexOf line count, (c) the httpfile reader alone
 // (split + read in this process, counting rows), (d) `ferry run` into the
 // table store (committed) at 1 and 2 channels. MB/s and time ratios to (a).
 //   node bench/reader-httpfile/e2e.mjs     (FERRY_BENCH_HTTP_MB=500, FERRY_BENCH_REPEAT=3 interleaved rounds by default; medians)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from '@ferry/core';
@@ -14,7 +14,6 @@ import { roundSamples } from '../stats.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const PKG = join(ROOT, 'packages/reader-httpfile');
-const { request } = createRequire(join(PKG, 'package.json'))('undici');
 const plugin = (await import(join(PKG, 'dist/index.js'))).default;
 const CLI = join(ROOT, 'packages/cli/bin/ferry.js');
 
@@ -56,9 +55,9 @@ async function curlWc(url) {
   return { lines: Number(out.trim()), ms };
 }
 
-async function undiciCount(url) {
+async function httpCount(url) {
   const t0 = performance.now();
-  const { body } = await request(url);
+  const body = await new Promise((resolve, reject) => get(url, resolve).on('error', reject));
   let lines = 0;
   for await (const chunk of body) for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
   return { lines, ms: performance.now() - t0 };
@@ -115,7 +114,7 @@ export default async function run({ sizeMb = Number(process.env.FERRY_BENCH_HTTP
     // spike should not land on one variant only.
     for (let round = 0; round < repeat; round++) {
       if (curl) add('(a) curl -s URL | wc -l  (baseline)', await curlWc(server.url));
-      add('(b) undici request + Buffer.indexOf line count', await undiciCount(server.url));
+      add('(b) node:http get + Buffer.indexOf line count', await httpCount(server.url));
       add('(c) httpfile reader alone, 1 split, in process', await readerAlone(server.url, 1));
       for (const ch of [1, 2]) {
         const r = await ferryRun(server.url, ch, store);

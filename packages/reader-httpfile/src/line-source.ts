@@ -13,8 +13,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCodes, FerryError, redactUrl } from '@ferry/core/channel';
-import type { Dispatcher } from 'undici';
-import { discard, isRetryable, openBody, sourceError, type HttpSettings } from './http.js';
+import { discard, isRetryable, openBody, sourceError, type HttpClient, type HttpSettings } from './http.js';
 
 /** The byte range of a file one split reads; `end` -1 means to the end of the file. */
 export interface ByteRange {
@@ -48,7 +47,7 @@ const PROGRESS_RESETS_RETRIES = 16 * 1024 * 1024;
 export async function* lineRegions(
   range: ByteRange,
   opts: LineSourceOptions,
-  dispatcher: Dispatcher,
+  client: HttpClient,
   signal: AbortSignal | undefined,
   onOverlong: OverlongHandler,
   onRetry?: (err: unknown, attempt: number) => void,
@@ -78,7 +77,7 @@ export async function* lineRegions(
     let openedAt = consumed;
     let watchdog: NodeJS.Timeout | undefined;
     try {
-      const opened = await openBody(dispatcher, range.url, opts, consumed, useRange, signal);
+      const opened = await openBody(client, range.url, opts, consumed, useRange, signal);
       if (!opened) return; // 416: nothing at or past the offset
       body = opened.body as unknown as Readable;
       stream = body;

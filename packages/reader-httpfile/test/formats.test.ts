@@ -134,6 +134,32 @@ describe('redirects', () => {
     expect(r.splits).toBeGreaterThan(3);
     expect(r.rows.map((x) => x[0])).toEqual(linesOf(text));
   });
+
+  it('fails on a redirect loop, naming the URL', async () => {
+    server.files.set('/a.txt', { data: Buffer.alloc(0), redirect: '/b.txt' });
+    server.files.set('/b.txt', { data: Buffer.alloc(0), redirect: '/a.txt' });
+    await expect(readAll({ url: server.url('/a.txt') })).rejects.toThrow(`${server.url('/a.txt')} redirected more than 5 times`);
+  });
+
+  it('sends URL credentials and the Authorization header to the named server only, not to another origin it redirects to', async () => {
+    const other = await startServer();
+    try {
+      other.files.set('/real.txt', { data: Buffer.from('x\ny\n') });
+      server.files.set('/moved.txt', { data: Buffer.alloc(0), redirect: other.url('/real.txt') });
+      const url = server.url('/moved.txt').replace('http://', 'http://us%40er:p%3Ass@');
+      const r = await readAll({ url });
+      expect(r.rows.map((x) => x[0])).toEqual(['x', 'y']);
+      expect(server.requests.filter((q) => q.path === '/moved.txt').map((q) => q.authorization)).toContain(`Basic ${Buffer.from('us@er:p:ss').toString('base64')}`);
+      expect(other.requests.length).toBeGreaterThan(0);
+      expect(other.requests.every((q) => q.authorization === undefined)).toBe(true);
+      server.requests.length = 0;
+      await readAll({ url: server.url('/moved.txt'), headers: { Authorization: 'Bearer t0k' } });
+      expect(server.requests.every((q) => q.authorization === 'Bearer t0k')).toBe(true);
+      expect(other.requests.every((q) => q.authorization === undefined)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe('many files', () => {

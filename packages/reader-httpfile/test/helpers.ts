@@ -33,8 +33,8 @@ export interface FileSpec {
 export interface TestServer {
   url(path: string): string;
   files: Map<string, FileSpec>;
-  /** Range headers seen per path (undefined for plain GETs). */
-  requests: { path: string; range?: string }[];
+  /** Range and Authorization headers seen per path (undefined when not sent). */
+  requests: { path: string; range?: string; authorization?: string }[];
   close(): Promise<void>;
 }
 
@@ -101,7 +101,7 @@ export async function startServer(files: Record<string, FileSpec> = {}): Promise
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    requests.push({ path, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    requests.push({ path, ...(req.headers.range ? { range: req.headers.range } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
     const spec = map.get(path);
     if (!spec) {
       res.writeHead(404, { 'content-type': 'text/plain' });
