@@ -278,17 +278,7 @@ export async function fetchRange(client: HttpClient, url: string, cfg: HttpSetti
   return buf.subarray(0, end - start);
 }
 
-const RETRYABLE = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'ECONNREFUSED',
-  'EAI_AGAIN',
-  'FERRY_READ_TIMEOUT',
-  'FERRY_CONNECT_TIMEOUT',
-  'FERRY_LOW_SPEED',
-]);
+const RETRYABLE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN', 'FERRY_READ_TIMEOUT', 'FERRY_CONNECT_TIMEOUT', 'FERRY_LOW_SPEED']);
 
 function codeOf(err: unknown): string | undefined {
   const e = err as { code?: unknown; cause?: { code?: unknown } };
