@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, FerryError, redactText, validate, type JobContext, type ReaderPlugin, type WriterPlugin } from '@ferry/core';
 import { parseParamArgs, prepareJob, resolvePlugin, validateJob, type JobConfig } from '@ferry/core/engine';
-import { applyDatasources } from '@ferry/workflow';
+import { applyDatasources } from '@ferry/workflow/job';
 import { engineOptions } from './builtin-plugins.js';
 import { expressionResolver } from './run-support.js';
 import { resolveTarget, type TargetOptions } from './workspace-target.js';

@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { ErrorCodes, FerryError } from '@ferry/core';
-import { findWorkspace, loadWorkspace, workspaceRunOptions, type Workspace } from '@ferry/workflow';
+import { findWorkspace, loadWorkspace, workspaceRunOptions, type Workspace } from '@ferry/workflow/job';
 
 export interface TargetOptions {
   store?: string;

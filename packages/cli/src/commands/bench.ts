@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { ErrorCodes, FerryError, isFerryError } from '@ferry/core';
 import { parseParamArgs, readJobFile } from '@ferry/core/engine';
-import { applyDatasources } from '@ferry/workflow';
+import { applyDatasources } from '@ferry/workflow/job';
 import { resolveStoreDir } from '@ferry/writer-table';
 import { renderHtml } from '../bench/render-html.js';
 import { renderText } from '../bench/render-text.js';

@@ -4,7 +4,7 @@ import { loadJob } from '../job-setup.js';
 import { Command, Option } from 'commander';
 import { createLogger, ErrorCodes, FerryError, formatByteRate, isUsageError, describeRowSource, redactText } from '@ferry/core';
 import { parseParamArgs, prepareJob, runJob, type RunResult } from '@ferry/core/engine';
-import { applyDatasources, jobIdentity, parseBizdate } from '@ferry/workflow';
+import { applyDatasources, jobIdentity, parseBizdate } from '@ferry/workflow/job';
 import { workersRunner } from '../job-workers.js';
 import { engineOptions } from '../builtin-plugins.js';
 import { bytes, counterLabel, int, localTime, seconds, table } from '../format.js';
