@@ -287,7 +287,15 @@ describe.skipIf(missing.length > 0)('ferry run --workers (3 worker processes)', 
     const env = { ...ENV, FERRY_TEST_REDIS: REDIS };
     expect((await runCli(['table', 'create', '--sql', 'CREATE TABLE t (id BIGINT, s STRING) PARTITIONED BY (dt STRING)'], { cwd: ws, env })).code).toBe(0);
     const done = async () => (await workersStatus()).workers.reduce((n, w) => n + (w as { splitsDone?: number }).splitsDone!, 0);
-    const before = await done();
+    // The registry lags up to 2 s behind, and splits of an earlier test's failed run may still be
+    // finishing on the workers: start counting once the figure has held still for longer than that.
+    let before = await done();
+    for (let i = 0; i < 20; i++) {
+      await new Promise((res) => setTimeout(res, 2500));
+      const now = await done();
+      if (now === before) break;
+      before = now;
+    }
     const r = await runCli(['workflow', 'run', 'Q', '--bizdate', '20240620'], { cwd: ws, env });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect((await runCli(['table', 'count', 't'], { cwd: ws, env })).stdout).toBe('50000\n');
