@@ -34,7 +34,7 @@ export async function* readSplit(split: MysqlSplit, ctx: ReadContext): AsyncGene
       conn = await openConnection(config, split.baseDir, ctx.signal);
       if (snapshot) await query(conn.conn, 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
       for (; partIndex < parts.length; partIndex++) {
-        const p = parts[partIndex]!;
+        const p = keyFromStar(parts[partIndex]!, ctx.schema);
         const resume = p.resume;
         const hidden = resume?.hidden ? 1 : 0;
         const stream = streamBatches(conn.conn, splitSql(p, after), ctx.schema, hidden, {
@@ -108,6 +108,19 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * With `SELECT *` the split key is already one of the result columns: read it
+ * there instead of selecting it a second time as a hidden last column (one
+ * column less for the server to send and for the reader to parse: 5M rows of
+ * 6 columns went from 7 result columns to 6).
+ */
+function keyFromStar(p: MysqlSplit, schema: Schema): MysqlSplit {
+  const r = p.resume;
+  if (!r?.hidden || p.columns?.trim() !== '*') return p;
+  const index = schema.fields.findIndex((f) => f.name.toLowerCase() === r.column.toLowerCase());
+  return index < 0 ? p : { ...p, resume: { ...r, index, hidden: false } };
 }
 
 /**
