@@ -21,7 +21,7 @@ export interface HttpSettings {
   headers: Record<string, string>;
 }
 
-/** Keep-alive agents (one per protocol) with the config's timeouts; close it when the read ends. */
+/** Keep-alive agents (one per protocol) and the config's timeouts; close it when the read ends. */
 export interface HttpClient {
   readonly settings: HttpSettings;
   agent(protocol: string): http.Agent;
