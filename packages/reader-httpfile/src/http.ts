@@ -10,6 +10,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { Socket } from 'node:net';
 import { ErrorCodes, FerryError, redactUrl } from '@ferry/core/channel';
 
 const { STATUS_CODES } = http;
@@ -65,6 +66,28 @@ function coded(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
+/**
+ * Calls `onSilence` after `ms` without a byte from `socket` while the reader
+ * waits for one. Not silence: the socket paused because the body's reader is
+ * not reading (backpressure; the timer restarts when it resumes), and a body
+ * that has arrived whole and only waits to be read (`done`). undici's
+ * bodyTimeout makes the same exceptions; socket.setTimeout makes neither.
+ * Returns a stop.
+ */
+function watchSilence(socket: Socket, ms: number, done: () => boolean, onSilence: () => void): () => void {
+  const timer = setTimeout(() => {
+    if (!socket.isPaused() && !done()) onSilence();
+  }, ms);
+  const touch = () => timer.refresh();
+  socket.on('data', touch);
+  socket.on('resume', touch);
+  return () => {
+    clearTimeout(timer);
+    socket.off('data', touch);
+    socket.off('resume', touch);
+  };
+}
+
 /** One GET, no redirects: resolves with the response head, rejects on connect or read timeouts. */
 function send(client: HttpClient, url: URL, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
   const { connectTimeout, readTimeout } = client.settings;
@@ -72,25 +95,46 @@ function send(client: HttpClient, url: URL, headers: Record<string, string>, sig
     const mod = url.protocol === 'https:' ? https : http;
     let response: http.IncomingMessage | undefined;
     let connectTimer: NodeJS.Timeout | undefined;
+    let stopWatch: (() => void) | undefined;
+    const stop = () => {
+      clearTimeout(connectTimer);
+      stopWatch?.();
+      stopWatch = undefined;
+    };
     const req = mod.request(url, { method: 'GET', headers, agent: client.agent(url.protocol), ...(signal ? { signal } : {}) });
-    req.on('socket', (socket) => {
-      if (!socket.connecting) return;
-      connectTimer = setTimeout(() => req.destroy(coded(`connect timeout after ${connectTimeout} ms`, 'FERRY_CONNECT_TIMEOUT')), connectTimeout);
-      socket.once('connect', () => clearTimeout(connectTimer));
-    });
     // Silence on the socket, from connected to the last body byte (headers or body).
-    req.setTimeout(readTimeout, () => {
-      const err = coded(`no data for ${readTimeout} ms`, 'FERRY_READ_TIMEOUT');
-      if (response) response.destroy(err);
-      else req.destroy(err);
+    const watch = (socket: Socket) => {
+      if (req.destroyed) return;
+      stopWatch = watchSilence(
+        socket,
+        readTimeout,
+        () => response?.complete === true,
+        () => {
+          const err = coded(`no data for ${readTimeout} ms`, 'FERRY_READ_TIMEOUT');
+          if (response) response.destroy(err);
+          else req.destroy(err);
+        },
+      );
+    };
+    req.on('socket', (socket) => {
+      if (!socket.connecting) return watch(socket);
+      connectTimer = setTimeout(() => req.destroy(coded(`connect timeout after ${connectTimeout} ms`, 'FERRY_CONNECT_TIMEOUT')), connectTimeout);
+      socket.once('connect', () => {
+        clearTimeout(connectTimer);
+        watch(socket);
+      });
     });
     req.on('response', (res) => {
       clearTimeout(connectTimer);
       response = res;
+      // Before the socket goes back to the pool (or is destroyed), the watch ends.
+      res.once('end', stop);
+      res.once('close', stop);
       resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
     });
+    req.on('close', stop);
     req.on('error', (err) => {
-      clearTimeout(connectTimer);
+      stop();
       reject(err);
     });
     req.end();
@@ -110,6 +154,11 @@ async function get(client: HttpClient, url: string, headers: Record<string, stri
     const next = new URL(location, current);
     if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new FerryError(ErrorCodes.SOURCE, `${redactUrl(url)} redirected to a ${next.protocol} URL, which ferry does not follow`);
     if (next.origin !== current.origin) sent = Object.fromEntries(Object.entries(sent).filter(([k]) => !PRIVATE_HEADERS.has(k.toLowerCase())));
+    else if (!next.username && !next.password) {
+      // A relative Location keeps the URL's credentials (URL resolution copies them); an absolute one to the same origin must too.
+      next.username = current.username;
+      next.password = current.password;
+    }
     current = next;
   }
 }

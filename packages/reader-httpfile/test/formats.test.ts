@@ -135,6 +135,18 @@ describe('redirects', () => {
     expect(r.rows.map((x) => x[0])).toEqual(linesOf(text));
   });
 
+  it('keeps sending URL credentials when the server redirects to an absolute URL of the same origin', async () => {
+    server.files.set('/real-abs.txt', { data: Buffer.from('x\ny\n') });
+    server.files.set('/moved-abs.txt', { data: Buffer.alloc(0), redirect: server.url('/real-abs.txt') });
+    server.requests.length = 0;
+    const url = server.url('/moved-abs.txt').replace('http://', 'http://us%40er:p%3Ass@');
+    const r = await readAll({ url });
+    expect(r.rows.map((x) => x[0])).toEqual(['x', 'y']);
+    const seen = server.requests.filter((q) => q.path === '/real-abs.txt').map((q) => q.authorization);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((a) => a === `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`)).toBe(true);
+  });
+
   it('fails on a redirect loop, naming the URL', async () => {
     server.files.set('/a.txt', { data: Buffer.alloc(0), redirect: '/b.txt' });
     server.files.set('/b.txt', { data: Buffer.alloc(0), redirect: '/a.txt' });
