@@ -36,7 +36,9 @@ export function createAgent(cfg: HttpSettings): HttpClient {
     agent(protocol) {
       let a = agents.get(protocol);
       if (!a) {
-        a = protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+        // A pooled socket idle for 4 s is closed (undici's keepAliveTimeout), before a server closes it under a probe.
+        const options = { keepAlive: true, timeout: 4_000 };
+        a = protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
         agents.set(protocol, a);
       }
       return a;

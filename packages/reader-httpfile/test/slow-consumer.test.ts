@@ -82,6 +82,15 @@ describe('readTimeout and a slow writer', () => {
     }
   });
 
+  it('keeps a body the writer holds back longer than the pool closes idle sockets (4 s)', async () => {
+    server.files.set('/big5.txt', { data });
+    server.requests.length = 0;
+    const r = await readSlowly(server.url('/big5.txt'), 60_000, 5_000);
+    expect(r.rows).toEqual(linesOf(text));
+    expect(r.retries).toBe(0);
+    expect(server.requests.filter((q) => q.path === '/big5.txt' && q.range !== 'bytes=0-0')).toHaveLength(1);
+  }, 20_000);
+
   it('still fails when the server goes silent after the writer held the body back', async () => {
     server.files.set('/stall-late.txt', { data, stall: { bytes: 400_000 } });
     const url = server.url('/stall-late.txt');
