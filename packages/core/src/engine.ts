@@ -505,7 +505,6 @@ function pick(p: { recordsRead: number; recordsWritten: number; bytesRead: numbe
   return { recordsRead: p.recordsRead, recordsWritten: p.recordsWritten, bytesRead: p.bytesRead, dirtyRecords: p.dirtyRecords };
 }
 
-/** Returns once each of the pool's `threads` threads has loaded and taken a settle task (gives up after 15 s). */
 /** Both values; when either fails, the reader's (first) failure is the one reported, whichever came first. */
 async function bothInOrder<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
   const [ra, rb] = await Promise.allSettled([a, b]);
@@ -514,6 +513,7 @@ async function bothInOrder<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> 
   return [ra.value, rb.value];
 }
 
+/** Returns once each of the pool's `threads` threads has loaded and taken a settle task (gives up after 15 s). */
 async function settleThreads(pool: Piscina, threads: number): Promise<void> {
   const task: SettleTask = { settle: new SharedArrayBuffer(4), threads };
   let timer: NodeJS.Timeout | undefined;
