@@ -52,14 +52,19 @@ async function readSlowly(url: string, readTimeout: number, busyMs: number, batc
   return { rows, retries };
 }
 
+/** Serves `data` at `path`, reads it with the writer busy `busyMs`: every line, no retry, one GET (besides the probe). */
+async function expectReadWholeInOneGet(path: string, readTimeout: number, busyMs: number): Promise<void> {
+  server.files.set(path, { data });
+  server.requests.length = 0;
+  const r = await readSlowly(server.url(path), readTimeout, busyMs);
+  expect(r.rows).toEqual(linesOf(text));
+  expect(r.retries).toBe(0);
+  expect(server.requests.filter((q) => q.path === path && q.range !== 'bytes=0-0')).toHaveLength(1);
+}
+
 describe('readTimeout and a slow writer', () => {
   it('does not count the time the writer holds the body back (backpressure) as server silence', async () => {
-    server.files.set('/big.txt', { data });
-    server.requests.length = 0;
-    const r = await readSlowly(server.url('/big.txt'), 300, 900);
-    expect(r.rows).toEqual(linesOf(text));
-    expect(r.retries).toBe(0);
-    expect(server.requests.filter((q) => q.path === '/big.txt' && q.range !== 'bytes=0-0')).toHaveLength(1);
+    await expectReadWholeInOneGet('/big.txt', 300, 900);
   });
 
   it('does not time out a body that has fully arrived while the writer is busy', async () => {
@@ -83,12 +88,7 @@ describe('readTimeout and a slow writer', () => {
   });
 
   it('keeps a body the writer holds back longer than the pool closes idle sockets (4 s)', async () => {
-    server.files.set('/big5.txt', { data });
-    server.requests.length = 0;
-    const r = await readSlowly(server.url('/big5.txt'), 60_000, 5_000);
-    expect(r.rows).toEqual(linesOf(text));
-    expect(r.retries).toBe(0);
-    expect(server.requests.filter((q) => q.path === '/big5.txt' && q.range !== 'bytes=0-0')).toHaveLength(1);
+    await expectReadWholeInOneGet('/big5.txt', 60_000, 5_000);
   }, 20_000);
 
   it('still fails when the server goes silent after the writer held the body back', async () => {
