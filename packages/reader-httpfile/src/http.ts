@@ -127,7 +127,6 @@ function send(client: HttpClient, url: URL, headers: Record<string, string>, sig
       });
     });
     req.on('response', (res) => {
-      clearTimeout(connectTimer);
       response = res;
       // Before the socket goes back to the pool (or is destroyed), the watch ends.
       res.once('end', stop);
