@@ -1,9 +1,10 @@
 /** Builders of fixed-width columns: numbers, dates, times, timestamps (typed arrays that grow) and booleans (bits). */
 import { type Data, type DataType, makeData } from 'apache-arrow';
+import { giveBuffer, takeBuffer } from './buffer-pool.js';
 import { type ColumnBuilder, Validity } from './column-builder.js';
 
 type NumArray = Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
-type NumArrayCtor = { new (n: number): NumArray; BYTES_PER_ELEMENT: number };
+type NumArrayCtor = { new (buffer: ArrayBuffer, byteOffset: number, length: number): NumArray; BYTES_PER_ELEMENT: number };
 
 /** Fixed-width numbers: ints, floats, DateDay, Timestamp, Time. */
 export class FixedBuilder implements ColumnBuilder {
@@ -17,16 +18,21 @@ export class FixedBuilder implements ColumnBuilder {
     private readonly Ctor: NumArrayCtor,
     private capacity = 1024,
   ) {
-    this.values = new Ctor(capacity);
+    this.values = this.alloc(capacity);
     this.big = Ctor === BigInt64Array || Ctor === BigUint64Array;
-    if (this.big) this.i32 = new Int32Array(this.values.buffer);
+    if (this.big) this.i32 = new Int32Array(this.values.buffer, 0, this.values.length * 2);
+  }
+  /** Room for `n` values from the thread's pool, not zeroed: every row is written (nulls as 0). */
+  private alloc(n: number): NumArray {
+    return new this.Ctor(takeBuffer(n * this.Ctor.BYTES_PER_ELEMENT), 0, n);
   }
   private grow(): void {
     this.capacity *= 2;
-    const next = new this.Ctor(this.capacity);
+    const next = this.alloc(this.capacity);
     (next as Int32Array).set(this.values as Int32Array);
+    giveBuffer(this.values.buffer);
     this.values = next;
-    if (this.big) this.i32 = new Int32Array(next.buffer);
+    if (this.big) this.i32 = new Int32Array(next.buffer, 0, next.length * 2);
   }
   /** Appends a number (or a bigint for 64-bit columns). */
   append(value: unknown): void {
@@ -57,8 +63,8 @@ export class FixedBuilder implements ColumnBuilder {
   finish(): Data {
     const nullCount = this.validity.nulls;
     const data = makeData({ type: this.type as never, length: this.length, nullCount, nullBitmap: this.validity.take(this.length), data: this.values.subarray(0, this.length) as never });
-    this.values = new this.Ctor(this.capacity);
-    if (this.big) this.i32 = new Int32Array(this.values.buffer);
+    this.values = this.alloc(this.capacity);
+    if (this.big) this.i32 = new Int32Array(this.values.buffer, 0, this.values.length * 2);
     this.length = 0;
     return data;
   }

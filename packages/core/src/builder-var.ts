@@ -1,5 +1,6 @@
 /** The builder of UTF-8 and binary columns: bytes appended straight into a growing buffer with int32 offsets. */
 import { type Data, type DataType, makeData } from 'apache-arrow';
+import { giveBuffer, takeBuffer } from './buffer-pool.js';
 import { type ColumnBuilder, Validity } from './column-builder.js';
 
 /** Values up to this many bytes are copied with a loop: cheaper than making a subarray view. */
@@ -15,29 +16,31 @@ export class VarBuilder implements ColumnBuilder {
   /** Value bytes; [0, used) are filled. */
   bytes: Buffer;
   /** Value i is bytes [offsets[i], offsets[i+1]). */
-  offsets = new Int32Array(1024);
+  offsets = offsetsOf(1024);
   used = 0;
   private readonly validity = new Validity();
   constructor(
     readonly type: DataType,
     private readonly initialBytes = 64 * 1024,
   ) {
-    this.bytes = Buffer.allocUnsafe(initialBytes);
+    this.bytes = bytesOf(initialBytes);
   }
   /** Makes room for `bytes` more value bytes and `rows` more values. */
   reserve(bytes: number, rows: number): void {
     if (this.used + bytes > this.bytes.length) {
       let cap = this.bytes.length * 2;
       while (cap < this.used + bytes) cap *= 2;
-      const next = Buffer.allocUnsafe(cap);
+      const next = bytesOf(cap);
       this.bytes.copy(next, 0, 0, this.used);
+      giveBuffer(this.bytes.buffer);
       this.bytes = next;
     }
     if (this.length + rows + 1 > this.offsets.length) {
       let cap = this.offsets.length * 2;
       while (cap < this.length + rows + 1) cap *= 2;
-      const next = new Int32Array(cap);
+      const next = offsetsOf(cap);
       next.set(this.offsets.subarray(0, this.length + 1));
+      giveBuffer(this.offsets.buffer);
       this.offsets = next;
     }
   }
@@ -85,10 +88,22 @@ export class VarBuilder implements ColumnBuilder {
     } as never);
     // The finished column keeps its buffers. Batches are alike, so the next
     // starts as big as this one, unless one huge value inflated it.
-    this.bytes = Buffer.allocUnsafe(this.bytes.length > 8 * 1024 * 1024 ? this.initialBytes : Math.max(this.initialBytes, this.bytes.length));
-    this.offsets = new Int32Array(this.offsets.length);
+    this.bytes = bytesOf(this.bytes.length > 8 * 1024 * 1024 ? this.initialBytes : Math.max(this.initialBytes, this.bytes.length));
+    this.offsets = offsetsOf(this.offsets.length);
     this.used = 0;
     this.length = 0;
     return data;
   }
+}
+
+/** A value buffer of `n` bytes from the thread's pool (not zeroed). */
+function bytesOf(n: number): Buffer {
+  return Buffer.from(takeBuffer(n), 0, n);
+}
+
+/** Offsets for `n - 1` values from the thread's pool; offsets[0] is 0, the rest unset. */
+function offsetsOf(n: number): Int32Array {
+  const o = new Int32Array(takeBuffer(n * 4), 0, n);
+  o[0] = 0;
+  return o;
 }

@@ -16,3 +16,4 @@ export * from './redact.js';
 export * from './process-identity.js';
 export { categoryOf, formatValue, makeGetter, normalizeNumber, formatFloat32, type Category } from './convert-values.js';
 export { setRowSource, rowSourceOf, describeRowSource, type RowSource, type RowLocator } from './row-source.js';
+export { recycleColumns, takeBuffer, giveBuffer, pooledBytes } from './buffer-pool.js';

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { batchBytes, createBuilder, makeBatch } from '@ferry/core/channel';
+import { batchBytes, createBuilder, makeBatch, recycleColumns } from '@ferry/core/channel';
 import type { Data, RecordBatch, Schema } from 'apache-arrow';
 import { tableSchema, type DataFile, type TableDef } from './catalog.js';
 import { columnStats } from './column-stats.js';
@@ -60,6 +60,8 @@ export class ParquetWriter {
   private readonly durable: boolean;
   private readonly compression: CompressionName;
   private pending: RecordBatch[] = [];
+  /** The incoming columns of `pending` (not the NULL columns made here): handed back to the thread's buffer pool once encoded. */
+  private handedIn: Data[] = [];
   private pendingBytes = 0;
   private seq = 0;
   private readonly files: DataFile[] = [];
@@ -85,7 +87,12 @@ export class ParquetWriter {
     this.compression = opts.compression ?? compressionFromEnv(DEFAULT_COMPRESSION);
   }
 
-  /** Adds a batch in the writer's column order (the destination types). */
+  /**
+   * Adds a batch in the writer's column order (the destination types). The
+   * batch is the writer's from here: once encoded, the memory of its columns
+   * goes back to the thread's buffer pool (only buffers core's builders took
+   * from it), so the caller must not hold on to it.
+   */
   async write(batch: RecordBatch): Promise<void> {
     if (this.closed) throw new Error('parquet writer is closed');
     if (batch.numRows === 0) return;
@@ -111,6 +118,7 @@ export class ParquetWriter {
   async abort(): Promise<void> {
     this.closed = true;
     this.pending = [];
+    this.handedIn = [];
     await Promise.allSettled(this.inFlight);
     this.inFlight = [];
     for (const f of this.files) removeFile(this.store.dir, f.path);
@@ -135,6 +143,9 @@ export class ParquetWriter {
     const stats = columnStats(this.schema, batches);
     const encoded = encodeParquet(this.schema, batches, this.compression);
     batches.length = 0;
+    // The pages are copies (compressed or not): the batches' memory can take the reader's next rows.
+    recycleColumns(this.handedIn);
+    this.handedIn = [];
     if (!this.dirReady) {
       try {
         if (this.durable) ensureDir(this.store.dir, this.dir);
@@ -170,6 +181,7 @@ export class ParquetWriter {
       if (String(data.type) !== String(field.type)) {
         throw new Error(`column ${field.name}: batch holds ${String(data.type)}, the table stores ${String(field.type)} (convert should have cast it)`);
       }
+      this.handedIn.push(data);
       return data;
     });
     return makeBatch(this.schema, cols);
