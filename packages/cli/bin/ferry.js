@@ -9,15 +9,6 @@ import { setFlagsFromString } from 'node:v8';
 // interleaved pairs of that run: median CPU 4.03 -> 3.69 s, wall 2.31 -> 2.16 s.
 // Set before anything is loaded; the channel threads inherit it.
 setFlagsFromString('--interrupt-budget=1048576');
-// The Parquet writer's snappy (a napi-rs module with its own mimalloc) takes
-// a zeroed ~1.2 MB buffer per 1 MiB page. mimalloc hands idle pages back to
-// the OS after 10 ms, so each file's pages were faulted in and zeroed again
-// by the kernel. Held for a second instead, they are reused. 500 MB httpfile
-// -> table at 2 channels, 6 interleaved rounds: page faults 69k -> 53k, CPU
-// 4.86 -> 4.20 s, wall 3.19 -> 2.74 s; MySQL 5M rows, 5 rounds: wall 4.09 ->
-// 3.79 s. mimalloc reads this when the module loads (in a channel thread,
-// later), from the process environment this sets; a value the user set wins.
-process.env.MIMALLOC_PURGE_DELAY ??= '1000';
 const { main } = await import('../dist/main.js');
 // `ferry ... | head` closes the pipe early: end quietly, as cat and grep do.
 for (const stream of [process.stdout, process.stderr]) {
