@@ -16,8 +16,8 @@
  */
 import type { Data } from 'apache-arrow';
 
-/** Bytes of free buffers kept per thread, at most. */
-const MAX_POOLED_BYTES = 32 * 1024 * 1024;
+/** Bytes of free buffers kept per thread, at most: a channel's file of batches (4 MiB by default) and then some. */
+const MAX_POOLED_BYTES = 8 * 1024 * 1024;
 /** Smaller buffers are not pooled: Node slices them from its shared 8 KiB pool. */
 const MIN_POOLED_BYTES = 16 * 1024;
 

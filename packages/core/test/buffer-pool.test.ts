@@ -65,15 +65,23 @@ describe('buffer pool', () => {
     giveBuffer(ab);
     giveBuffer(ab);
     expect(pooledBytes()).toBe(before + ab.byteLength);
-    expect(takeBuffer(3_000_000)).toBe(ab);
-    expect(takeBuffer(3_000_000)).not.toBe(ab);
+    expect(takeBuffer(3_000_000) === ab).toBe(true);
+    expect(takeBuffer(3_000_000) === ab).toBe(false);
   });
 
   it('does not hand out a buffer much larger than asked for', () => {
-    const big = takeBuffer(20 * 1024 * 1024);
+    const big = takeBuffer(6 * 1024 * 1024);
     giveBuffer(big);
-    expect(takeBuffer(4 * 1024 * 1024)).not.toBe(big);
-    expect(takeBuffer(10 * 1024 * 1024)).toBe(big);
+    expect(takeBuffer(1024 * 1024) === big).toBe(false);
+    expect(takeBuffer(2 * 1024 * 1024) === big).toBe(true);
+  });
+
+  it('keeps at most 8 MiB of free buffers per thread', () => {
+    const before = pooledBytes();
+    const bufs = Array.from({ length: 12 }, () => takeBuffer(1024 * 1024));
+    for (const b of bufs) giveBuffer(b);
+    expect(pooledBytes()).toBeLessThanOrEqual(8 * 1024 * 1024);
+    expect(pooledBytes()).toBeGreaterThan(before);
   });
 });
 

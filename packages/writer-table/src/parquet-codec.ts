@@ -50,7 +50,13 @@ function load(name: CompressionName): Compress {
     }
     case 'snappy': {
       const { compressSync } = require('snappy') as typeof import('snappy');
-      return (page) => compressSync(page);
+      // snappy compresses into a zeroed buffer of the worst-case size (~1.2 MB for a 1 MiB page) from its
+      // own allocator (mimalloc). Handed out as is, each stays alive until the GC collects the page, so every
+      // page took fresh memory that the kernel faulted in and zeroed. Copied out, the buffer is freed at
+      // once and the next page compresses into the same warm memory. `generate` 5M rows -> store at 2
+      // channels: peak RSS 318 -> 230 MiB. 5 interleaved rounds at 2 channels: MySQL 5M rows wall 3.25 ->
+      // 3.14 s, CPU 3.78 -> 3.63 s; the 500 MB log wall 2.24 -> 2.15 s, CPU 3.46 -> 3.38 s.
+      return (page) => compressSync(page, { copyOutputData: true });
     }
     case 'gzip':
       return (page) => gzipSync(page, { level: zlibConstants.Z_BEST_SPEED });
