@@ -6,7 +6,7 @@
  * removal (see read-lease.ts). So a reader that read the catalog before an
  * overwrite can still open every file it saw.
  */
-import { pruneEmptyDirs, removeFile } from './files.js';
+import { pruneEmptyDirs, removeFiles } from './files.js';
 import { ownerAlive, type ProcIdentity } from './pending.js';
 import type { Store } from './store.js';
 
@@ -68,14 +68,9 @@ export async function purgeTrash(store: Store): Promise<number> {
     due.push({ key: String(key), paths: (value as TrashEntry).paths });
   }
   if (due.length === 0 && deadLeases.length === 0) return 0;
-  let freed = 0;
-  const dirs = new Set<string>();
-  for (const d of due) {
-    for (const p of d.paths) {
-      freed += removeFile(store.dir, p);
-      dirs.add(p.slice(0, p.lastIndexOf('/')));
-    }
-  }
+  const paths = due.flatMap((d) => d.paths);
+  const freed = await removeFiles(store.dir, paths);
+  const dirs = new Set(paths.map((p) => p.slice(0, p.lastIndexOf('/'))));
   for (const d of dirs) pruneEmptyDirs(store.dir, d);
   store.env.transactionSync(() => {
     for (const d of due) store.writes.removeSync(d.key);
