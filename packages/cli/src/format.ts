@@ -1,8 +1,9 @@
 /** Number and size formatting for progress lines and summaries. */
-import { formatBytes } from '@ferry/core';
+import { formatBytes, formatInt } from '@ferry/core';
 
+/** `1,234,567` (rounded). */
 export function int(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return formatInt(n);
 }
 
 /** `117 MiB`-style sizes; `compact` drops a digit (tables), else two digits below 10 (summaries). */

@@ -10,4 +10,4 @@
 export * from './entry-channel.js';
 export * from './config-schema.js';
 export * from './scheduling-params.js';
-export { formatProgress, formatBytes, formatByteRate, formatEta } from './progress-format.js';
+export { formatProgress, formatBytes, formatByteRate, formatEta, formatInt } from './progress-format.js';

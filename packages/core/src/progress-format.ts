@@ -31,7 +31,19 @@ export function formatEta(ms: number): string {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
+/**
+ * `1,234,567`: `n` rounded, digits grouped as en-US does. Written out rather
+ * than `toLocaleString`: its first call loads ICU's number formatting, ~20
+ * ms on this machine, in every `ferry run` that prints a summary.
+ */
+export function formatInt(n: number): string {
+  const r = Math.round(n);
+  if (!Number.isSafeInteger(r)) return r.toLocaleString('en-US');
+  const digits = String(Math.abs(r)).replace(/\B(?=(\d{3})+$)/g, ',');
+  return r < 0 ? `-${digits}` : digits;
+}
+
+const int = formatInt;
 
 /**
  * `45,000 of 100,000 records (45.0%), 1.23 MiB, 9,000 records/s, 0.2 MiB/s,
