@@ -51,6 +51,13 @@ export interface ChannelContext {
   settings: Readonly<Record<string, unknown>>;
   /** The folder of the job file: relative paths in configs resolve against it. */
   baseDir: string;
+  /**
+   * True when whoever calls the sink's `write` gives up each batch it passes
+   * (the engine does): a writer may then hand a batch's memory back for
+   * reuse (`recycleColumns`) once it is done with it. Unset for callers that
+   * keep their batches (`@ferry/core/testing`'s drivers, embedders).
+   */
+  batchesHandedOver?: boolean;
 }
 
 /**

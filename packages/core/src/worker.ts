@@ -109,7 +109,8 @@ async function runSplit(task: ChannelTask): Promise<ChannelResult> {
       },
     };
     stage = 'open';
-    sink = await writer.open(task.writer.handle, { ...ctx, settings: task.writer.settings });
+    // The loop below never touches a batch after writing it: the writer may reuse its memory.
+    sink = await writer.open(task.writer.handle, { ...ctx, settings: task.writer.settings, batchesHandedOver: true });
     stage = 'read';
     for await (const batch of reader.read(task.split, { ...ctx, settings: task.reader.settings, config: task.reader.config, schema: source })) {
       if (controller.signal.aborted) break;

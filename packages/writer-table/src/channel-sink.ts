@@ -8,10 +8,11 @@ import type { TableWriteHandle } from './writer.js';
 
 /**
  * Opens a channel sink on a prepared write (what `open` does; `channel`
- * labels its files). It only writes files into the store's folder: the
- * catalog is not opened in channel threads.
+ * labels its files; `recycle` when the caller gives up the batches it
+ * writes). It only writes files into the store's folder: the catalog is not
+ * opened in channel threads.
  */
-export function openChannel(handle: TableWriteHandle, channel: number) {
+export function openChannel(handle: TableWriteHandle, channel: number, recycle = false) {
   const sink = new ParquetWriter(
     { dir: handle.stageDir ?? handle.storeDir },
     {
@@ -22,6 +23,7 @@ export function openChannel(handle: TableWriteHandle, channel: number) {
       channel,
       fileBytes: handle.fileBytes,
       compression: handle.compression,
+      recycle,
       ...(handle.attempt ? { attempt: handle.attempt } : {}),
       ...(handle.stageDir && handle.stageTemporary ? { durable: false } : {}),
     },

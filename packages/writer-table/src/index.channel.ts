@@ -10,5 +10,5 @@ import type { TableWriteHandle } from './writer.js';
 export default {
   kind: 'writer',
   name: 'table',
-  open: (handle, ctx) => openChannel(handle, ctx.splitIndex),
+  open: (handle, ctx) => openChannel(handle, ctx.splitIndex, ctx.batchesHandedOver === true),
 } satisfies WriterChannel<TableWriteHandle, DataFile>;

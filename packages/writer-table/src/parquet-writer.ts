@@ -47,6 +47,8 @@ export interface ParquetWriterOptions {
   durable?: boolean;
   fileBytes?: number;
   compression?: CompressionName;
+  /** The caller gives up each batch it writes: once encoded, their memory goes back to the thread's buffer pool. Default false. */
+  recycle?: boolean;
 }
 
 /** Writes one channel's Parquet files into a store. */
@@ -59,6 +61,7 @@ export class ParquetWriter {
   private readonly fileBytes: number;
   private readonly durable: boolean;
   private readonly compression: CompressionName;
+  private readonly recycle: boolean;
   private pending: RecordBatch[] = [];
   /** The incoming columns of `pending` (not the NULL columns made here): handed back to the thread's buffer pool once encoded. */
   private handedIn: Data[] = [];
@@ -85,13 +88,14 @@ export class ParquetWriter {
     this.fileBytes = opts.fileBytes ?? DEFAULT_FILE_BYTES;
     this.durable = opts.durable ?? true;
     this.compression = opts.compression ?? compressionFromEnv(DEFAULT_COMPRESSION);
+    this.recycle = opts.recycle ?? false;
   }
 
   /**
-   * Adds a batch in the writer's column order (the destination types). The
-   * batch is the writer's from here: once encoded, the memory of its columns
-   * goes back to the thread's buffer pool (only buffers core's builders took
-   * from it), so the caller must not hold on to it.
+   * Adds a batch in the writer's column order (the destination types). With
+   * `recycle`, the batch is the writer's from here: once encoded, the memory
+   * of its columns goes back to the thread's buffer pool (only buffers core's
+   * builders took from it), so the caller must not hold on to it.
    */
   async write(batch: RecordBatch): Promise<void> {
     if (this.closed) throw new Error('parquet writer is closed');
@@ -144,7 +148,7 @@ export class ParquetWriter {
     const encoded = encodeParquet(this.schema, batches, this.compression);
     batches.length = 0;
     // The pages are copies (compressed or not): the batches' memory can take the reader's next rows.
-    recycleColumns(this.handedIn);
+    if (this.recycle) recycleColumns(this.handedIn);
     this.handedIn = [];
     if (!this.dirReady) {
       try {
@@ -181,9 +185,10 @@ export class ParquetWriter {
       if (String(data.type) !== String(field.type)) {
         throw new Error(`column ${field.name}: batch holds ${String(data.type)}, the table stores ${String(field.type)} (convert should have cast it)`);
       }
-      this.handedIn.push(data);
       return data;
     });
+    // After every column passed the checks: a refused batch stays the caller's.
+    if (this.recycle) for (const i of this.sourceIndex) if (i >= 0) this.handedIn.push(children[i]!);
     return makeBatch(this.schema, cols);
   }
 

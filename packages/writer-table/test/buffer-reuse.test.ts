@@ -1,5 +1,6 @@
-// The writer hands each file's column memory back to the thread's buffer
-// pool once it is encoded, and the next batches are built in it. Many small
+// Given batches it may keep (`batchesHandedOver`, as the engine says), the
+// writer hands each file's column memory back to the thread's buffer pool
+// once it is encoded, and the next batches are built in it. Many small
 // files, built and written in turn, must read back value for value: a buffer
 // reused too early would show up here as another batch's bytes.
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -34,7 +35,7 @@ it('reads back every value of many small files built in recycled memory', async 
     batches.push(rows);
   }
   const before = pooledBytes();
-  await writeTable(dir, { table: 't', partition: 'dt=1', fileBytes: 65_536 }, [batches], 'p');
+  await writeTable(dir, { table: 't', partition: 'dt=1', fileBytes: 65_536 }, [batches], 'p', true);
   // The writer gave memory back and the builders of later batches took it again.
   expect(pooledBytes()).toBeGreaterThan(before);
   expect(listDataFiles(dir).length).toBeGreaterThan(20);

@@ -63,7 +63,14 @@ export async function destSchema(config: never, ctx: JobContext): Promise<Schema
   return schema;
 }
 
-export async function writeTable(storeDir: string, config: Record<string, unknown>, channels: unknown[][][][], project = 'default'): Promise<Record<string, unknown>> {
+export async function writeTable(
+  storeDir: string,
+  config: Record<string, unknown>,
+  channels: unknown[][][][],
+  project = 'default',
+  /** Give up each batch once written, as the engine does (its memory may be reused). */
+  handOver = false,
+): Promise<Record<string, unknown>> {
   const ctx = jobCtx(storeDir, project);
   const cfg = validate(tableWriter.config, config, 'writer') as never;
   const schema = await destSchema(cfg, ctx);
@@ -71,7 +78,7 @@ export async function writeTable(storeDir: string, config: Record<string, unknow
   const segments: DataFile[] = [];
   try {
     for (const [i, batches] of channels.entries()) {
-      const sink = await tableWriter.open(handle, channelCtx(storeDir, i, project));
+      const sink = await tableWriter.open(handle, { ...channelCtx(storeDir, i, project), ...(handOver ? { batchesHandedOver: true } : {}) });
       for (const rows of batches) await sink.write(batchOf(schema, rows));
       segments.push(...(await sink.close()));
     }
