@@ -12,6 +12,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import { ErrorCodes, FerryError, redactUrl } from '@ferry/core/channel';
+import { RawBody, rawGet } from './raw-get.js';
 
 const { STATUS_CODES } = http;
 
@@ -165,7 +166,11 @@ async function get(client: HttpClient, url: string, headers: Record<string, stri
 }
 
 /** Reads a body to its end without keeping it (small bodies: an error page, a 1-byte probe); past 128 KiB it is dropped. */
-function drain(body: Body): Promise<void> {
+function drain(body: Body | RawBody): Promise<void> {
+  if (body instanceof RawBody) {
+    body.destroy();
+    return Promise.resolve();
+  }
   return new Promise((resolve) => {
     let n = 0;
     body.on('data', (c: Buffer) => {
@@ -187,7 +192,8 @@ async function bytesOf(body: Body): Promise<Buffer> {
 
 /** An open response body and the byte offset of its first byte in the file. */
 export interface OpenBody {
-  body: Body;
+  /** node:http's response, or (`direct` reads) chunks valid until the next one is asked for. */
+  body: Body | RawBody;
   /** File offset of the body's first byte: `from` when the server honoured Range, else 0. */
   offset: number;
   status: number;
@@ -233,12 +239,15 @@ function sizeOf(status: number, headers: Record<string, string | string[] | unde
 /**
  * GETs `url` from byte `from` (a Range request when from > 0 and `useRange`).
  * A 416 for a start at or past the end is an empty body. 4xx/5xx throw.
+ * `direct`: the caller iterates the body itself and copies what it keeps,
+ * so a plain 200/206 over http: is read off the socket (raw-get.ts); any
+ * other answer is asked for again through node:http.
  */
-export async function openBody(client: HttpClient, url: string, cfg: HttpSettings, from: number, useRange: boolean, signal?: AbortSignal): Promise<OpenBody | undefined> {
+export async function openBody(client: HttpClient, url: string, cfg: HttpSettings, from: number, useRange: boolean, signal?: AbortSignal, direct = false): Promise<OpenBody | undefined> {
   const headers: Record<string, string> = { ...cfg.headers };
   const ranged = from > 0 && useRange;
   if (ranged) headers['range'] = `bytes=${from}-`;
-  const res = await get(client, url, headers, signal);
+  const res = (direct ? await rawGet(new URL(url), headers, cfg, signal) : undefined) ?? (await get(client, url, headers, signal));
   if (res.statusCode === 416 && ranged) {
     await drain(res.body);
     return undefined;

@@ -77,7 +77,8 @@ export async function* lineRegions(
     let openedAt = consumed;
     let watchdog: NodeJS.Timeout | undefined;
     try {
-      const opened = await openBody(client, range.url, opts, consumed, useRange, signal);
+      // Uncompressed files are read off the socket into reused buffers (see raw-get.ts): what is kept across chunks is copied.
+      const opened = await openBody(client, range.url, opts, consumed, useRange, signal, opts.compress === 'none');
       if (!opened) return; // 416: nothing at or past the offset
       body = opened.body as unknown as Readable;
       stream = body;
@@ -154,7 +155,7 @@ export async function* lineRegions(
         if (carryLen > 0) {
           const nl = c.indexOf(10, i);
           if (nl < 0) {
-            carry.push(c.subarray(i));
+            carry.push(Buffer.from(c.subarray(i)));
             carryLen += n - i;
             // Too long to be a line we keep: skip to its end without buffering it.
             if (carryLen > opts.maxLineBytes) startSkipping(Buffer.concat(carry).subarray(0, PREVIEW), pos);
@@ -191,7 +192,7 @@ export async function* lineRegions(
           i = lastNl + 1;
         }
         if (i < n) {
-          carry.push(c.subarray(i));
+          carry.push(Buffer.from(c.subarray(i)));
           carryLen = n - i;
           if (carryLen > opts.maxLineBytes) startSkipping(Buffer.from(c.subarray(i, i + PREVIEW)), pos);
         }

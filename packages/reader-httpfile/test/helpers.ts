@@ -33,8 +33,8 @@ export interface FileSpec {
 export interface TestServer {
   url(path: string): string;
   files: Map<string, FileSpec>;
-  /** Range and Authorization headers seen per path (undefined when not sent). */
-  requests: { path: string; range?: string; authorization?: string }[];
+  /** Range, Authorization and Connection headers seen per path (undefined when not sent). */
+  requests: { path: string; range?: string; authorization?: string; connection?: string }[];
   close(): Promise<void>;
 }
 
@@ -96,12 +96,17 @@ function send(req: IncomingMessage, res: ServerResponse, spec: FileSpec, served:
 
 export async function startServer(files: Record<string, FileSpec> = {}): Promise<TestServer> {
   const map = new Map(Object.entries(files));
-  const requests: { path: string; range?: string }[] = [];
+  const requests: TestServer['requests'] = [];
   const served = new Map<string, number>();
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    requests.push({ path, ...(req.headers.range ? { range: req.headers.range } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    requests.push({
+      path,
+      ...(req.headers.range ? { range: req.headers.range } : {}),
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      ...(req.headers.connection ? { connection: req.headers.connection } : {}),
+    });
     const spec = map.get(path);
     if (!spec) {
       res.writeHead(404, { 'content-type': 'text/plain' });
