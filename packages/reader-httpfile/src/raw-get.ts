@@ -192,7 +192,9 @@ export class RawBody implements AsyncIterable<Buffer> {
   /** Queues body bytes (up to the Content-Length) from `buf`. */
   private take(buf: Buffer, chunk: Buffer): void {
     if (this.remaining <= 0) {
+      // Bytes past the Content-Length (or any, for an empty body): not the body's.
       this.free.push(buf);
+      if (!this.ended) this.finish();
       return;
     }
     const part = chunk.length > this.remaining ? chunk.subarray(0, this.remaining) : chunk;

@@ -72,3 +72,28 @@ it('follows a redirect through node:http', async () => {
   const r = await readAll({ url: server.url('/moved.txt') });
   expect(r.rows.map((row) => row[0])).toEqual(linesOf(text));
 });
+
+it('ends an empty body at once, and ignores bytes past the Content-Length', async () => {
+  const { rawGet } = await import('../src/raw-get.js');
+  const { createServer } = await import('node:net');
+  // A hand-written server: the head and extra bytes in one write, then the connection left open.
+  const answers = ['HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\ntrailing junk', 'HTTP/1.1 206 Partial Content\r\nContent-Length: 6\r\n\r\nline1\nnot the body'];
+  let n = 0;
+  const raw = createServer((socket) => {
+    socket.once('data', () => socket.write(answers[n++]!));
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  const url = new URL(`http://127.0.0.1:${(raw.address() as { port: number }).port}/f`);
+  const settings = { connectTimeout: 2000, readTimeout: 2000, headers: {} };
+  try {
+    for (const want of ['', 'line1\n']) {
+      const res = await rawGet(url, {}, settings);
+      const parts: Buffer[] = [];
+      for await (const chunk of res!.body) parts.push(Buffer.from(chunk));
+      expect(Buffer.concat(parts).toString()).toBe(want);
+    }
+  } finally {
+    await new Promise((resolve) => raw.close(resolve));
+  }
+});
