@@ -14,7 +14,8 @@ export async function baseline(cfg: ReaderConfig, ctx: JobContext): Promise<Base
   try {
     for (const url of cfg.urls) {
       try {
-        const opened = await openBody(agent, url, cfg, 0, false, ctx.signal);
+        // Read as the channels read it (directly off the socket when the answer is plain): a ceiling slower than the reader would mislead.
+        const opened = await openBody(agent, url, cfg, 0, false, ctx.signal, true);
         for await (const chunk of opened?.body ?? []) bytes += (chunk as Buffer).length;
       } catch (err) {
         throw sourceError(err, url, cfg, ctx.signal);
