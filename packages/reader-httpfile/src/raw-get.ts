@@ -165,17 +165,17 @@ export class RawBody implements AsyncIterable<Buffer> {
       const at = this.headText.length;
       this.headText += chunk.toString('latin1', 0, Math.min(n, MAX_HEAD_BYTES));
       const end = this.headText.indexOf('\r\n\r\n');
-      if (end < 0) {
+      if (end < 0 && this.headText.length < MAX_HEAD_BYTES) {
         this.free.push(buf);
-        if (this.headText.length >= MAX_HEAD_BYTES) this.fail(coded(`the response head of ${this.url.host} is longer than ${MAX_HEAD_BYTES} bytes`, 'FERRY_BAD_RESPONSE'));
         return true;
       }
       this.headDone = true;
-      const parsed = parseHead(this.headText.slice(0, end));
+      const parsed = end < 0 ? undefined : parseHead(this.headText.slice(0, end));
       if (!parsed) {
+        // A head this parser does not take (too long, folded lines, not HTTP/1.x): node:http reads the answer, or says what is wrong with it.
         this.free.push(buf);
-        this.fail(coded(`${this.url.host} sent a response ferry cannot read`, 'FERRY_BAD_RESPONSE'));
-        return false;
+        this.resolveHead({ statusCode: 0, headers: {} });
+        return this.pause();
       }
       chunk = chunk.subarray(end + 4 - at);
       if (chunk.length > 0) this.early = { buf, chunk };

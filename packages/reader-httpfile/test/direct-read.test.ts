@@ -97,3 +97,19 @@ it('ends an empty body at once, and ignores bytes past the Content-Length', asyn
     await new Promise((resolve) => raw.close(resolve));
   }
 });
+
+it('leaves an answer whose head it does not take (a folded header line) to node:http', async () => {
+  const { rawGet } = await import('../src/raw-get.js');
+  const { createServer } = await import('node:net');
+  const raw = createServer((socket) => {
+    socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nX-Note: one\r\n  two\r\nContent-Length: 6\r\n\r\nline1\n'));
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = new URL(`http://127.0.0.1:${(raw.address() as { port: number }).port}/f`);
+    expect(await rawGet(url, {}, { connectTimeout: 2000, readTimeout: 2000, headers: {} })).toBeUndefined();
+  } finally {
+    await new Promise((resolve) => raw.close(resolve));
+  }
+});
