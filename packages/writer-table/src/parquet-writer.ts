@@ -61,10 +61,9 @@ export class ParquetWriter {
   private readonly fileBytes: number;
   private readonly durable: boolean;
   private readonly compression: CompressionName;
-  private readonly recycle: boolean;
+  /** With `recycle`: the table columns that come from the incoming batches (not the NULL columns made here), whose memory goes back to the thread's buffer pool once encoded. */
+  private readonly recycled: number[];
   private pending: RecordBatch[] = [];
-  /** The incoming columns of `pending` (not the NULL columns made here): handed back to the thread's buffer pool once encoded. */
-  private handedIn: Data[] = [];
   private pendingBytes = 0;
   private seq = 0;
   private readonly files: DataFile[] = [];
@@ -88,7 +87,7 @@ export class ParquetWriter {
     this.fileBytes = opts.fileBytes ?? DEFAULT_FILE_BYTES;
     this.durable = opts.durable ?? true;
     this.compression = opts.compression ?? compressionFromEnv(DEFAULT_COMPRESSION);
-    this.recycle = opts.recycle ?? false;
+    this.recycled = opts.recycle ? this.sourceIndex.flatMap((src, i) => (src >= 0 ? [i] : [])) : [];
   }
 
   /**
@@ -122,7 +121,6 @@ export class ParquetWriter {
   async abort(): Promise<void> {
     this.closed = true;
     this.pending = [];
-    this.handedIn = [];
     await Promise.allSettled(this.inFlight);
     this.inFlight = [];
     for (const f of this.files) removeFile(this.store.dir, f.path);
@@ -146,10 +144,9 @@ export class ParquetWriter {
     for (const b of batches) rows += b.numRows;
     const stats = columnStats(this.schema, batches);
     const encoded = encodeParquet(this.schema, batches, this.compression);
+    // The pages are copies (compressed or not): the incoming columns' memory can take the reader's next rows.
+    for (const b of batches) recycleColumns(this.recycled.map((i) => b.data.children[i]!));
     batches.length = 0;
-    // The pages are copies (compressed or not): the batches' memory can take the reader's next rows.
-    if (this.recycle) recycleColumns(this.handedIn);
-    this.handedIn = [];
     if (!this.dirReady) {
       try {
         if (this.durable) ensureDir(this.store.dir, this.dir);
@@ -187,8 +184,6 @@ export class ParquetWriter {
       }
       return data;
     });
-    // After every column passed the checks: a refused batch stays the caller's.
-    if (this.recycle) for (const i of this.sourceIndex) if (i >= 0) this.handedIn.push(children[i]!);
     return makeBatch(this.schema, cols);
   }
 
