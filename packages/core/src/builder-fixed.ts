@@ -18,13 +18,14 @@ export class FixedBuilder implements ColumnBuilder {
     private readonly Ctor: NumArrayCtor,
     private capacity = 1024,
   ) {
-    this.values = this.alloc(capacity);
     this.big = Ctor === BigInt64Array || Ctor === BigUint64Array;
-    if (this.big) this.i32 = new Int32Array(this.values.buffer, 0, this.values.length * 2);
+    this.values = this.alloc(capacity);
   }
-  /** Room for `n` values from the thread's pool, not zeroed: every row is written (nulls as 0). */
+  /** Room for `n` values from the thread's pool, not zeroed: every row is written (nulls as 0). Sets the 64-bit columns' 32-bit view. */
   private alloc(n: number): NumArray {
-    return new this.Ctor(takeBuffer(n * this.Ctor.BYTES_PER_ELEMENT), 0, n);
+    const values = new this.Ctor(takeBuffer(n * this.Ctor.BYTES_PER_ELEMENT), 0, n);
+    if (this.big) this.i32 = new Int32Array(values.buffer, 0, n * 2);
+    return values;
   }
   private grow(): void {
     this.capacity *= 2;
@@ -32,7 +33,6 @@ export class FixedBuilder implements ColumnBuilder {
     (next as Int32Array).set(this.values as Int32Array);
     giveBuffer(this.values.buffer);
     this.values = next;
-    if (this.big) this.i32 = new Int32Array(next.buffer, 0, next.length * 2);
   }
   /** Appends a number (or a bigint for 64-bit columns). */
   append(value: unknown): void {
@@ -64,7 +64,6 @@ export class FixedBuilder implements ColumnBuilder {
     const nullCount = this.validity.nulls;
     const data = makeData({ type: this.type as never, length: this.length, nullCount, nullBitmap: this.validity.take(this.length), data: this.values.subarray(0, this.length) as never });
     this.values = this.alloc(this.capacity);
-    if (this.big) this.i32 = new Int32Array(this.values.buffer, 0, this.values.length * 2);
     this.length = 0;
     return data;
   }
