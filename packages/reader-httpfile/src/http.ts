@@ -12,7 +12,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { Socket } from 'node:net';
 import { ErrorCodes, FerryError, redactUrl } from '@ferry/core/channel';
-import { RawBody, rawGet } from './raw-get.js';
+import { coded, RawBody, rawGet } from './raw-get.js';
 
 const { STATUS_CODES } = http;
 
@@ -64,10 +64,6 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 /** Headers that do not follow a redirect to another origin. */
 const PRIVATE_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
-
-function coded(message: string, code: string): Error {
-  return Object.assign(new Error(message), { code });
-}
 
 /**
  * Calls `onSilence` after `ms` without a byte from `socket` while the reader

@@ -28,7 +28,8 @@ const BUFFER_BYTES = 512 * 1024;
 /** A response head longer than this is not a file server's. */
 const MAX_HEAD_BYTES = 64 * 1024;
 
-function coded(message: string, code: string): Error {
+/** An Error with a `code`, as Node's network errors have (isRetryable and sourceError read it). */
+export function coded(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
@@ -81,17 +82,21 @@ export async function rawGet(url: URL, headers: Record<string, string>, settings
   return { statusCode: head.statusCode, headers: head.headers, body };
 }
 
+/** Body bytes (a view) and the buffer they live in. */
+interface Chunk {
+  buf: Buffer;
+  chunk: Buffer;
+}
+
 /** One response read off a socket into reused buffers: the head, then the body as an async iterator of chunks. */
 export class RawBody implements AsyncIterable<Buffer> {
   readonly head: Promise<{ statusCode: number; headers: Record<string, string> }>;
   private readonly socket: Socket;
   private readonly free: Buffer[] = [];
-  /** Body chunks read and not yet handed out (views of the buffers). */
-  private readonly queue: Buffer[] = [];
+  /** Body chunks read and not yet handed out, each with the buffer it is a view of. */
+  private readonly queue: Chunk[] = [];
   /** The buffer of the chunk the consumer holds. */
   private held: Buffer | undefined;
-  /** Which buffer each queued chunk lives in. */
-  private readonly owners: Buffer[] = [];
   private headText = '';
   private headDone = false;
   private resolveHead!: (h: { statusCode: number; headers: Record<string, string> }) => void;
@@ -101,7 +106,7 @@ export class RawBody implements AsyncIterable<Buffer> {
   private received = 0;
   private total = 0;
   /** Body bytes that came with the head, before `expect`. */
-  private early: { buf: Buffer; chunk: Buffer } | undefined;
+  private early: Chunk | undefined;
   private error: Error | undefined;
   private ended = false;
   private paused = false;
@@ -109,7 +114,6 @@ export class RawBody implements AsyncIterable<Buffer> {
   private readonly connectTimer: NodeJS.Timeout;
   private readTimer: NodeJS.Timeout | undefined;
   private readonly onAbort: () => void;
-  private readonly errorListeners: ((err: Error) => void)[] = [];
 
   constructor(
     private readonly url: URL,
@@ -200,10 +204,8 @@ export class RawBody implements AsyncIterable<Buffer> {
     const part = chunk.length > this.remaining ? chunk.subarray(0, this.remaining) : chunk;
     this.remaining -= part.length;
     this.received += part.length;
-    if (part.length > 0) {
-      this.queue.push(part);
-      this.owners.push(buf);
-    } else this.free.push(buf);
+    if (part.length > 0) this.queue.push({ buf, chunk: part });
+    else this.free.push(buf);
     if (this.remaining === 0) this.finish();
     this.notify();
   }
@@ -243,7 +245,6 @@ export class RawBody implements AsyncIterable<Buffer> {
     this.stopTimers();
     this.socket.destroy();
     this.rejectHead(err);
-    for (const fn of this.errorListeners) fn(err);
     this.notify();
   }
 
@@ -263,17 +264,13 @@ export class RawBody implements AsyncIterable<Buffer> {
   destroy(err?: Error): void {
     if (err) this.fail(err);
     else if (!this.ended && !this.error) {
-      this.ended = true;
       this.queue.length = 0;
-      this.stopTimers();
-      this.socket.destroy();
-      this.notify();
+      this.finish();
     }
   }
 
-  /** `discard` and stream-style callers listen for errors; an error after a listener is added is passed to it. */
-  on(event: 'error', fn: (err: Error) => void): this {
-    if (event === 'error') this.errorListeners.push(fn);
+  /** For `discard`, which silences a stream's error events: this body emits none (the iterator throws its failure). */
+  on(_event: 'error', _fn: (err: Error) => void): this {
     return this;
   }
 
@@ -286,8 +283,8 @@ export class RawBody implements AsyncIterable<Buffer> {
           this.held = undefined;
         }
         if (this.queue.length > 0) {
-          this.held = this.owners.shift();
-          const chunk = this.queue.shift()!;
+          const { buf, chunk } = this.queue.shift()!;
+          this.held = buf;
           this.resume();
           yield chunk;
           continue;
