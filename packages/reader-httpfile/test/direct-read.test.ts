@@ -4,7 +4,10 @@
  * ones with `Connection: close` (node:http's agent keeps connections alive),
  * which is how these tests tell the two paths apart.
  */
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { HttpSettings } from '../src/http.js';
+import { rawGet } from '../src/raw-get.js';
 import { linesOf, readAll, startServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
@@ -73,43 +76,40 @@ it('follows a redirect through node:http', async () => {
   expect(r.rows.map((row) => row[0])).toEqual(linesOf(text));
 });
 
-it('ends an empty body at once, and ignores bytes past the Content-Length', async () => {
-  const { rawGet } = await import('../src/raw-get.js');
-  const { createServer } = await import('node:net');
-  // A hand-written server: the head and extra bytes in one write, then the connection left open.
-  const answers = ['HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\ntrailing junk', 'HTTP/1.1 206 Partial Content\r\nContent-Length: 6\r\n\r\nline1\nnot the body'];
+/**
+ * A hand-written server: the n-th connection gets `answers[n]` in one write
+ * once the request arrives (`end`: then closes it), whatever it asked.
+ * `fn` gets a URL of it and the settings of a direct read.
+ */
+async function withRawServer(answers: string[], end: boolean, fn: (url: URL, settings: HttpSettings) => Promise<void>): Promise<void> {
   let n = 0;
-  const raw = createServer((socket) => {
-    socket.once('data', () => socket.write(answers[n++]!));
+  const raw = createNetServer((socket) => {
+    socket.once('data', () => (end ? socket.end(answers[n++]!) : socket.write(answers[n++]!)));
     socket.on('error', () => {});
   });
   await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
-  const url = new URL(`http://127.0.0.1:${(raw.address() as { port: number }).port}/f`);
-  const settings = { connectTimeout: 2000, readTimeout: 2000, headers: {} };
   try {
+    await fn(new URL(`http://127.0.0.1:${(raw.address() as AddressInfo).port}/f`), { connectTimeout: 2000, readTimeout: 2000, headers: {} });
+  } finally {
+    await new Promise((resolve) => raw.close(resolve));
+  }
+}
+
+it('ends an empty body at once, and ignores bytes past the Content-Length', async () => {
+  // The head and extra bytes in one write, then the connection left open.
+  const answers = ['HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\ntrailing junk', 'HTTP/1.1 206 Partial Content\r\nContent-Length: 6\r\n\r\nline1\nnot the body'];
+  await withRawServer(answers, false, async (url, settings) => {
     for (const want of ['', 'line1\n']) {
       const res = await rawGet(url, {}, settings);
       const parts: Buffer[] = [];
       for await (const chunk of res!.body) parts.push(Buffer.from(chunk));
       expect(Buffer.concat(parts).toString()).toBe(want);
     }
-  } finally {
-    await new Promise((resolve) => raw.close(resolve));
-  }
+  });
 });
 
 it('leaves an answer whose head it does not take (a folded header line) to node:http', async () => {
-  const { rawGet } = await import('../src/raw-get.js');
-  const { createServer } = await import('node:net');
-  const raw = createServer((socket) => {
-    socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nX-Note: one\r\n  two\r\nContent-Length: 6\r\n\r\nline1\n'));
-    socket.on('error', () => {});
+  await withRawServer(['HTTP/1.1 200 OK\r\nX-Note: one\r\n  two\r\nContent-Length: 6\r\n\r\nline1\n'], true, async (url, settings) => {
+    expect(await rawGet(url, {}, settings)).toBeUndefined();
   });
-  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
-  try {
-    const url = new URL(`http://127.0.0.1:${(raw.address() as { port: number }).port}/f`);
-    expect(await rawGet(url, {}, { connectTimeout: 2000, readTimeout: 2000, headers: {} })).toBeUndefined();
-  } finally {
-    await new Promise((resolve) => raw.close(resolve));
-  }
 });
