@@ -4,12 +4,14 @@
  * on (time zone, a long net_write_timeout for slow destinations).
  */
 import { readFileSync } from 'node:fs';
+import { connect as netConnect, type Socket } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { createConnection, type Connection, type ConnectionOptions } from 'mysql2';
 import { configError, resolveEnv } from './config-values.js';
 import type { MysqlConfig } from './config.js';
 import { decodePart, parseUrl, sessionVariablesOf } from './url.js';
 import { abortedError, mysqlError } from './errors.js';
+import { isFramer } from './row-framing.js';
 
 /** Where to connect, without the secret: safe to put in messages and splits. */
 export interface Endpoint {
@@ -104,7 +106,11 @@ export async function openConnection(config: MysqlConfig, baseDir: string, signa
     multipleStatements: false,
   };
   signal?.throwIfAborted();
-  const conn = createConnection(options);
+  let conn: Connection | undefined;
+  // Without TLS the socket is ours: it reads into one buffer of its own instead of a new one per read (see
+  // directSocket). TLS wraps the socket mysql2 makes, so it stays mysql2's.
+  if (!options.ssl) options.stream = () => directSocket(endpoint.host, endpoint.port, (chunk) => feed(conn!, chunk));
+  conn = createConnection(options);
   // A late socket error after we gave up on the connection must not crash the process.
   conn.on('error', () => {});
   const onAbort = () => hardClose(conn);
@@ -125,6 +131,52 @@ export async function openConnection(config: MysqlConfig, baseDir: string, signa
     signal?.removeEventListener('abort', onAbort);
   }
   return { conn, endpoint };
+}
+
+/** Bytes a direct socket reads at a time. */
+const READ_BYTES = 256 * 1024;
+
+/** Direct sockets made and chunks they read since the module loaded: a test checks that reads take this path. */
+export const socketUse = { sockets: 0, chunks: 0 };
+
+/**
+ * A socket that reads into one reused buffer (net's `onread`) and hands each
+ * chunk to `deliver` before the next read. Node otherwise allocates a fresh
+ * 64 KiB buffer per read and emits it through the stream machinery; the
+ * kernel faults in and zeroes every new page. 5M rows (250 MB) at 2
+ * channels: ~9,000 page faults fewer. TCP_NODELAY and keep-alive as mysql2
+ * sets them on its own sockets.
+ */
+function directSocket(host: string, port: number, deliver: (chunk: Buffer) => void): Socket {
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
+  const socket = netConnect({
+    host,
+    port,
+    onread: {
+      buffer,
+      callback: (n: number, buf: Uint8Array) => {
+        socketUse.chunks++;
+        deliver((buf as Buffer).subarray(0, n));
+        // Reading goes on; mysql2 pauses the socket itself (backpressure in query-stream.ts).
+        return true;
+      },
+    },
+  });
+  socketUse.sockets++;
+  socket.setNoDelay(true);
+  socket.once('connect', () => socket.setKeepAlive(true, 0));
+  return socket;
+}
+
+/**
+ * Gives a chunk of a direct socket to the connection's packet parser. The
+ * row framer keeps nothing of it once it returns; mysql2's own parser keeps
+ * slices (incomplete packets, column definitions it reads lazily), so it
+ * gets a copy.
+ */
+function feed(conn: Connection, chunk: Buffer): void {
+  const parser = (conn as unknown as { packetParser: { execute(chunk: Buffer): unknown } }).packetParser;
+  parser.execute(isFramer(parser) ? chunk : Buffer.from(chunk));
 }
 
 /**

@@ -65,6 +65,9 @@ export function frameRows(conn: unknown, onRow: (buf: Buffer, start: number, end
   let started = false;
   let lastSeq = -1;
 
+  // mysql2 keeps slices of what it is given (a packet's bytes until it is whole, column definitions read
+  // lazily), and a chunk may be a socket buffer that the next read overwrites (connection.ts): it gets copies.
+  const handBack = (bytes: Buffer): unknown => orig.execute(Buffer.from(bytes));
   const stepAside = () => {
     if (c.packetParser === framer) c.packetParser = orig;
     if (lastSeq >= 0) c.sequenceId = (lastSeq + 1) & 0xff;
@@ -82,12 +85,12 @@ export function frameRows(conn: unknown, onRow: (buf: Buffer, start: number, end
         // ends between the two, that EOF comes here first. mysql2 gets it alone, and framing goes on.
         if (first === 0xfe && len < 9 && lastSeq < 0 && awaitsFieldsEof(c)) {
           if (end - p < 4 + len) break;
-          orig.execute(buf.subarray(p, p + 4 + len));
+          handBack(buf.subarray(p, p + 4 + len));
           p += 4 + len;
           continue;
         }
         stepAside();
-        orig.execute(p === 0 ? buf : buf.subarray(p));
+        handBack(buf.subarray(p));
         return -1;
       }
       if (end - p < 4 + len) break;
@@ -111,14 +114,14 @@ export function frameRows(conn: unknown, onRow: (buf: Buffer, start: number, end
 
   const framer = {
     execute(chunk: Buffer): unknown {
-      if (c.packetParser !== framer) return orig.execute(chunk);
+      if (c.packetParser !== framer) return handBack(chunk);
       try {
         if (!started) {
           started = true;
           // mysql2 read the chunks so far; take over the packet it is in the middle of, if any (not one of 16 MiB).
           if (orig.largePacketParts.length > 0 || (orig.execute === proto.executePayload && orig.length === MAX_PACKET)) {
             stepAside();
-            return orig.execute(chunk);
+            return handBack(chunk);
           }
           const pending = pendingOf(orig, proto);
           orig.buffer = [];
@@ -133,7 +136,7 @@ export function frameRows(conn: unknown, onRow: (buf: Buffer, start: number, end
         while (partsLen > 0) {
           const lack = need - partsLen;
           if (chunk.length - from < lack) {
-            parts.push(from === 0 ? chunk : chunk.subarray(from));
+            parts.push(Buffer.from(chunk.subarray(from)));
             partsLen += chunk.length - from;
             return null;
           }
@@ -144,7 +147,7 @@ export function frameRows(conn: unknown, onRow: (buf: Buffer, start: number, end
           const r = frame(head, 0);
           if (r < 0) {
             // Handed back to mysql2: the rest of the chunk follows it there.
-            if (from < chunk.length) orig.execute(chunk.subarray(from));
+            if (from < chunk.length) handBack(chunk.subarray(from));
             return null;
           }
           // Only its first five bytes were here: now that its length is known, gather the rest.
@@ -160,10 +163,18 @@ export function frameRows(conn: unknown, onRow: (buf: Buffer, start: number, end
       }
     },
   };
+  FRAMERS.add(framer);
   c.packetParser = framer as unknown as ParserInternals;
   return () => {
     if (c.packetParser === framer) c.packetParser = orig;
   };
+}
+
+const FRAMERS = new WeakSet<object>();
+
+/** Whether a connection's packet parser is a framer, which keeps nothing of a chunk once it returns. */
+export function isFramer(parser: unknown): boolean {
+  return typeof parser === 'object' && parser !== null && FRAMERS.has(parser);
 }
 
 /** The payload length in a packet's 3-byte header at `p`. */

@@ -12,6 +12,7 @@ import { createConnection } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parserUse } from '../dist/query-stream.js';
 import { framingUse } from '../dist/row-framing.js';
+import { socketUse } from '../dist/connection.js';
 import { available, columnValues, createDb, errorOf, readAll, warnIfSkipped, type TestDb } from './helpers.js';
 import { rechunkingProxy } from './rechunk-proxy.js';
 
@@ -41,6 +42,16 @@ describe.skipIf(!available)('the mysql2 fast path', () => {
     expect(r.batches.reduce((n, b) => n + b.numRows, 0)).toBe(100);
     expect(parserUse.fast - before.fast).toBe(100);
     expect(parserUse.portable - before.portable).toBe(0);
+  });
+
+  it('reads off a socket of its own into one reused buffer when the connection has no TLS', async () => {
+    const before = { ...socketUse };
+    const r = await readAll({ url: db.url, table: 't' });
+    expect(columnValues(r.batches, 'id')).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(columnValues(r.batches, 'name')).toEqual(Array.from({ length: 100 }, (_, i) => `n${i}`));
+    // schema, split and the read each opened a direct socket, and the rows came through one.
+    expect(socketUse.sockets - before.sockets).toBe(3);
+    expect(socketUse.chunks - before.chunks).toBeGreaterThanOrEqual(1);
   });
 
   it('frames the rows of a result that spans many socket chunks exactly as mysql2 parses them', async () => {
