@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { createConnection, type Connection, type ConnectionOptions } from 'mysql2';
 import { configError, resolveEnv } from './config-values.js';
 import type { MysqlConfig } from './config.js';
-import { decodePart, parseUrl, sessionVariablesOf } from './url.js';
+import { decodePart, parseUrl, queryParam, sessionVariablesOf } from './url.js';
 import { abortedError, mysqlError } from './errors.js';
 import { isFramer } from './row-framing.js';
 
@@ -30,7 +30,7 @@ export function endpointOf(config: MysqlConfig): Endpoint {
   if (!url.hostname) throw configError('url: has no host');
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = url.port ? Number(url.port) : 3306;
-  const user = config.username !== undefined ? resolveEnv(config.username, 'username') : decodePart(url.username, 'user name') || (url.searchParams.get('user') ?? '');
+  const user = config.username !== undefined ? resolveEnv(config.username, 'username') : decodePart(url.username, 'user name') || (queryParam(url, 'user') ?? '');
   if (!user) throw configError('no user: put it in the url (mysql://user:password@host/db) or in "username"');
   const database = decodePart(url.pathname.replace(/^\//, ''), 'database name') || undefined;
   return { host, port, user, database, where: `${host.includes(':') ? `[${host}]` : host}:${port}` };
@@ -39,7 +39,7 @@ export function endpointOf(config: MysqlConfig): Endpoint {
 function passwordOf(config: MysqlConfig): string {
   if (config.password !== undefined) return resolveEnv(config.password, 'password');
   const { url } = parseUrl(config);
-  const fromQuery = url.searchParams.get('password');
+  const fromQuery = queryParam(url, 'password');
   return fromQuery ?? decodePart(url.password, 'password');
 }
 
@@ -48,7 +48,7 @@ function sslOf(config: MysqlConfig, baseDir: string): ConnectionOptions['ssl'] {
   if (ssl === undefined) {
     // JDBC urls carry TLS as query parameters (useSSL=true, sslMode=REQUIRED).
     const { url } = parseUrl(config);
-    const q = (k: string) => url.searchParams.get(k)?.toLowerCase();
+    const q = (k: string) => queryParam(url, k)?.toLowerCase();
     const mode = q('sslmode') ?? q('ssl-mode');
     if (q('usessl') === 'true' || q('ssl') === 'true' || (mode && mode !== 'disabled' && mode !== 'preferred')) {
       ssl = { rejectUnauthorized: mode === 'verify_ca' || mode === 'verify_identity' || mode === 'verify-ca' || mode === 'verify-full' };

@@ -35,6 +35,17 @@ export function decodePart(text: string, what: string): string {
   }
 }
 
+/**
+ * A query parameter of the url, its name matched without regard to case:
+ * JDBC urls are written `useSSL=true` and `sslMode=REQUIRED` as often as in
+ * lower case, and a TLS setting must never be missed for its spelling.
+ */
+export function queryParam(url: URL, name: string): string | undefined {
+  const want = name.toLowerCase();
+  for (const [k, v] of url.searchParams) if (k.toLowerCase() === want) return v;
+  return undefined;
+}
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // One `name=value` of Connector/J's sessionVariables: the value bare or quoted, never with quotes or backslashes inside.
 const PAIR = /\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:'([^'\\]*)'|"([^"\\]*)"|([A-Za-z0-9_.+:-]*))\s*(,|$)/y;
@@ -44,8 +55,8 @@ const PAIR = /\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:'([^'\\]*)'|"([^"\\]*)"|([A-Z
  * session variables set on every connection (e.g. `sql_mode='ANSI_QUOTES'`).
  */
 export function sessionVariablesOf(url: URL): [string, string][] {
-  const text = url.searchParams.get('sessionVariables');
-  if (text === null || text.trim() === '') return [];
+  const text = queryParam(url, 'sessionVariables');
+  if (text === undefined || text.trim() === '') return [];
   const out: [string, string][] = [];
   PAIR.lastIndex = 0;
   while (PAIR.lastIndex < text.length) {

@@ -116,6 +116,12 @@ describe.skipIf(!available)('errors name what is wrong, before any data moves', 
     const err = await schemaError({ url: db.url, table: 't', ssl: true });
     expect(err.code).toBe('FERRY_ERR_SOURCE');
     expect(err.message).toMatch(/^mysql: TLS with 127\.0\.0\.1:3306 failed: /);
+    // The JDBC spellings users copy from Connector/J ask for TLS too: none may fall back to plain text.
+    const jdbc = db.url.replace(/^mysql:\/\/root@/, 'jdbc:mysql://').replace(/\/?$/, '');
+    for (const query of ['useSSL=true', 'usessl=true', 'sslMode=REQUIRED', 'sslmode=required', 'SSL-MODE=VERIFY_CA']) {
+      const e = await schemaError({ url: `${jdbc}?user=root&${query}`, table: 't' });
+      expect(e.message, query).toMatch(/^mysql: TLS with 127\.0\.0\.1:3306 failed: /);
+    }
   });
 
   it('check reports the server version and that the table can be read', async () => {
