@@ -11,7 +11,7 @@ import { createServer, connect, type Socket } from 'node:net';
 
 export interface Proxy {
   url(db: string): string;
-  /** Pieces written in the 1..7-byte mode. */
+  /** What the proxy did to the stream: pieces written in the 1..7-byte mode (rechunkingProxy), headers cut (jumboCutProxy). */
   pieces(): number;
   close(): Promise<void>;
 }
@@ -121,6 +121,69 @@ export async function rechunkingProxy(k: number, upstreamPort = 3306): Promise<P
   return {
     url: (db) => `mysql://root@127.0.0.1:${port}/${db}`,
     pieces: () => pieces,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+/**
+ * A TCP proxy to MariaDB that forwards the server's bytes as they come,
+ * except at the first packet of 16 MiB or more: the client gets the bytes
+ * up to `keep` (1 to 4) bytes into its header alone, and the rest ~30 ms
+ * later. So the reader sees a row packet's header cut before it can tell the
+ * row is one it must leave to mysql2.
+ */
+export async function jumboCutProxy(keep: number, upstreamPort = 3306): Promise<Proxy> {
+  let cuts = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(upstreamPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    client.setNoDelay(true);
+    client.pipe(upstream);
+    client.on('error', () => {});
+    upstream.on('error', () => {});
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    let buf = Buffer.alloc(0); // bytes not yet written to the client
+    let scan = 0; // start of the first packet of buf not yet looked at
+    let cut = false;
+    let held: Buffer[] | undefined; // what came during the pause
+    upstream.on('data', (d: Buffer) => {
+      if (held) return void held.push(d);
+      if (cut) return void client.write(d);
+      buf = Buffer.concat([buf, d]);
+      while (buf.length - scan >= 4) {
+        const len = buf[scan]! | (buf[scan + 1]! << 8) | (buf[scan + 2]! << 16);
+        if (len === 0xffffff) {
+          cut = true;
+          cuts++;
+          client.write(buf.subarray(0, scan + keep));
+          held = [buf.subarray(scan + keep)];
+          setTimeout(() => {
+            for (const h of held!) client.write(h);
+            held = undefined;
+          }, 30);
+          return;
+        }
+        if (buf.length - scan < 4 + len) break;
+        scan += 4 + len;
+      }
+      // Whole packets go on now; a partial one waits for its header to be seen.
+      client.write(buf.subarray(0, scan));
+      buf = buf.subarray(scan);
+      scan = 0;
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: (db) => `mysql://root@127.0.0.1:${port}/${db}`,
+    pieces: () => cuts,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
