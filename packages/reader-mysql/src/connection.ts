@@ -143,9 +143,9 @@ export const socketUse = { sockets: 0, chunks: 0 };
  * A socket that reads into one reused buffer (net's `onread`) and hands each
  * chunk to `deliver` before the next read. Node otherwise allocates a fresh
  * 64 KiB buffer per read and emits it through the stream machinery; the
- * kernel faults in and zeroes every new page. 5M rows (250 MB) at 2
- * channels: ~9,000 page faults fewer. TCP_NODELAY and keep-alive as mysql2
- * sets them on its own sockets.
+ * kernel faults in and zeroes every new page. 5M rows at 2 channels, 6
+ * interleaved rounds: 0.2-0.5 s of CPU less, 51k -> 45k page faults.
+ * TCP_NODELAY and keep-alive as mysql2 sets them on its own sockets.
  */
 function directSocket(host: string, port: number, deliver: (chunk: Buffer) => void): Socket {
   const buffer = Buffer.allocUnsafe(READ_BYTES);
