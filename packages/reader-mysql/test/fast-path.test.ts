@@ -48,6 +48,28 @@ describe.skipIf(!available)('the mysql2 fast path', () => {
     printed.mockRestore();
   });
 
+  /**
+   * Runs `sql` on a connection of its own, then `read`, with the server taking packets of up to 64 MiB. The
+   * session's max_allowed_packet comes from the global one at connect, hence the fresh connection; its
+   * group_concat_max_len lets JUMBO_SQL build its 17.6 MB value.
+   */
+  async function withJumbo(sql: string[], read: () => Promise<void>): Promise<void> {
+    const old = ((await db.exec('SELECT @@GLOBAL.max_allowed_packet AS p')) as { p: number }[])[0]!.p;
+    await db.exec('SET GLOBAL max_allowed_packet = 67108864');
+    try {
+      const fresh = await createConnection({ uri: db.url });
+      try {
+        await fresh.query('SET SESSION group_concat_max_len = 67108864');
+        for (const q of sql) await fresh.query(q);
+      } finally {
+        await fresh.end();
+      }
+      await read();
+    } finally {
+      await db.exec(`SET GLOBAL max_allowed_packet = ${old}`);
+    }
+  }
+
   it('parses every row with our parser on the pinned mysql2', async () => {
     const before = { ...parserUse };
     const r = await readAll({ url: db.url, table: 't' });
@@ -91,87 +113,68 @@ describe.skipIf(!available)('the mysql2 fast path', () => {
   });
 
   it('hands a row of 16 MiB or more back to mysql2 and reads on', async () => {
-    const old = ((await db.exec('SELECT @@GLOBAL.max_allowed_packet AS p')) as { p: number }[])[0]!.p;
-    await db.exec('SET GLOBAL max_allowed_packet = 67108864');
-    try {
-      await db.exec('CREATE TABLE jumbo (id INT PRIMARY KEY, b LONGBLOB)');
-      await db.exec(`INSERT INTO jumbo SELECT seq, REPEAT(CHAR(65 + seq % 26), 100 + seq % 500) FROM seq_1_to_20000`);
-      // The session variable comes from the global one at connect: a new connection for the 17 MiB value.
-      const fresh = await createConnection({ uri: db.url });
-      try {
-        await fresh.query('SET SESSION group_concat_max_len = 67108864');
-        await fresh.query(`UPDATE jumbo SET b = (${JUMBO_SQL}) WHERE id = 10000`);
-      } finally {
-        await fresh.end();
-      }
-      const before = { ...framingUse };
-      const r = await readAll({ url: db.url, table: 'jumbo', batchRows: 500 });
-      expect(framingUse.takeovers - before.takeovers).toBe(1);
-      const ids = columnValues(r.batches, 'id');
-      const blobs = columnValues(r.batches, 'b') as Uint8Array[];
-      expect(ids).toEqual(Array.from({ length: 20000 }, (_, i) => i + 1));
-      expect(firstBadGroup(blobs[9999]!)).toBe(-1);
-      expect(blobs.every((b, i) => i === 9999 || (b.length === 100 + ((i + 1) % 500) && b[0] === 65 + ((i + 1) % 26)))).toBe(true);
-    } finally {
-      await db.exec(`SET GLOBAL max_allowed_packet = ${old}`);
-    }
+    await withJumbo(
+      [
+        'CREATE TABLE jumbo (id INT PRIMARY KEY, b LONGBLOB)',
+        `INSERT INTO jumbo SELECT seq, REPEAT(CHAR(65 + seq % 26), 100 + seq % 500) FROM seq_1_to_20000`,
+        `UPDATE jumbo SET b = (${JUMBO_SQL}) WHERE id = 10000`,
+      ],
+      async () => {
+        const before = { ...framingUse };
+        const r = await readAll({ url: db.url, table: 'jumbo', batchRows: 500 });
+        expect(framingUse.takeovers - before.takeovers).toBe(1);
+        const ids = columnValues(r.batches, 'id');
+        const blobs = columnValues(r.batches, 'b') as Uint8Array[];
+        expect(ids).toEqual(Array.from({ length: 20000 }, (_, i) => i + 1));
+        expect(firstBadGroup(blobs[9999]!)).toBe(-1);
+        expect(blobs.every((b, i) => i === 9999 || (b.length === 100 + ((i + 1) % 500) && b[0] === 65 + ((i + 1) % 26)))).toBe(true);
+      },
+    );
   });
 
   it('reads a first row of 16 MiB or more that comes in the read with the column definitions', async () => {
     // The framer finds mysql2 in the middle of that row and leaves it to mysql2, with a copy of the read:
     // the socket's buffer takes the next read. A value that differs along its length shows any bytes overwritten.
-    const old = ((await db.exec('SELECT @@GLOBAL.max_allowed_packet AS p')) as { p: number }[])[0]!.p;
-    await db.exec('SET GLOBAL max_allowed_packet = 67108864');
-    try {
-      await db.exec('CREATE TABLE jumbo_first (id INT PRIMARY KEY, b LONGBLOB)');
-      const fresh = await createConnection({ uri: db.url });
-      try {
-        await fresh.query('SET SESSION group_concat_max_len = 67108864');
-        await fresh.query(`INSERT INTO jumbo_first SELECT 1, (${JUMBO_SQL})`);
-        await fresh.query(`INSERT INTO jumbo_first SELECT seq, REPEAT(CHAR(64 + seq % 26), 10) FROM seq_2_to_50`);
-      } finally {
-        await fresh.end();
-      }
-      const r = await readAll({ url: db.url, table: 'jumbo_first', batchRows: 10 });
-      const blobs = columnValues(r.batches, 'b') as Uint8Array[];
-      expect(firstBadGroup(blobs[0]!)).toBe(-1);
-      expect(blobs.slice(1).map((b) => Buffer.from(b).toString())).toEqual(Array.from({ length: 49 }, (_, i) => String.fromCharCode(64 + ((i + 2) % 26)).repeat(10)));
-    } finally {
-      await db.exec(`SET GLOBAL max_allowed_packet = ${old}`);
-    }
+    await withJumbo(
+      [
+        'CREATE TABLE jumbo_first (id INT PRIMARY KEY, b LONGBLOB)',
+        `INSERT INTO jumbo_first SELECT 1, (${JUMBO_SQL})`,
+        `INSERT INTO jumbo_first SELECT seq, REPEAT(CHAR(64 + seq % 26), 10) FROM seq_2_to_50`,
+      ],
+      async () => {
+        const r = await readAll({ url: db.url, table: 'jumbo_first', batchRows: 10 });
+        const blobs = columnValues(r.batches, 'b') as Uint8Array[];
+        expect(firstBadGroup(blobs[0]!)).toBe(-1);
+        expect(blobs.slice(1).map((b) => Buffer.from(b).toString())).toEqual(Array.from({ length: 49 }, (_, i) => String.fromCharCode(64 + ((i + 2) % 26)).repeat(10)));
+      },
+    );
   });
 
   it('leaves a row of 16 MiB or more to mysql2 when a read ends 1 to 4 bytes into its header', async () => {
     // The framer keeps the cut header, completes it from the next read, sees the 16 MiB length and hands the
     // rest of that read to mysql2: a copy, since the socket's buffer takes the read after.
-    const old = ((await db.exec('SELECT @@GLOBAL.max_allowed_packet AS p')) as { p: number }[])[0]!.p;
-    await db.exec('SET GLOBAL max_allowed_packet = 67108864');
-    try {
-      await db.exec('CREATE TABLE jumbo_cut (id INT PRIMARY KEY, b LONGBLOB)');
-      await db.exec(`INSERT INTO jumbo_cut SELECT seq, REPEAT(CHAR(65 + seq % 26), 100 + seq % 500) FROM seq_1_to_5000`);
-      const fresh = await createConnection({ uri: db.url });
-      try {
-        await fresh.query('SET SESSION group_concat_max_len = 67108864');
-        await fresh.query(`UPDATE jumbo_cut SET b = (${JUMBO_SQL}) WHERE id = 2500`);
-      } finally {
-        await fresh.end();
-      }
-      for (const keep of [1, 4]) {
-        const proxy = await jumboCutProxy(keep);
-        try {
-          const r = await readAll({ url: proxy.url(db.name), table: 'jumbo_cut', batchRows: 500 });
-          expect(proxy.pieces(), `keep ${keep}`).toBe(1);
-          const blobs = columnValues(r.batches, 'b') as Uint8Array[];
-          expect(columnValues(r.batches, 'id')).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
-          expect(firstBadGroup(blobs[2499]!), `keep ${keep}`).toBe(-1);
-          expect(blobs.every((b, i) => i === 2499 || (b.length === 100 + ((i + 1) % 500) && b[0] === 65 + ((i + 1) % 26)))).toBe(true);
-        } finally {
-          await proxy.close();
+    await withJumbo(
+      [
+        'CREATE TABLE jumbo_cut (id INT PRIMARY KEY, b LONGBLOB)',
+        `INSERT INTO jumbo_cut SELECT seq, REPEAT(CHAR(65 + seq % 26), 100 + seq % 500) FROM seq_1_to_5000`,
+        `UPDATE jumbo_cut SET b = (${JUMBO_SQL}) WHERE id = 2500`,
+      ],
+      async () => {
+        for (const keep of [1, 4]) {
+          const proxy = await jumboCutProxy(keep);
+          try {
+            const r = await readAll({ url: proxy.url(db.name), table: 'jumbo_cut', batchRows: 500 });
+            expect(proxy.pieces(), `keep ${keep}`).toBe(1);
+            const blobs = columnValues(r.batches, 'b') as Uint8Array[];
+            expect(columnValues(r.batches, 'id')).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
+            expect(firstBadGroup(blobs[2499]!), `keep ${keep}`).toBe(-1);
+            expect(blobs.every((b, i) => i === 2499 || (b.length === 100 + ((i + 1) % 500) && b[0] === 65 + ((i + 1) % 26)))).toBe(true);
+          } finally {
+            await proxy.close();
+          }
         }
-      }
-    } finally {
-      await db.exec(`SET GLOBAL max_allowed_packet = ${old}`);
-    }
+      },
+    );
   });
 
   it('frames rows that reach it in pieces of 1 to 7 bytes, taking mysql2 over at every byte of the first row', async () => {
